@@ -1,0 +1,44 @@
+{
+  "variables": {
+    # Set by CI (`npm_config_winsock_werror=1`) to fail on any compiler warning; a user's install never does.
+    "winsock_werror%": "<!(node -p \"process.env.npm_config_winsock_werror || process.env.WINSOCK_WERROR || 0\")"
+  },
+  "targets": [
+    {
+      "target_name": "winsock",
+      "sources": [
+        "native/addon.cc",
+        "native/arguments.cc",
+        "native/socket_handle.cc",
+        "native/winsock_calls.cc",
+        "native/platform/address.cc",
+        "native/platform/constants.cc"
+      ],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "defines": ["NAPI_VERSION=8"],
+      "conditions": [
+        ["OS=='win'", {
+          "sources": ["native/platform/win.cc"],
+          "defines": ["WIN32_LEAN_AND_MEAN", "NOMINMAX", "_WIN32_WINNT=0x0A00", "UNICODE", "_UNICODE"],
+          "libraries": ["ws2_32.lib"],
+          "msvs_settings": {
+            "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/W4"] }
+          }
+        }, {
+          "sources": ["native/platform/posix.cc"],
+          "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"],
+          "xcode_settings": {
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "MACOSX_DEPLOYMENT_TARGET": "10.15",
+            "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra"]
+          }
+        }],
+        ["winsock_werror==1", {
+          "cflags_cc": ["-Werror"],
+          "xcode_settings": { "GCC_TREAT_WARNINGS_AS_ERRORS": "YES" },
+          "msvs_settings": { "VCCLCompilerTool": { "WarnAsError": "true" } }
+        }]
+      ]
+    }
+  ]
+}

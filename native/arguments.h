@@ -1,0 +1,31 @@
+// Checks and conversions of JavaScript arguments for the binding functions. A bad argument throws a TypeError or
+// RangeError that names it (with Node's ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE codes): an exception in JavaScript,
+// never a crash.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace winsock::arguments {
+
+// A view of the bytes of a Buffer, TypedArray, DataView or ArrayBuffer argument.
+struct Bytes {
+  void* data = nullptr;
+  std::size_t length = 0;
+};
+
+[[noreturn]] void ThrowTypeError(Napi::Env env, const std::string& message);
+[[noreturn]] void ThrowRangeError(Napi::Env env, const std::string& message);
+
+// An integer in [min, max]; `undefined` gives `fallback` when one is provided.
+std::int64_t Integer(const Napi::CallbackInfo& info, std::size_t index, const char* name, std::int64_t min,
+                     std::int64_t max, std::optional<std::int64_t> fallback = std::nullopt);
+std::string String(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+// A string, or std::nullopt for null/undefined, as the optional pointer arguments of the C API.
+std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+
+}  // namespace winsock::arguments

@@ -1,0 +1,153 @@
+// The platform interface over Ws2_32: the real Winsock. Errors are read with WSAGetLastError right after the
+// failing call; they are already Winsock numbers. Names go through the wide-character calls (GetAddrInfoW) so that
+// non-ASCII host names work whatever the process's ANSI code page is.
+#include <cstring>
+
+#include "platform.h"
+#include "system.h"
+
+#ifdef _MSC_VER
+#pragma comment(lib, "ws2_32.lib")
+#endif
+
+namespace winsock::platform {
+namespace {
+
+std::wstring Widen(const std::string& text) {
+  if (text.empty()) return std::wstring();
+  const int length = MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), nullptr, 0);
+  std::wstring wide(static_cast<std::size_t>(length), L'\0');
+  MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), wide.data(), length);
+  return wide;
+}
+
+std::string Narrow(const wchar_t* wide) {
+  const int length = WideCharToMultiByte(CP_UTF8, 0, wide, -1, nullptr, 0, nullptr, nullptr);
+  if (length <= 1) return std::string();
+  std::string text(static_cast<std::size_t>(length - 1), '\0');
+  WideCharToMultiByte(CP_UTF8, 0, wide, -1, text.data(), length, nullptr, nullptr);
+  return text;
+}
+
+std::string VersionText(WORD version) {
+  return std::to_string(LOBYTE(version)) + "." + std::to_string(HIBYTE(version));
+}
+
+SOCKET Native(NativeSocket s) { return static_cast<SOCKET>(s); }
+
+int ClampLength(std::size_t length) {
+  // send/recv take an int length; a larger request is served in part, as a short send or read would be.
+  return length > 0x7fffffff ? 0x7fffffff : static_cast<int>(length);
+}
+
+}  // namespace
+
+Result<StartupInfo> Startup(std::uint16_t requested) {
+  WSADATA data{};
+  const int error = WSAStartup(requested, &data);  // WSAStartup returns its error; WSAGetLastError is not set
+  if (error != 0) return Fail<StartupInfo>(error);
+  StartupInfo info;
+  info.version = VersionText(data.wVersion);
+  info.highVersion = VersionText(data.wHighVersion);
+  info.description = data.szDescription;
+  info.systemStatus = data.szSystemStatus;
+  return Ok(std::move(info));
+}
+
+int Cleanup() { return WSACleanup() == 0 ? 0 : WSAGetLastError(); }
+
+Result<NativeSocket> OpenSocket(int family, int type, int protocol) {
+  // WSA_FLAG_NO_HANDLE_INHERIT: sockets must not leak into child processes (as O_CLOEXEC on POSIX).
+  const SOCKET s = WSASocketW(family, type, protocol, nullptr, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET) return Fail<NativeSocket>(WSAGetLastError());
+  return Ok(static_cast<NativeSocket>(s));
+}
+
+int CloseSocket(NativeSocket s) { return closesocket(Native(s)) == 0 ? 0 : WSAGetLastError(); }
+
+int Bind(NativeSocket s, const SocketAddress& address) {
+  const auto* name = reinterpret_cast<const sockaddr*>(address.storage);
+  return bind(Native(s), name, address.length) == 0 ? 0 : WSAGetLastError();
+}
+
+int Listen(NativeSocket s, int backlog) { return listen(Native(s), backlog) == 0 ? 0 : WSAGetLastError(); }
+
+Result<NativeSocket> Accept(NativeSocket s, SocketAddress* peer) {
+  int length = static_cast<int>(sizeof peer->storage);
+  const SOCKET accepted = accept(Native(s), reinterpret_cast<sockaddr*>(peer->storage), &length);
+  if (accepted == INVALID_SOCKET) return Fail<NativeSocket>(WSAGetLastError());
+  peer->length = length;
+  return Ok(static_cast<NativeSocket>(accepted));
+}
+
+int Connect(NativeSocket s, const SocketAddress& address) {
+  const auto* name = reinterpret_cast<const sockaddr*>(address.storage);
+  return connect(Native(s), name, address.length) == 0 ? 0 : WSAGetLastError();
+}
+
+Result<std::size_t> Send(NativeSocket s, const void* data, std::size_t length, int flags) {
+  const int sent = send(Native(s), static_cast<const char*>(data), ClampLength(length), flags);
+  if (sent == SOCKET_ERROR) return Fail<std::size_t>(WSAGetLastError());
+  return Ok(static_cast<std::size_t>(sent));
+}
+
+Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int flags) {
+  const int received = recv(Native(s), static_cast<char*>(data), ClampLength(length), flags);
+  if (received == SOCKET_ERROR) return Fail<std::size_t>(WSAGetLastError());
+  return Ok(static_cast<std::size_t>(received));
+}
+
+int Shutdown(NativeSocket s, int how) { return shutdown(Native(s), how) == 0 ? 0 : WSAGetLastError(); }
+
+Result<SocketAddress> GetSockName(NativeSocket s) {
+  SocketAddress address;
+  int length = static_cast<int>(sizeof address.storage);
+  if (getsockname(Native(s), reinterpret_cast<sockaddr*>(address.storage), &length) != 0)
+    return Fail<SocketAddress>(WSAGetLastError());
+  address.length = length;
+  return Ok(address);
+}
+
+Result<SocketAddress> GetPeerName(NativeSocket s) {
+  SocketAddress address;
+  int length = static_cast<int>(sizeof address.storage);
+  if (getpeername(Native(s), reinterpret_cast<sockaddr*>(address.storage), &length) != 0)
+    return Fail<SocketAddress>(WSAGetLastError());
+  address.length = length;
+  return Ok(address);
+}
+
+Result<std::vector<AddressInfo>> GetAddrInfo(const std::string* node, const std::string* service,
+                                             const AddressInfoHints& hints) {
+  ADDRINFOW query{};
+  query.ai_flags = hints.flags;
+  query.ai_family = hints.family;
+  query.ai_socktype = hints.socktype;
+  query.ai_protocol = hints.protocol;
+  const std::wstring wide_node = node ? Widen(*node) : std::wstring();
+  const std::wstring wide_service = service ? Widen(*service) : std::wstring();
+  ADDRINFOW* list = nullptr;
+  const int error = GetAddrInfoW(node ? wide_node.c_str() : nullptr, service ? wide_service.c_str() : nullptr,
+                                 &query, &list);
+  if (error != 0) return Fail<std::vector<AddressInfo>>(error);  // GetAddrInfoW returns a WSA number
+
+  std::vector<AddressInfo> entries;
+  for (const ADDRINFOW* entry = list; entry != nullptr; entry = entry->ai_next) {
+    if (entry->ai_family != AF_INET && entry->ai_family != AF_INET6) continue;
+    AddressInfo info;
+    info.flags = entry->ai_flags;
+    info.family = entry->ai_family;
+    info.socktype = entry->ai_socktype;
+    info.protocol = entry->ai_protocol;
+    if (entry->ai_canonname != nullptr) info.canonname = Narrow(entry->ai_canonname);
+    SocketAddress address;
+    std::memcpy(address.storage, entry->ai_addr, entry->ai_addrlen);
+    address.length = static_cast<int>(entry->ai_addrlen);
+    info.endpoint = DescribeAddress(address);
+    entries.push_back(std::move(info));
+  }
+  FreeAddrInfoW(list);
+  return Ok(std::move(entries));
+}
+
+}  // namespace winsock::platform

@@ -1,0 +1,73 @@
+#include "socket_handle.h"
+
+#include "addon.h"
+
+namespace winsock {
+namespace {
+
+// Marks objects made by this class, so a look-alike object (or one with a forged Symbol.hasInstance) is never
+// unwrapped as a SOCKET. The value is random and only has to be unique to this addon.
+constexpr napi_type_tag kSocketTag = {0x8c3c5a4e1f0b4d27ULL, 0xa6e2d9b17c4f3e51ULL};
+
+// Only native code holds this address, so `new SOCKET()` from JavaScript cannot pass the check in the constructor.
+int construction_key = 0;
+
+}  // namespace
+
+Napi::Function SocketHandle::DefineClass(Napi::Env env) {
+  return ObjectWrap<SocketHandle>::DefineClass(env, "SOCKET", {});
+}
+
+Napi::Object SocketHandle::Create(WinsockAddon& addon, platform::NativeSocket socket, int type) {
+  Napi::Env env = addon.Env();
+  Napi::Object object =
+      addon.SocketConstructor().New({Napi::External<int>::New(env, &construction_key)});
+  SocketHandle* handle = Unwrap(object);
+  handle->addon_ = &addon;
+  handle->socket_ = socket;
+  handle->type_ = type;
+  handle->state_ = State::kOpen;
+  addon.Track(handle);
+  return object;
+}
+
+SocketHandle* SocketHandle::FromValue(Napi::Value value) {
+  if (!value.IsObject()) return nullptr;
+  Napi::Object object = value.As<Napi::Object>();
+  if (!object.CheckTypeTag(&kSocketTag)) return nullptr;
+  return Unwrap(object);
+}
+
+SocketHandle::SocketHandle(const Napi::CallbackInfo& info) : ObjectWrap<SocketHandle>(info) {
+  if (info.Length() != 1 || !info[0].IsExternal() || info[0].As<Napi::External<int>>().Data() != &construction_key) {
+    Napi::TypeError::New(info.Env(), "Illegal constructor: a SOCKET comes from socket() or accept()")
+        .ThrowAsJavaScriptException();
+    return;
+  }
+  info.This().As<Napi::Object>().TypeTag(&kSocketTag);
+}
+
+SocketHandle::~SocketHandle() {
+  // The finalizer of a SOCKET that was never closed: release the OS socket, as Winsock does at process exit.
+  Close();
+}
+
+int SocketHandle::Close() {
+  if (state_ != State::kOpen) return platform::wsa::kNotSocket;
+  state_ = State::kClosed;
+  if (addon_ != nullptr) addon_->Forget(this);
+  addon_ = nullptr;
+  return platform::CloseSocket(socket_);
+}
+
+void SocketHandle::CloseForTeardown() {
+  addon_ = nullptr;  // the addon is going away and is already iterating its registry
+  Close();
+}
+
+void SocketHandle::MarkShutdown(bool send, bool receive) {
+  send_shutdown_ = send_shutdown_ || send;
+  receive_shutdown_ = receive_shutdown_ || receive;
+}
+
+}  // namespace winsock

@@ -1,0 +1,58 @@
+// SOCKET: the opaque JavaScript object that owns one OS socket.
+//
+// JavaScript never sees the descriptor number, so a closed socket can never reach a new socket that reused its
+// number. The object's state is explicit: calls on a closed SOCKET fail with WSAENOTSOCK, as Winsock's do on a
+// closed handle. An object that is garbage-collected while open closes its socket in the finalizer, and the addon
+// closes every socket still open when its environment (the main thread or a worker) ends.
+#pragma once
+
+#include <napi.h>
+
+#include "platform/platform.h"
+
+namespace winsock {
+
+class WinsockAddon;
+
+class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
+ public:
+  static Napi::Function DefineClass(Napi::Env env);
+  // Wraps an open OS socket in a new SOCKET object, registered with the addon for teardown.
+  static Napi::Object Create(WinsockAddon& addon, platform::NativeSocket socket, int type);
+  // The SOCKET behind `value`, or nullptr when `value` is anything else (checked by type tag, not instanceof).
+  static SocketHandle* FromValue(Napi::Value value);
+
+  explicit SocketHandle(const Napi::CallbackInfo& info);
+  ~SocketHandle() override;
+  SocketHandle(const SocketHandle&) = delete;
+  SocketHandle& operator=(const SocketHandle&) = delete;
+
+  bool IsOpen() const { return state_ == State::kOpen; }
+  platform::NativeSocket Native() const { return socket_; }
+  int Type() const { return type_; }
+
+  // Closes the OS socket once; later calls on this object see WSAENOTSOCK. Returns the OS error, if any.
+  int Close();
+  // Called by the addon at environment teardown, after which this object no longer reports back to it.
+  void CloseForTeardown();
+
+  // What Winsock remembers about a socket's connection, which POSIX reports differently (see winsock_calls.cc).
+  void MarkConnected() { connected_ = true; }
+  bool IsConnected() const { return connected_; }
+  void MarkShutdown(bool send, bool receive);
+  bool IsSendShutdown() const { return send_shutdown_; }
+  bool IsReceiveShutdown() const { return receive_shutdown_; }
+
+ private:
+  enum class State { kOpen, kClosed };
+
+  WinsockAddon* addon_ = nullptr;
+  platform::NativeSocket socket_ = platform::kInvalidSocket;
+  State state_ = State::kClosed;
+  int type_ = 0;
+  bool connected_ = false;
+  bool send_shutdown_ = false;
+  bool receive_shutdown_ = false;
+};
+
+}  // namespace winsock

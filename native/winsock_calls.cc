@@ -1,0 +1,218 @@
+// The 1:1 Winsock calls. Every function reads the same way: (1) check and convert the arguments, (2) make the one
+// OS call through native/platform, (3) take its error at once, (4) throw a WinsockError or return the result.
+#include <climits>
+#include <memory>
+
+#include "addon.h"
+#include "arguments.h"
+#include "socket_handle.h"
+
+namespace winsock {
+namespace {
+
+constexpr std::int64_t kIntMin = INT_MIN;
+constexpr std::int64_t kIntMax = INT_MAX;
+
+}  // namespace
+
+Napi::Value WinsockAddon::SetErrorFactory(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) arguments::ThrowTypeError(env_, "The \"factory\" argument must be of type function");
+  error_factory_ = Napi::Persistent(info[0].As<Napi::Function>());
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::Startup(const Napi::CallbackInfo& info) {
+  const auto requested = static_cast<std::uint16_t>(arguments::Integer(info, 0, "version", 0, 0xffff, 0x0202));
+  const platform::Result<platform::StartupInfo> started = platform::Startup(requested);
+  if (!started.ok()) ThrowWinsockError(started.error, "WSAStartup");
+  ++startup_count_;
+  Napi::Object data = Napi::Object::New(env_);
+  data.Set("version", started.value.version);
+  data.Set("highVersion", started.value.highVersion);
+  data.Set("description", started.value.description);
+  data.Set("systemStatus", started.value.systemStatus);
+  return data;
+}
+
+Napi::Value WinsockAddon::Cleanup(const Napi::CallbackInfo&) {
+  RequireStarted("WSACleanup");
+  const int error = platform::Cleanup();
+  if (error != 0) ThrowWinsockError(error, "WSACleanup");
+  // As in Winsock, the last cleanup closes every socket still open (here: this environment's).
+  if (--startup_count_ == 0) CloseAllSockets();
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::GetLastError(const Napi::CallbackInfo&) { return Napi::Number::New(env_, last_error_); }
+
+Napi::Value WinsockAddon::GetAddrInfo(const Napi::CallbackInfo& info) {
+  const std::optional<std::string> node = arguments::OptionalString(info, 0, "node");
+  const std::optional<std::string> service = arguments::OptionalString(info, 1, "service");
+  platform::AddressInfoHints hints;
+  hints.flags = static_cast<int>(arguments::Integer(info, 2, "hints.flags", kIntMin, kIntMax, 0));
+  hints.family = static_cast<int>(arguments::Integer(info, 3, "hints.family", kIntMin, kIntMax, 0));
+  hints.socktype = static_cast<int>(arguments::Integer(info, 4, "hints.socktype", kIntMin, kIntMax, 0));
+  hints.protocol = static_cast<int>(arguments::Integer(info, 5, "hints.protocol", kIntMin, kIntMax, 0));
+  RequireStarted("getaddrinfo");
+
+  const auto resolved = platform::GetAddrInfo(node ? &*node : nullptr, service ? &*service : nullptr, hints);
+  if (!resolved.ok()) {
+    platform::Endpoint asked{0, node.value_or(""), -1};
+    ThrowWinsockError(resolved.error, "getaddrinfo", node ? &asked : nullptr);
+  }
+  Napi::Array entries = Napi::Array::New(env_, resolved.value.size());
+  for (std::size_t i = 0; i < resolved.value.size(); ++i) {
+    const platform::AddressInfo& entry = resolved.value[i];
+    Napi::Object object = EndpointObject(entry.endpoint);
+    object.Set("flags", entry.flags);
+    object.Set("socktype", entry.socktype);
+    object.Set("protocol", entry.protocol);
+    object.Set("canonname", entry.canonname.empty() ? env_.Null() : Napi::String::New(env_, entry.canonname));
+    entries.Set(static_cast<std::uint32_t>(i), object);
+  }
+  return entries;
+}
+
+Napi::Value WinsockAddon::Socket(const Napi::CallbackInfo& info) {
+  const int family = static_cast<int>(arguments::Integer(info, 0, "af", kIntMin, kIntMax));
+  const int type = static_cast<int>(arguments::Integer(info, 1, "type", kIntMin, kIntMax));
+  const int protocol = static_cast<int>(arguments::Integer(info, 2, "protocol", kIntMin, kIntMax, 0));
+  RequireStarted("socket");
+
+  const platform::Result<platform::NativeSocket> opened = platform::OpenSocket(family, type, protocol);
+  if (!opened.ok()) ThrowWinsockError(opened.error, "socket");
+  return SocketHandle::Create(*this, opened.value, type);
+}
+
+platform::SocketAddress WinsockAddon::RequireAddress(const Napi::CallbackInfo& info, std::size_t index, int family,
+                                                     const char* syscall) {
+  const std::string text = arguments::String(info, index, "address");
+  const int port = static_cast<int>(arguments::Integer(info, index + 1, "port", 0, 65535));
+  const platform::Result<platform::SocketAddress> address = platform::MakeAddress(family, text, port);
+  if (!address.ok()) {
+    const platform::Endpoint asked{family, text, port};
+    ThrowWinsockError(address.error, syscall, &asked);
+  }
+  return address.value;
+}
+
+Napi::Value WinsockAddon::Bind(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "bind");
+  const platform::SocketAddress address = RequireAddress(info, 1, 0, "bind");
+
+  const int error = platform::Bind(socket.Native(), address);
+  if (error != 0) {
+    const platform::Endpoint endpoint = platform::DescribeAddress(address);
+    ThrowWinsockError(error, "bind", &endpoint);
+  }
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::Listen(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "listen");
+  const int backlog = static_cast<int>(arguments::Integer(info, 1, "backlog", 0, kIntMax));
+
+  const int error = platform::Listen(socket.Native(), backlog);
+  if (error != 0) ThrowWinsockError(error, "listen");
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::Accept(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "accept");
+
+  platform::SocketAddress peer;
+  const platform::Result<platform::NativeSocket> accepted = platform::Accept(socket.Native(), &peer);
+  if (!accepted.ok()) ThrowWinsockError(accepted.error, "accept");
+
+  Napi::Object result = EndpointObject(platform::DescribeAddress(peer));
+  Napi::Object client = SocketHandle::Create(*this, accepted.value, socket.Type());
+  SocketHandle::FromValue(client)->MarkConnected();
+  result.Set("socket", client);
+  return result;
+}
+
+Napi::Value WinsockAddon::Connect(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "connect");
+  const platform::SocketAddress address = RequireAddress(info, 1, 0, "connect");
+
+  const int error = platform::Connect(socket.Native(), address);
+  if (error != 0) {
+    const platform::Endpoint endpoint = platform::DescribeAddress(address);
+    ThrowWinsockError(error, "connect", &endpoint);
+  }
+  socket.MarkConnected();
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::Send(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "send");
+  const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
+  const int flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
+  // Winsock's answers where POSIX gives EPIPE: after shutdown(SD_SEND), and on a stream never connected.
+  if (socket.IsSendShutdown()) ThrowWinsockError(platform::wsa::kShutDown, "send");
+  if (socket.Type() == platform::kStreamSocket && !socket.IsConnected())
+    ThrowWinsockError(platform::wsa::kNotConnected, "send");
+
+  const platform::Result<std::size_t> sent = platform::Send(socket.Native(), bytes.data, bytes.length, flags);
+  if (!sent.ok()) ThrowWinsockError(sent.error, "send");
+  return Napi::Number::New(env_, static_cast<double>(sent.value));
+}
+
+Napi::Value WinsockAddon::Recv(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "recv");
+  const bool into_caller_buffer = !info[1].IsNumber();
+  arguments::Bytes bytes;
+  std::unique_ptr<std::uint8_t[]> owned;
+  if (into_caller_buffer) {
+    bytes = arguments::ByteView(info, 1, "buf");
+  } else {
+    bytes.length = static_cast<std::size_t>(arguments::Integer(info, 1, "len", 0, kIntMax));
+    owned.reset(new std::uint8_t[bytes.length == 0 ? 1 : bytes.length]);
+    bytes.data = owned.get();
+  }
+  const int flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
+  // Winsock refuses to read after shutdown(SD_RECEIVE); POSIX would report end of stream instead.
+  if (socket.IsReceiveShutdown()) ThrowWinsockError(platform::wsa::kShutDown, "recv");
+
+  const platform::Result<std::size_t> received = platform::Recv(socket.Native(), bytes.data, bytes.length, flags);
+  if (!received.ok()) ThrowWinsockError(received.error, "recv");
+  if (into_caller_buffer) return Napi::Number::New(env_, static_cast<double>(received.value));
+  return Napi::Buffer<std::uint8_t>::Copy(env_, owned.get(), received.value);
+}
+
+Napi::Value WinsockAddon::Shutdown(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "shutdown");
+  const int how = static_cast<int>(arguments::Integer(info, 1, "how", kIntMin, kIntMax));
+
+  const int error = platform::Shutdown(socket.Native(), how);
+  if (error != 0) ThrowWinsockError(error, "shutdown");
+  socket.MarkShutdown(how == platform::kShutdownSend || how == platform::kShutdownBoth,
+                      how == platform::kShutdownReceive || how == platform::kShutdownBoth);
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::CloseSocket(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "closesocket");
+
+  const int error = socket.Close();
+  if (error != 0) ThrowWinsockError(error, "closesocket");
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::GetSockName(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "getsockname");
+
+  const platform::Result<platform::SocketAddress> name = platform::GetSockName(socket.Native());
+  if (!name.ok()) ThrowWinsockError(name.error, "getsockname");
+  return EndpointObject(platform::DescribeAddress(name.value));
+}
+
+Napi::Value WinsockAddon::GetPeerName(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "getpeername");
+
+  const platform::Result<platform::SocketAddress> name = platform::GetPeerName(socket.Native());
+  if (!name.ok()) ThrowWinsockError(name.error, "getpeername");
+  return EndpointObject(platform::DescribeAddress(name.value));
+}
+
+}  // namespace winsock

@@ -1,0 +1,242 @@
+// Winsock's constants with this OS's values, read from the addon (AF_INET6 is 23 on Windows, 10 on Linux, 30 on
+// macOS): never hard-coded here. A constant the OS lacks would be `undefined`.
+import { native } from './native.js';
+
+const c = native.constants;
+
+/** Address families (`af` of `socket()`, `family` of results). */
+export const AF_UNSPEC: number = c.AF_UNSPEC!;
+
+/** Address families (`af` of `socket()`, `family` of results). */
+export const AF_INET: number = c.AF_INET!;
+
+/** Address families (`af` of `socket()`, `family` of results). */
+export const AF_INET6: number = c.AF_INET6!;
+
+/** Socket types (`type` of `socket()`). */
+export const SOCK_STREAM: number = c.SOCK_STREAM!;
+
+/** Socket types (`type` of `socket()`). */
+export const SOCK_DGRAM: number = c.SOCK_DGRAM!;
+
+/** Socket types (`type` of `socket()`). */
+export const SOCK_RAW: number = c.SOCK_RAW!;
+
+/** Protocols (`protocol` of `socket()`). */
+export const IPPROTO_IP: number = c.IPPROTO_IP!;
+
+/** Protocols (`protocol` of `socket()`). */
+export const IPPROTO_IPV6: number = c.IPPROTO_IPV6!;
+
+/** Protocols (`protocol` of `socket()`). */
+export const IPPROTO_ICMP: number = c.IPPROTO_ICMP!;
+
+/** Protocols (`protocol` of `socket()`). */
+export const IPPROTO_TCP: number = c.IPPROTO_TCP!;
+
+/** Protocols (`protocol` of `socket()`). */
+export const IPPROTO_UDP: number = c.IPPROTO_UDP!;
+
+/** `getaddrinfo()` hint flags. */
+export const AI_PASSIVE: number = c.AI_PASSIVE!;
+
+/** `getaddrinfo()` hint flags. */
+export const AI_CANONNAME: number = c.AI_CANONNAME!;
+
+/** `getaddrinfo()` hint flags. */
+export const AI_NUMERICHOST: number = c.AI_NUMERICHOST!;
+
+/** `getaddrinfo()` hint flags. */
+export const AI_NUMERICSERV: number = c.AI_NUMERICSERV!;
+
+/** `getaddrinfo()` hint flags. */
+export const AI_ADDRCONFIG: number = c.AI_ADDRCONFIG!;
+
+/** `getaddrinfo()` hint flags. */
+export const AI_V4MAPPED: number = c.AI_V4MAPPED!;
+
+/** `getaddrinfo()` hint flags. */
+export const AI_ALL: number = c.AI_ALL!;
+
+/** `send()`/`recv()` flags. */
+export const MSG_OOB: number = c.MSG_OOB!;
+
+/** `send()`/`recv()` flags. */
+export const MSG_PEEK: number = c.MSG_PEEK!;
+
+/** `send()`/`recv()` flags. */
+export const MSG_DONTROUTE: number = c.MSG_DONTROUTE!;
+
+/** `send()`/`recv()` flags. */
+export const MSG_WAITALL: number = c.MSG_WAITALL!;
+
+/** `shutdown()` directions. */
+export const SD_RECEIVE: number = c.SD_RECEIVE!;
+
+/** `shutdown()` directions. */
+export const SD_SEND: number = c.SD_SEND!;
+
+/** `shutdown()` directions. */
+export const SD_BOTH: number = c.SD_BOTH!;
+
+/** The largest listen backlog the OS accepts; `listen()`'s default. */
+export const SOMAXCONN: number = c.SOMAXCONN!;
+
+/** Winsock error 8. */
+export const WSA_NOT_ENOUGH_MEMORY: number = c.WSA_NOT_ENOUGH_MEMORY!;
+
+/** Winsock error 10004. */
+export const WSAEINTR: number = c.WSAEINTR!;
+
+/** Winsock error 10009. */
+export const WSAEBADF: number = c.WSAEBADF!;
+
+/** Winsock error 10013. */
+export const WSAEACCES: number = c.WSAEACCES!;
+
+/** Winsock error 10014. */
+export const WSAEFAULT: number = c.WSAEFAULT!;
+
+/** Winsock error 10022. */
+export const WSAEINVAL: number = c.WSAEINVAL!;
+
+/** Winsock error 10024. */
+export const WSAEMFILE: number = c.WSAEMFILE!;
+
+/** Winsock error 10035. */
+export const WSAEWOULDBLOCK: number = c.WSAEWOULDBLOCK!;
+
+/** Winsock error 10036. */
+export const WSAEINPROGRESS: number = c.WSAEINPROGRESS!;
+
+/** Winsock error 10037. */
+export const WSAEALREADY: number = c.WSAEALREADY!;
+
+/** Winsock error 10038. */
+export const WSAENOTSOCK: number = c.WSAENOTSOCK!;
+
+/** Winsock error 10039. */
+export const WSAEDESTADDRREQ: number = c.WSAEDESTADDRREQ!;
+
+/** Winsock error 10040. */
+export const WSAEMSGSIZE: number = c.WSAEMSGSIZE!;
+
+/** Winsock error 10041. */
+export const WSAEPROTOTYPE: number = c.WSAEPROTOTYPE!;
+
+/** Winsock error 10042. */
+export const WSAENOPROTOOPT: number = c.WSAENOPROTOOPT!;
+
+/** Winsock error 10043. */
+export const WSAEPROTONOSUPPORT: number = c.WSAEPROTONOSUPPORT!;
+
+/** Winsock error 10044. */
+export const WSAESOCKTNOSUPPORT: number = c.WSAESOCKTNOSUPPORT!;
+
+/** Winsock error 10045. */
+export const WSAEOPNOTSUPP: number = c.WSAEOPNOTSUPP!;
+
+/** Winsock error 10046. */
+export const WSAEPFNOSUPPORT: number = c.WSAEPFNOSUPPORT!;
+
+/** Winsock error 10047. */
+export const WSAEAFNOSUPPORT: number = c.WSAEAFNOSUPPORT!;
+
+/** Winsock error 10048. */
+export const WSAEADDRINUSE: number = c.WSAEADDRINUSE!;
+
+/** Winsock error 10049. */
+export const WSAEADDRNOTAVAIL: number = c.WSAEADDRNOTAVAIL!;
+
+/** Winsock error 10050. */
+export const WSAENETDOWN: number = c.WSAENETDOWN!;
+
+/** Winsock error 10051. */
+export const WSAENETUNREACH: number = c.WSAENETUNREACH!;
+
+/** Winsock error 10052. */
+export const WSAENETRESET: number = c.WSAENETRESET!;
+
+/** Winsock error 10053. */
+export const WSAECONNABORTED: number = c.WSAECONNABORTED!;
+
+/** Winsock error 10054. */
+export const WSAECONNRESET: number = c.WSAECONNRESET!;
+
+/** Winsock error 10055. */
+export const WSAENOBUFS: number = c.WSAENOBUFS!;
+
+/** Winsock error 10056. */
+export const WSAEISCONN: number = c.WSAEISCONN!;
+
+/** Winsock error 10057. */
+export const WSAENOTCONN: number = c.WSAENOTCONN!;
+
+/** Winsock error 10058. */
+export const WSAESHUTDOWN: number = c.WSAESHUTDOWN!;
+
+/** Winsock error 10059. */
+export const WSAETOOMANYREFS: number = c.WSAETOOMANYREFS!;
+
+/** Winsock error 10060. */
+export const WSAETIMEDOUT: number = c.WSAETIMEDOUT!;
+
+/** Winsock error 10061. */
+export const WSAECONNREFUSED: number = c.WSAECONNREFUSED!;
+
+/** Winsock error 10062. */
+export const WSAELOOP: number = c.WSAELOOP!;
+
+/** Winsock error 10063. */
+export const WSAENAMETOOLONG: number = c.WSAENAMETOOLONG!;
+
+/** Winsock error 10064. */
+export const WSAEHOSTDOWN: number = c.WSAEHOSTDOWN!;
+
+/** Winsock error 10065. */
+export const WSAEHOSTUNREACH: number = c.WSAEHOSTUNREACH!;
+
+/** Winsock error 10066. */
+export const WSAENOTEMPTY: number = c.WSAENOTEMPTY!;
+
+/** Winsock error 10067. */
+export const WSAEPROCLIM: number = c.WSAEPROCLIM!;
+
+/** Winsock error 10068. */
+export const WSAEUSERS: number = c.WSAEUSERS!;
+
+/** Winsock error 10069. */
+export const WSAEDQUOT: number = c.WSAEDQUOT!;
+
+/** Winsock error 10070. */
+export const WSAESTALE: number = c.WSAESTALE!;
+
+/** Winsock error 10071. */
+export const WSAEREMOTE: number = c.WSAEREMOTE!;
+
+/** Winsock error 10091. */
+export const WSASYSNOTREADY: number = c.WSASYSNOTREADY!;
+
+/** Winsock error 10092. */
+export const WSAVERNOTSUPPORTED: number = c.WSAVERNOTSUPPORTED!;
+
+/** Winsock error 10093. */
+export const WSANOTINITIALISED: number = c.WSANOTINITIALISED!;
+
+/** Winsock error 10101. */
+export const WSAEDISCON: number = c.WSAEDISCON!;
+
+/** Winsock error 10109. */
+export const WSATYPE_NOT_FOUND: number = c.WSATYPE_NOT_FOUND!;
+
+/** Winsock error 11001. */
+export const WSAHOST_NOT_FOUND: number = c.WSAHOST_NOT_FOUND!;
+
+/** Winsock error 11002. */
+export const WSATRY_AGAIN: number = c.WSATRY_AGAIN!;
+
+/** Winsock error 11003. */
+export const WSANO_RECOVERY: number = c.WSANO_RECOVERY!;
+
+/** Winsock error 11004. */
+export const WSANO_DATA: number = c.WSANO_DATA!;
