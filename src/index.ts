@@ -1,7 +1,7 @@
 // The 1:1 synchronous Winsock API: the calls of Microsoft's "Getting started with Winsock" tutorial, typed, with
 // Winsock's names and semantics on every OS. Each function blocks like its C twin; see `winsock/promises` (when
 // available) for the event-loop versions.
-import { native } from './native.js';
+import { native, type SOCKET as SocketObject, type SocketClass } from './native.js';
 import { SOMAXCONN } from './constants.js';
 
 export * from './constants.js';
@@ -12,9 +12,10 @@ export type { ErrorDescription } from './error-messages.js';
  * The class of the socket objects `socket()` and `accept()` return, for `instanceof` checks. It cannot be
  * constructed from JavaScript.
  */
-export const SOCKET = native.SOCKET;
-/** An open or closed socket: an opaque object, never a number (so a closed one cannot alias a new one). */
-export type SOCKET = InstanceType<typeof SOCKET>;
+export const SOCKET: SocketClass = native.SOCKET;
+/** An open or closed socket: an opaque object, never a number, so a closed one cannot alias a newer socket. */
+export type SOCKET = SocketObject;
+export type { SocketClass } from './native.js';
 
 /** What `startup()` reports, from Winsock's WSADATA. */
 export interface WSAData {

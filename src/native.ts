@@ -10,11 +10,15 @@ import { fileURLToPath } from 'node:url';
  * An open or closed Winsock socket: the opaque object that `socket()` and `accept()` return. It is not a number,
  * so a closed SOCKET can never alias a newer socket that reused its descriptor.
  */
-declare class SocketObject {
-  private constructor();
-  private readonly brand: 'SOCKET';
+declare const socketBrand: unique symbol;
+export interface SOCKET {
+  readonly [socketBrand]: 'SOCKET';
 }
-export type SOCKET = SocketObject;
+
+/** The class of SOCKET objects: usable with `instanceof`, not constructible from JavaScript. */
+export interface SocketClass extends Function {
+  readonly prototype: SOCKET;
+}
 
 /** An IPv4 or IPv6 socket address as the addon reports it. */
 export interface NativeEndpoint {
@@ -40,7 +44,7 @@ export interface NativeWSAData {
 export type ErrorFactory = (errno: number, syscall: string, address?: string, port?: number) => Error;
 
 export interface NativeAddon {
-  readonly SOCKET: typeof SocketObject;
+  readonly SOCKET: SocketClass;
   readonly constants: Readonly<Record<string, number>>;
   setErrorFactory(factory: ErrorFactory): void;
   startup(version: number): NativeWSAData;
