@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// winsock-echo: Microsoft's "Getting started with Winsock" client and server, ported to the winsock package.
+//   winsock-echo server [--port 27015] [--host ADDRESS]
+//   winsock-echo client <server-name> [--port 27015]
+//   winsock-echo demo [--port 0] [--host 127.0.0.1]
+import { parseArgs } from 'node:util';
+
+import { runClient } from './echo-client.js';
+import { runDemo } from './echo-demo.js';
+import { runServer } from './echo-server.js';
+
+const DEFAULT_PORT = 27015;
+
+const usage: Record<string, string> = {
+  server: `usage: winsock-echo server [--port ${DEFAULT_PORT}] [--host ADDRESS]
+  Accepts one client on ADDRESS (all interfaces if omitted) and echoes what it sends until it closes.
+  Writes "Listening on HOST:PORT" to stderr once listening (use --port 0 for any free port).`,
+  client: `usage: winsock-echo client server-name [--port ${DEFAULT_PORT}]
+  Connects to server-name, sends "this is a test", and prints what comes back.`,
+  demo: `usage: winsock-echo demo [--port 0] [--host 127.0.0.1]
+  Runs the server and the client against each other and prints both transcripts.`,
+};
+const overview = `usage: winsock-echo <server|client|demo> [options]\n\n${Object.values(usage).join('\n\n')}`;
+
+function parsePort(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new Error(`invalid port: ${text}`);
+  return port;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || !(command in usage)) {
+    process.stdout.write(`${overview}\n`);
+    return command === '--help' || command === '-h' ? 0 : 1;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${usage[command]}\n`);
+    return 1;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${usage[command]}\n`);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case 'server':
+        if (positionals.length > 0) throw new Error(`unexpected argument: ${positionals[0]}`);
+        return runServer({ host: values.host ?? null, port: parsePort(values.port, DEFAULT_PORT) });
+      case 'client':
+        if (positionals.length !== 1) {
+          process.stdout.write('usage: winsock-echo client server-name\n');
+          return 1;
+        }
+        return runClient({ host: positionals[0]!, port: parsePort(values.port, DEFAULT_PORT) });
+      default:
+        return await runDemo({ host: values.host ?? '127.0.0.1', port: parsePort(values.port, 0) });
+    }
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${usage[command]}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
