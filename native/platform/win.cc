@@ -10,6 +10,10 @@
 #pragma comment(lib, "ws2_32.lib")
 #endif
 
+// <ws2tcpip.h> (MSVC's and MinGW's alike) defines GetAddrInfo as a macro for GetAddrInfoW under UNICODE, which would
+// rename our platform::GetAddrInfo below to GetAddrInfoW and leave the one platform.h declares undefined at link time.
+#undef GetAddrInfo
+
 namespace winsock::platform {
 namespace {
 

@@ -1,0 +1,80 @@
+// The conformance suite's only link to a test runner. Test files import `describe`/`test`/`afterEach` from here and
+// use plain node:assert, so the same files run under vitest (POSIX) and under `node --test` (Windows node.exe on
+// Wine, and Windows itself). A test that cannot pass somewhere is skipped by name in `knownGaps`, with its reason,
+// never by an `if (platform)` inside the test.
+
+/** Where the suite is running. Under Wine, `process.platform` is 'win32': the runner script says it is Wine. */
+export type Environment = 'posix' | 'windows' | 'wine';
+
+export const environment: Environment =
+  process.env.WINSOCK_TEST_UNDER_WINE === '1' ? 'wine' : process.platform === 'win32' ? 'windows' : 'posix';
+
+type Body = () => void | Promise<void>;
+
+interface Gap {
+  /** The environments where the test is skipped. */
+  readonly skipOn: readonly Environment[];
+  /** Why it cannot pass there. */
+  readonly reason: string;
+}
+
+/** Tests skipped somewhere, by exact name. Keep this table short and every reason true. */
+export const knownGaps: Readonly<Record<string, Gap>> = {
+  'open/close 2000 sockets leaves the fd count where it was': {
+    skipOn: ['windows', 'wine'],
+    reason: 'counts open descriptors through /proc/self/fd, which only Linux has',
+  },
+  '2000 connect/accept/close cycles, with refused connects between, leave nothing open': {
+    skipOn: ['windows', 'wine'],
+    reason: 'counts open descriptors through /proc/self/fd, which only Linux has',
+  },
+  'sockets dropped without closesocket are closed by the garbage collector': {
+    skipOn: ['windows', 'wine'],
+    reason: 'counts open descriptors through /proc/self/fd, which only Linux has',
+  },
+};
+
+interface Runner {
+  describe(name: string, body: () => void): void;
+  test(name: string, body: Body): void;
+  skip(name: string, body: Body): void;
+  afterEach(body: Body): void;
+}
+
+async function loadRunner(): Promise<Runner> {
+  if (process.env.VITEST) {
+    const vitest = await import('vitest');
+    return {
+      describe: (name, body) => vitest.describe(name, body),
+      test: (name, body) => vitest.test(name, body),
+      skip: (name, body) => vitest.test.skip(name, body),
+      afterEach: (body) => vitest.afterEach(async () => body()),
+    };
+  }
+  const nodeTest = await import('node:test');
+  return {
+    describe: (name, body) => void nodeTest.describe(name, body),
+    test: (name, body) => void nodeTest.test(name, body),
+    skip: (name, body) => void nodeTest.test.skip(name, body),
+    afterEach: (body) => nodeTest.afterEach(body),
+  };
+}
+
+const runner = await loadRunner();
+
+/** Groups tests, as `describe` in either runner. */
+export function describe(name: string, body: () => void): void {
+  runner.describe(name, body);
+}
+
+/** Declares a test; skipped (with its reason in the report) where `knownGaps` says it cannot pass. */
+export function test(name: string, body: Body): void {
+  const gap = knownGaps[name];
+  if (gap?.skipOn.includes(environment)) runner.skip(`${name} (skipped on ${environment}: ${gap.reason})`, body);
+  else runner.test(name, body);
+}
+
+/** Runs after each test of the enclosing `describe` (or file). */
+export function afterEach(body: Body): void {
+  runner.afterEach(body);
+}
