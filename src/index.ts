@@ -239,7 +239,11 @@ function versionWord(version: string | number): number {
   const match = typeof version === 'string' ? /^(\d{1,3})\.(\d{1,3})$/.exec(version) : null;
   if (match === null) throw invalidArgument('version', "a string like '2.2' or a version word", version);
   const [major, minor] = [Number(match[1]), Number(match[2])];
-  if (major > 255 || minor > 255) throw new RangeError(`The "version" argument is out of range: ${version}`);
+  if (major > 255 || minor > 255) {
+    throw Object.assign(new RangeError(`The "version" argument must have parts <= 255. Received '${version}'`), {
+      code: 'ERR_OUT_OF_RANGE',
+    });
+  }
   return major | (minor << 8);
 }
 
