@@ -9,7 +9,9 @@
       "sources": [
         "native/addon.cc",
         "native/arguments.cc",
+        "native/async_calls.cc",
         "native/socket_handle.cc",
+        "native/socket_poll.cc",
         "native/winsock_calls.cc",
         "native/platform/address.cc",
         "native/platform/constants.cc"

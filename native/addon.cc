@@ -7,6 +7,10 @@ namespace winsock {
 
 WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
   socket_constructor_ = Napi::Persistent(SocketHandle::DefineClass(env));
+  readiness_context_ = std::make_unique<Napi::AsyncContext>(env, "winsock:readiness");
+  NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop_));
+  // A synchronous cleanup hook could not wait for uv_close to finish; an async one can (NAPI_VERSION 8).
+  NAPI_THROW_IF_FAILED_VOID(env, napi_add_async_cleanup_hook(env, OnEnvironmentTeardown, this, &teardown_hook_));
 
   Napi::Object constants = Napi::Object::New(env);
   platform::ForEachConstant([&](const char* name, std::int64_t value) {
@@ -33,14 +37,59 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("closesocket", &WinsockAddon::CloseSocket),
                            InstanceMethod("getsockname", &WinsockAddon::GetSockName),
                            InstanceMethod("getpeername", &WinsockAddon::GetPeerName),
+                           InstanceMethod("setReadinessCallback", &WinsockAddon::SetReadinessCallback),
+                           InstanceMethod("watch", &WinsockAddon::Watch),
+                           InstanceMethod("tryAccept", &WinsockAddon::TryAccept),
+                           InstanceMethod("tryConnect", &WinsockAddon::TryConnect),
+                           InstanceMethod("connectResult", &WinsockAddon::ConnectResult),
+                           InstanceMethod("trySend", &WinsockAddon::TrySend),
+                           InstanceMethod("tryRecv", &WinsockAddon::TryRecv),
+                           InstanceMethod("getaddrinfoAsync", &WinsockAddon::GetAddrInfoAsync),
                        });
 }
 
 WinsockAddon::~WinsockAddon() {
-  // Environment teardown (process exit, or a worker_thread ending): close what JavaScript left open and balance our
-  // own WSAStartup calls. libuv's reference to Winsock in node.exe is not ours and stays.
+  // The teardown hook has closed every socket already; this balances our own WSAStartup calls. libuv's reference
+  // to Winsock in node.exe is not ours and stays.
   CloseAllSockets();
+  if (teardown_hook_ != nullptr) napi_remove_async_cleanup_hook(teardown_hook_);
   for (; startup_count_ > 0; --startup_count_) platform::Cleanup();
+}
+
+void WinsockAddon::OnEnvironmentTeardown(napi_async_cleanup_hook_handle, void* data) {
+  // The environment (process exit, or a worker_thread ending) is going away: close what JavaScript left open. Poll
+  // handles close asynchronously, and a worker's loop must have no handle left when it is closed, so the hook is
+  // removed only when the last uv_close callback has run.
+  auto* addon = static_cast<WinsockAddon*>(data);
+  addon->tearing_down_ = true;
+  addon->CloseAllSockets();
+  addon->FinishTeardownWhenClosed();
+}
+
+void WinsockAddon::PollClosed() {
+  --open_polls_;
+  FinishTeardownWhenClosed();
+}
+
+void WinsockAddon::FinishTeardownWhenClosed() {
+  if (!tearing_down_ || open_polls_ > 0 || teardown_hook_ == nullptr) return;
+  napi_remove_async_cleanup_hook(teardown_hook_);
+  teardown_hook_ = nullptr;
+}
+
+void WinsockAddon::DeliverReadiness(SocketHandle& socket, int error, int events) {
+  if (tearing_down_ || readiness_callback_.IsEmpty()) return;
+  Napi::HandleScope scope(env_);
+  Napi::Object object = socket.Value();
+  if (object.IsEmpty()) return;  // being collected: nothing can be waiting on it
+  try {
+    readiness_callback_.MakeCallback(env_.Global(),
+                                     {object, Napi::Number::New(env_, error), Napi::Number::New(env_, events)},
+                                     *readiness_context_);
+  } catch (const Napi::Error& thrown) {
+    // Nothing in JavaScript catches an exception thrown from an event-loop callback: report it as Node does.
+    napi_fatal_exception(env_, thrown.Value());
+  }
 }
 
 void WinsockAddon::CloseAllSockets() {
@@ -50,16 +99,19 @@ void WinsockAddon::CloseAllSockets() {
 }
 
 void WinsockAddon::ThrowWinsockError(int error, const char* syscall, const platform::Endpoint* endpoint) {
+  throw Napi::Error(env_, MakeWinsockError(error, syscall, endpoint));
+}
+
+Napi::Value WinsockAddon::MakeWinsockError(int error, const char* syscall, const platform::Endpoint* endpoint) {
   last_error_ = error;
   Napi::Env env = env_;
   if (error_factory_.IsEmpty()) {
     // Only reachable if src/native.ts did not install the factory: still an error, never a crash.
-    throw Napi::Error::New(env, std::string(syscall) + " failed with Winsock error " + std::to_string(error));
+    return Napi::Error::New(env, std::string(syscall) + " failed with Winsock error " + std::to_string(error)).Value();
   }
   Napi::Value address = endpoint ? Napi::String::New(env, endpoint->address) : env.Undefined();
   Napi::Value port = endpoint && endpoint->port >= 0 ? Napi::Number::New(env, endpoint->port) : env.Undefined();
-  Napi::Value made = error_factory_.Call({Napi::Number::New(env, error), Napi::String::New(env, syscall), address, port});
-  throw Napi::Error(env, made);
+  return error_factory_.Call({Napi::Number::New(env, error), Napi::String::New(env, syscall), address, port});
 }
 
 void WinsockAddon::RequireStarted(const char* syscall) {

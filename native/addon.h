@@ -4,7 +4,13 @@
 
 #include <napi.h>
 
+#include <uv.h>
+
+#include <memory>
+#include <optional>
+#include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "platform/platform.h"
 
@@ -26,10 +32,21 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   void Track(SocketHandle* socket) { open_sockets_.insert(socket); }
   void Forget(SocketHandle* socket) { open_sockets_.erase(socket); }
 
+  uv_loop_t* Loop() const { return loop_; }
+  // Poll handles alive or closing: teardown waits until every one has run its uv_close callback.
+  void PollOpened() { ++open_polls_; }
+  void PollClosed();
+  // Tells JavaScript (src/readiness.ts) that `socket` is ready for `events`, or failed with Winsock error `error`.
+  // Called from a uv_poll callback: runs through MakeCallback, so promise jobs run after it.
+  void DeliverReadiness(SocketHandle& socket, int error, int events);
+
   // Throws a WinsockError made by the JavaScript factory (see src/errors.ts), and remembers `error` for
   // getLastError(). `endpoint` adds the address and port the call was about, when there is one.
   [[noreturn]] void ThrowWinsockError(int error, const char* syscall,
                                       const platform::Endpoint* endpoint = nullptr);
+  // The same error as a value, for rejecting a promise.
+  Napi::Value MakeWinsockError(int error, const char* syscall, const platform::Endpoint* endpoint = nullptr);
+  Napi::Array AddrInfoArray(const std::vector<platform::AddressInfo>& entries);
 
  private:
   // The 1:1 Winsock calls (winsock_calls.cc). Each: check arguments, make the one OS call, capture, throw or return.
@@ -50,6 +67,17 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value GetSockName(const Napi::CallbackInfo& info);
   Napi::Value GetPeerName(const Napi::CallbackInfo& info);
 
+  // The nonblocking primitives of the promises API (async_calls.cc). Each try* makes one attempt and returns null
+  // where Winsock says WSAEWOULDBLOCK; JavaScript then waits for readiness with watch() and tries again.
+  Napi::Value SetReadinessCallback(const Napi::CallbackInfo& info);
+  Napi::Value Watch(const Napi::CallbackInfo& info);
+  Napi::Value TryAccept(const Napi::CallbackInfo& info);
+  Napi::Value TryConnect(const Napi::CallbackInfo& info);
+  Napi::Value ConnectResult(const Napi::CallbackInfo& info);
+  Napi::Value TrySend(const Napi::CallbackInfo& info);
+  Napi::Value TryRecv(const Napi::CallbackInfo& info);
+  Napi::Value GetAddrInfoAsync(const Napi::CallbackInfo& info);
+
   // Winsock fails every call with WSANOTINITIALISED until WSAStartup succeeds; this keeps that rule on every OS.
   void RequireStarted(const char* syscall);
   // The open SOCKET in argument `index`; throws TypeError for a non-SOCKET, WSAENOTSOCK for a closed one.
@@ -58,11 +86,44 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
                                          const char* syscall);
   Napi::Object EndpointObject(const platform::Endpoint& endpoint);
   void CloseAllSockets();
+  // What send/trySend and recv/tryRecv read from their arguments, with Winsock's checks of the socket's state.
+  struct SendRequest {
+    SocketHandle* socket;
+    void* data;
+    std::size_t length;
+    int flags;
+  };
+  struct RecvRequest {
+    SocketHandle* socket;
+    void* data;
+    std::size_t length;
+    int flags;
+    std::unique_ptr<std::uint8_t[]> owned;  // set when JavaScript asked for a length, not into a buffer
+  };
+  struct AddrInfoQuery {
+    std::optional<std::string> node;
+    std::optional<std::string> service;
+    platform::AddressInfoHints hints;
+  };
+  SendRequest ReadSendRequest(const Napi::CallbackInfo& info, const char* syscall);
+  RecvRequest ReadRecvRequest(const Napi::CallbackInfo& info, const char* syscall);
+  Napi::Value RecvResult(const RecvRequest& request, std::size_t received);
+  AddrInfoQuery ReadAddrInfoQuery(const Napi::CallbackInfo& info);
+  Napi::Value AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer, int type);
+  // Environment teardown (napi_add_async_cleanup_hook): close every socket, then wait for the uv_close callbacks.
+  static void OnEnvironmentTeardown(napi_async_cleanup_hook_handle handle, void* data);
+  void FinishTeardownWhenClosed();
 
   Napi::Env env_;
   Napi::FunctionReference socket_constructor_;
   Napi::FunctionReference error_factory_;
   std::unordered_set<SocketHandle*> open_sockets_;
+  Napi::FunctionReference readiness_callback_;
+  std::unique_ptr<Napi::AsyncContext> readiness_context_;
+  uv_loop_t* loop_ = nullptr;
+  napi_async_cleanup_hook_handle teardown_hook_ = nullptr;
+  bool tearing_down_ = false;
+  int open_polls_ = 0;
   int startup_count_ = 0;  // our own WSAStartup calls, never libuv's
   int last_error_ = 0;
 };

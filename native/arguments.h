@@ -5,11 +5,16 @@
 
 #include <napi.h>
 
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 namespace winsock::arguments {
+
+// The range of a C int, which most Winsock arguments are.
+inline constexpr std::int64_t kIntMin = INT_MIN;
+inline constexpr std::int64_t kIntMax = INT_MAX;
 
 // A view of the bytes of a Buffer, TypedArray, DataView or ArrayBuffer argument.
 struct Bytes {

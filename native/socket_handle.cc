@@ -55,6 +55,9 @@ SocketHandle::~SocketHandle() {
 int SocketHandle::Close() {
   if (state_ != State::kOpen) return platform::wsa::kNotSocket;
   state_ = State::kClosed;
+  waiting_ = 0;
+  if (poll_ != nullptr) poll_->Close();
+  poll_ = nullptr;
   if (addon_ != nullptr) addon_->Forget(this);
   addon_ = nullptr;
   return platform::CloseSocket(socket_);
@@ -63,6 +66,20 @@ int SocketHandle::Close() {
 void SocketHandle::CloseForTeardown() {
   addon_ = nullptr;  // the addon is going away and is already iterating its registry
   Close();
+}
+
+int SocketHandle::MakeNonBlocking() {
+  if (poll_ != nullptr) return 0;
+  int error = 0;
+  poll_ = SocketPoll::Create(*addon_, *this, socket_, &error);
+  return error;
+}
+
+int SocketHandle::Watch(int events) {
+  const int error = MakeNonBlocking();
+  if (error != 0) return error;
+  waiting_ = events;
+  return poll_->SetInterest(events);
 }
 
 void SocketHandle::MarkShutdown(bool send, bool receive) {

@@ -9,6 +9,7 @@
 #include <napi.h>
 
 #include "platform/platform.h"
+#include "socket_poll.h"
 
 namespace winsock {
 
@@ -31,7 +32,8 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   platform::NativeSocket Native() const { return socket_; }
   int Type() const { return type_; }
 
-  // Closes the OS socket once; later calls on this object see WSAENOTSOCK. Returns the OS error, if any.
+  // Closes the OS socket once (after its poll handle, as libuv requires); later calls on this object see
+  // WSAENOTSOCK. Returns the OS error, if any.
   int Close();
   // Called by the addon at environment teardown, after which this object no longer reports back to it.
   void CloseForTeardown();
@@ -43,6 +45,13 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   bool IsSendShutdown() const { return send_shutdown_; }
   bool IsReceiveShutdown() const { return receive_shutdown_; }
 
+  // Async use: the first call makes the socket nonblocking for good (uv_poll_init_socket), as FIONBIO would.
+  // Both return a Winsock error number, 0 on success.
+  int MakeNonBlocking();
+  // The readiness events JavaScript waits for (SocketPoll::kReadable | kWritable), 0 for none.
+  int Watch(int events);
+  bool HasWaiters() const { return waiting_ != 0; }
+
  private:
   enum class State { kOpen, kClosed };
 
@@ -50,6 +59,8 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   platform::NativeSocket socket_ = platform::kInvalidSocket;
   State state_ = State::kClosed;
   int type_ = 0;
+  SocketPoll* poll_ = nullptr;
+  int waiting_ = 0;
   bool connected_ = false;
   bool send_shutdown_ = false;
   bool receive_shutdown_ = false;

@@ -1,19 +1,15 @@
 // The 1:1 Winsock calls. Every function reads the same way: (1) check and convert the arguments, (2) make the one
 // OS call through native/platform, (3) take its error at once, (4) throw a WinsockError or return the result.
 #include <climits>
-#include <memory>
 
 #include "addon.h"
 #include "arguments.h"
 #include "socket_handle.h"
 
 namespace winsock {
-namespace {
 
-constexpr std::int64_t kIntMin = INT_MIN;
-constexpr std::int64_t kIntMax = INT_MAX;
-
-}  // namespace
+using arguments::kIntMax;
+using arguments::kIntMin;
 
 Napi::Value WinsockAddon::SetErrorFactory(const Napi::CallbackInfo& info) {
   if (!info[0].IsFunction()) arguments::ThrowTypeError(env_, "The \"factory\" argument must be of type function");
@@ -45,32 +41,42 @@ Napi::Value WinsockAddon::Cleanup(const Napi::CallbackInfo&) {
 
 Napi::Value WinsockAddon::GetLastError(const Napi::CallbackInfo&) { return Napi::Number::New(env_, last_error_); }
 
-Napi::Value WinsockAddon::GetAddrInfo(const Napi::CallbackInfo& info) {
-  const std::optional<std::string> node = arguments::OptionalString(info, 0, "node");
-  const std::optional<std::string> service = arguments::OptionalString(info, 1, "service");
-  platform::AddressInfoHints hints;
-  hints.flags = static_cast<int>(arguments::Integer(info, 2, "hints.flags", kIntMin, kIntMax, 0));
-  hints.family = static_cast<int>(arguments::Integer(info, 3, "hints.family", kIntMin, kIntMax, 0));
-  hints.socktype = static_cast<int>(arguments::Integer(info, 4, "hints.socktype", kIntMin, kIntMax, 0));
-  hints.protocol = static_cast<int>(arguments::Integer(info, 5, "hints.protocol", kIntMin, kIntMax, 0));
-  RequireStarted("getaddrinfo");
+WinsockAddon::AddrInfoQuery WinsockAddon::ReadAddrInfoQuery(const Napi::CallbackInfo& info) {
+  AddrInfoQuery query;
+  query.node = arguments::OptionalString(info, 0, "node");
+  query.service = arguments::OptionalString(info, 1, "service");
+  query.hints.flags = static_cast<int>(arguments::Integer(info, 2, "hints.flags", kIntMin, kIntMax, 0));
+  query.hints.family = static_cast<int>(arguments::Integer(info, 3, "hints.family", kIntMin, kIntMax, 0));
+  query.hints.socktype = static_cast<int>(arguments::Integer(info, 4, "hints.socktype", kIntMin, kIntMax, 0));
+  query.hints.protocol = static_cast<int>(arguments::Integer(info, 5, "hints.protocol", kIntMin, kIntMax, 0));
+  return query;
+}
 
-  const auto resolved = platform::GetAddrInfo(node ? &*node : nullptr, service ? &*service : nullptr, hints);
-  if (!resolved.ok()) {
-    platform::Endpoint asked{0, node.value_or(""), -1};
-    ThrowWinsockError(resolved.error, "getaddrinfo", node ? &asked : nullptr);
-  }
-  Napi::Array entries = Napi::Array::New(env_, resolved.value.size());
-  for (std::size_t i = 0; i < resolved.value.size(); ++i) {
-    const platform::AddressInfo& entry = resolved.value[i];
+Napi::Array WinsockAddon::AddrInfoArray(const std::vector<platform::AddressInfo>& entries) {
+  Napi::Array array = Napi::Array::New(env_, entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const platform::AddressInfo& entry = entries[i];
     Napi::Object object = EndpointObject(entry.endpoint);
     object.Set("flags", entry.flags);
     object.Set("socktype", entry.socktype);
     object.Set("protocol", entry.protocol);
     object.Set("canonname", entry.canonname.empty() ? env_.Null() : Napi::String::New(env_, entry.canonname));
-    entries.Set(static_cast<std::uint32_t>(i), object);
+    array.Set(static_cast<std::uint32_t>(i), object);
   }
-  return entries;
+  return array;
+}
+
+Napi::Value WinsockAddon::GetAddrInfo(const Napi::CallbackInfo& info) {
+  const AddrInfoQuery query = ReadAddrInfoQuery(info);
+  RequireStarted("getaddrinfo");
+
+  const auto resolved = platform::GetAddrInfo(query.node ? &*query.node : nullptr,
+                                              query.service ? &*query.service : nullptr, query.hints);
+  if (!resolved.ok()) {
+    const platform::Endpoint asked{0, query.node.value_or(""), -1};
+    ThrowWinsockError(resolved.error, "getaddrinfo", query.node ? &asked : nullptr);
+  }
+  return AddrInfoArray(resolved.value);
 }
 
 Napi::Value WinsockAddon::Socket(const Napi::CallbackInfo& info) {
@@ -124,8 +130,13 @@ Napi::Value WinsockAddon::Accept(const Napi::CallbackInfo& info) {
   const platform::Result<platform::NativeSocket> accepted = platform::Accept(socket.Native(), &peer);
   if (!accepted.ok()) ThrowWinsockError(accepted.error, "accept");
 
+  return AcceptedSocket(accepted.value, peer, socket.Type());
+}
+
+Napi::Value WinsockAddon::AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer,
+                                         int type) {
   Napi::Object result = EndpointObject(platform::DescribeAddress(peer));
-  Napi::Object client = SocketHandle::Create(*this, accepted.value, socket.Type());
+  Napi::Object client = SocketHandle::Create(*this, accepted, type);
   SocketHandle::FromValue(client)->MarkConnected();
   result.Set("socket", client);
   return result;
@@ -144,40 +155,54 @@ Napi::Value WinsockAddon::Connect(const Napi::CallbackInfo& info) {
   return env_.Undefined();
 }
 
-Napi::Value WinsockAddon::Send(const Napi::CallbackInfo& info) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "send");
+WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(const Napi::CallbackInfo& info, const char* syscall) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, syscall);
   const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
   const int flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
   // Winsock's answers where POSIX gives EPIPE: after shutdown(SD_SEND), and on a stream never connected.
-  if (socket.IsSendShutdown()) ThrowWinsockError(platform::wsa::kShutDown, "send");
+  if (socket.IsSendShutdown()) ThrowWinsockError(platform::wsa::kShutDown, syscall);
   if (socket.Type() == platform::kStreamSocket && !socket.IsConnected())
-    ThrowWinsockError(platform::wsa::kNotConnected, "send");
+    ThrowWinsockError(platform::wsa::kNotConnected, syscall);
+  return SendRequest{&socket, bytes.data, bytes.length, flags};
+}
 
-  const platform::Result<std::size_t> sent = platform::Send(socket.Native(), bytes.data, bytes.length, flags);
+WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(const Napi::CallbackInfo& info, const char* syscall) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, syscall);
+  RecvRequest request{&socket, nullptr, 0, 0, nullptr};
+  if (info[1].IsNumber()) {
+    request.length = static_cast<std::size_t>(arguments::Integer(info, 1, "len", 0, kIntMax));
+    request.owned.reset(new std::uint8_t[request.length == 0 ? 1 : request.length]);
+    request.data = request.owned.get();
+  } else {
+    const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
+    request.data = bytes.data;
+    request.length = bytes.length;
+  }
+  request.flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
+  // Winsock refuses to read after shutdown(SD_RECEIVE); POSIX would report end of stream instead.
+  if (socket.IsReceiveShutdown()) ThrowWinsockError(platform::wsa::kShutDown, syscall);
+  return request;
+}
+
+Napi::Value WinsockAddon::RecvResult(const RecvRequest& request, std::size_t received) {
+  if (request.owned == nullptr) return Napi::Number::New(env_, static_cast<double>(received));
+  return Napi::Buffer<std::uint8_t>::Copy(env_, request.owned.get(), received);
+}
+
+Napi::Value WinsockAddon::Send(const Napi::CallbackInfo& info) {
+  const SendRequest request = ReadSendRequest(info, "send");
+
+  const auto sent = platform::Send(request.socket->Native(), request.data, request.length, request.flags);
   if (!sent.ok()) ThrowWinsockError(sent.error, "send");
   return Napi::Number::New(env_, static_cast<double>(sent.value));
 }
 
 Napi::Value WinsockAddon::Recv(const Napi::CallbackInfo& info) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "recv");
-  const bool into_caller_buffer = !info[1].IsNumber();
-  arguments::Bytes bytes;
-  std::unique_ptr<std::uint8_t[]> owned;
-  if (into_caller_buffer) {
-    bytes = arguments::ByteView(info, 1, "buf");
-  } else {
-    bytes.length = static_cast<std::size_t>(arguments::Integer(info, 1, "len", 0, kIntMax));
-    owned.reset(new std::uint8_t[bytes.length == 0 ? 1 : bytes.length]);
-    bytes.data = owned.get();
-  }
-  const int flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
-  // Winsock refuses to read after shutdown(SD_RECEIVE); POSIX would report end of stream instead.
-  if (socket.IsReceiveShutdown()) ThrowWinsockError(platform::wsa::kShutDown, "recv");
+  const RecvRequest request = ReadRecvRequest(info, "recv");
 
-  const platform::Result<std::size_t> received = platform::Recv(socket.Native(), bytes.data, bytes.length, flags);
+  const auto received = platform::Recv(request.socket->Native(), request.data, request.length, request.flags);
   if (!received.ok()) ThrowWinsockError(received.error, "recv");
-  if (into_caller_buffer) return Napi::Number::New(env_, static_cast<double>(received.value));
-  return Napi::Buffer<std::uint8_t>::Copy(env_, owned.get(), received.value);
+  return RecvResult(request, received.value);
 }
 
 Napi::Value WinsockAddon::Shutdown(const Napi::CallbackInfo& info) {
@@ -193,8 +218,15 @@ Napi::Value WinsockAddon::Shutdown(const Napi::CallbackInfo& info) {
 
 Napi::Value WinsockAddon::CloseSocket(const Napi::CallbackInfo& info) {
   SocketHandle& socket = RequireOpenSocket(info, 0, "closesocket");
+  const bool had_waiters = socket.HasWaiters();
 
   const int error = socket.Close();
+  // Calls still waiting on this socket fail with WSAEINTR, as Winsock's blocking calls do when closesocket cancels
+  // them: src/readiness.ts rejects them.
+  if (had_waiters && !readiness_callback_.IsEmpty()) {
+    readiness_callback_.Call({info[0], Napi::Number::New(env_, platform::wsa::kInterrupted),
+                              Napi::Number::New(env_, SocketPoll::kReadable | SocketPoll::kWritable)});
+  }
   if (error != 0) ThrowWinsockError(error, "closesocket");
   return env_.Undefined();
 }

@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const buildDir = join(root, 'build', 'win-cross');
+// Not under build/: `node-gyp rebuild` (npm install) deletes build/ whole, even while this build runs in it.
+const buildDir = join(root, '.cache', 'win-cross-build');
 const output = join(root, 'prebuilds', 'win32-x64', 'winsock.node');
 // What a MinGW addon may import: node.exe (N-API, libuv) and system DLLs every Windows has. Anything else (say
 // libstdc++-6.dll, when -static is lost) would load here and fail on a user's machine.

@@ -2,6 +2,7 @@
 // Winsock's names and semantics on every OS. Each function blocks like its C twin; see `winsock/promises` (when
 // available) for the event-loop versions.
 import { native, type SOCKET as SocketObject, type SocketClass } from './native.js';
+import { splitAddress, validateHints, versionWord } from './arguments.js';
 import { SOMAXCONN } from './constants.js';
 
 export * from './constants.js';
@@ -105,9 +106,7 @@ export function getaddrinfo(
   service: string | number | null,
   hints: AddrInfoHints = {},
 ): AddrInfo[] {
-  if (hints === null || typeof hints !== 'object') {
-    throw invalidArgument('hints', 'an object', hints);
-  }
+  validateHints(hints);
   return native.getaddrinfo(
     node ?? null,
     typeof service === 'number' ? String(service) : service ?? null,
@@ -232,38 +231,3 @@ export {
   /** Winsock's own name for `getLastError()`. */
   getLastError as WSAGetLastError,
 };
-
-/** Makes a Winsock version word from `'2.2'` (MAKEWORD(2, 2)), or checks a number given as one. */
-function versionWord(version: string | number): number {
-  if (typeof version === 'number') return version;
-  const match = typeof version === 'string' ? /^(\d{1,3})\.(\d{1,3})$/.exec(version) : null;
-  if (match === null) throw invalidArgument('version', "a string like '2.2' or a version word", version);
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  if (major > 255 || minor > 255) {
-    throw Object.assign(new RangeError(`The "version" argument must have parts <= 255. Received '${version}'`), {
-      code: 'ERR_OUT_OF_RANGE',
-    });
-  }
-  return major | (minor << 8);
-}
-
-function splitAddress(address: AddressLike, port: number | undefined): [string, number] {
-  if (typeof address === 'string') {
-    if (port === undefined) throw invalidArgument('port', 'a number', port);
-    return [address, port];
-  }
-  if (address === null || typeof address !== 'object') {
-    throw invalidArgument('address', 'a string or an object with address and port', address);
-  }
-  return [address.address, address.port];
-}
-
-function invalidArgument(name: string, expected: string, received: unknown): TypeError {
-  const error = new TypeError(`The "${name}" argument must be ${expected}. Received ${describe(received)}`);
-  return Object.assign(error, { code: 'ERR_INVALID_ARG_TYPE' });
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  return typeof value === 'object' ? `an instance of ${value.constructor?.name ?? 'Object'}` : `type ${typeof value} (${String(value)})`;
-}

@@ -43,7 +43,7 @@ export interface NativeWSAData {
 
 export type ErrorFactory = (errno: number, syscall: string, address?: string, port?: number) => Error;
 
-export interface NativeAddon {
+export interface NativeAddon extends NativeAsync {
   readonly SOCKET: SocketClass;
   readonly constants: Readonly<Record<string, number>>;
   setErrorFactory(factory: ErrorFactory): void;
@@ -70,6 +70,29 @@ export interface NativeAddon {
   closesocket(s: SOCKET): void;
   getsockname(s: SOCKET): NativeEndpoint;
   getpeername(s: SOCKET): NativeEndpoint;
+}
+
+/** Called by the addon when a watched socket is ready (`errno` 0) or its waiters must fail with `errno`. */
+export type ReadinessCallback = (s: SOCKET, errno: number, events: number) => void;
+
+/** The nonblocking primitives under `winsock/promises`; each try* returns null for WSAEWOULDBLOCK. */
+export interface NativeAsync {
+  setReadinessCallback(callback: ReadinessCallback): void;
+  watch(s: SOCKET, events: number): void;
+  tryAccept(s: SOCKET): (NativeEndpoint & { socket: SOCKET }) | null;
+  tryConnect(s: SOCKET, address: string, port: number): boolean;
+  connectResult(s: SOCKET, address: string, port: number): boolean;
+  trySend(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
+  tryRecv(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
+  tryRecv(s: SOCKET, len: number, flags: number): Buffer | null;
+  getaddrinfoAsync(
+    node: string | null,
+    service: string | null,
+    flags: number,
+    family: number,
+    socktype: number,
+    protocol: number,
+  ): Promise<NativeAddrInfo[]>;
 }
 
 /** The folder of this package's package.json, found from this file wherever the compiled tree sits. */

@@ -115,6 +115,8 @@ int Connect(NativeSocket s, const SocketAddress& address);
 Result<std::size_t> Send(NativeSocket s, const void* data, std::size_t length, int flags);
 Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int flags);
 int Shutdown(NativeSocket s, int how);
+// The pending error of a socket (getsockopt SO_ERROR), which is how a nonblocking connect reports its outcome.
+Result<int> TakeSocketError(NativeSocket s);
 Result<SocketAddress> GetSockName(NativeSocket s);
 Result<SocketAddress> GetPeerName(NativeSocket s);
 

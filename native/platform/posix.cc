@@ -208,6 +208,13 @@ int Shutdown(NativeSocket s, int how) {
   return 0;
 }
 
+Result<int> TakeSocketError(NativeSocket s) {
+  int pending = 0;
+  socklen_t length = sizeof pending;
+  if (getsockopt(static_cast<int>(s), SOL_SOCKET, SO_ERROR, &pending, &length) == -1) return Fail<int>(LastError());
+  return Ok(FromErrno(pending));
+}
+
 Result<SocketAddress> GetSockName(NativeSocket s) {
   SocketAddress address;
   socklen_t length = sizeof address.storage;

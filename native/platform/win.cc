@@ -10,8 +10,8 @@
 #pragma comment(lib, "ws2_32.lib")
 #endif
 
-// <ws2tcpip.h> (MSVC's and MinGW's alike) defines GetAddrInfo as a macro for GetAddrInfoW under UNICODE, which would
-// rename our platform::GetAddrInfo below to GetAddrInfoW and leave the one platform.h declares undefined at link time.
+// <ws2tcpip.h> (MSVC's and MinGW's alike) defines GetAddrInfo as a macro for GetAddrInfoW under UNICODE. Here that
+// would rename our platform::GetAddrInfo below; see the end of the file for the callers' side.
 #undef GetAddrInfo
 
 namespace winsock::platform {
@@ -103,6 +103,14 @@ Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int fla
 
 int Shutdown(NativeSocket s, int how) { return shutdown(Native(s), how) == 0 ? 0 : WSAGetLastError(); }
 
+Result<int> TakeSocketError(NativeSocket s) {
+  int pending = 0;
+  int length = static_cast<int>(sizeof pending);
+  if (getsockopt(Native(s), SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&pending), &length) != 0)
+    return Fail<int>(WSAGetLastError());
+  return Ok(pending);  // already a Winsock number
+}
+
 Result<SocketAddress> GetSockName(NativeSocket s) {
   SocketAddress address;
   int length = static_cast<int>(sizeof address.storage);
@@ -131,7 +139,7 @@ Result<std::vector<AddressInfo>> GetAddrInfo(const std::string* node, const std:
   const std::wstring wide_node = node ? Widen(*node) : std::wstring();
   const std::wstring wide_service = service ? Widen(*service) : std::wstring();
   ADDRINFOW* list = nullptr;
-  const int error = GetAddrInfoW(node ? wide_node.c_str() : nullptr, service ? wide_service.c_str() : nullptr,
+  const int error = ::GetAddrInfoW(node ? wide_node.c_str() : nullptr, service ? wide_service.c_str() : nullptr,
                                  &query, &list);
   if (error != 0) return Fail<std::vector<AddressInfo>>(error);  // GetAddrInfoW returns a WSA number
 
@@ -152,6 +160,14 @@ Result<std::vector<AddressInfo>> GetAddrInfo(const std::string* node, const std:
   }
   FreeAddrInfoW(list);
   return Ok(std::move(entries));
+}
+
+// A file that has seen <ws2tcpip.h> (through <uv.h>, say) when it calls platform::GetAddrInfo calls
+// platform::GetAddrInfoW instead, by the same macro, and one that has not calls GetAddrInfo: both must link. (A name
+// no Windows header defines, in platform.h, would make this unnecessary.)
+Result<std::vector<AddressInfo>> GetAddrInfoW(const std::string* node, const std::string* service,
+                                              const AddressInfoHints& hints) {
+  return GetAddrInfo(node, service, hints);
 }
 
 }  // namespace winsock::platform

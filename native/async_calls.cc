@@ -1,0 +1,139 @@
+// The nonblocking primitives under the promises API (src/promises.ts). Each try* makes one attempt on the socket
+// (nonblocking from its first async use) and returns null where Winsock says WSAEWOULDBLOCK; src/readiness.ts then
+// waits for the socket with watch() and tries again. getaddrinfo runs on the libuv threadpool instead.
+#include "addon.h"
+#include "arguments.h"
+#include "socket_handle.h"
+
+namespace winsock {
+namespace {
+
+using arguments::kIntMax;
+using arguments::kIntMin;
+
+// getaddrinfo on the libuv threadpool: name resolution has no readiness to wait for.
+class AddrInfoWorker : public Napi::AsyncWorker {
+ public:
+  AddrInfoWorker(WinsockAddon& addon, Napi::Promise::Deferred deferred, std::optional<std::string> node,
+                 std::optional<std::string> service, platform::AddressInfoHints hints)
+      : Napi::AsyncWorker(addon.Env(), "winsock:getaddrinfo"),
+        addon_(addon),
+        deferred_(deferred),
+        node_(std::move(node)),
+        service_(std::move(service)),
+        hints_(hints) {}
+
+  void Execute() override {
+    result_ = platform::GetAddrInfo(node_ ? &*node_ : nullptr, service_ ? &*service_ : nullptr, hints_);
+  }
+
+  void OnOK() override {
+    Napi::HandleScope scope(Env());
+    if (result_.ok()) {
+      deferred_.Resolve(addon_.AddrInfoArray(result_.value));
+      return;
+    }
+    const platform::Endpoint asked{0, node_.value_or(""), -1};
+    deferred_.Reject(addon_.MakeWinsockError(result_.error, "getaddrinfo", node_ ? &asked : nullptr));
+  }
+
+ private:
+  WinsockAddon& addon_;
+  Napi::Promise::Deferred deferred_;
+  std::optional<std::string> node_;
+  std::optional<std::string> service_;
+  platform::AddressInfoHints hints_;
+  platform::Result<std::vector<platform::AddressInfo>> result_;
+};
+
+}  // namespace
+
+Napi::Value WinsockAddon::SetReadinessCallback(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) arguments::ThrowTypeError(env_, "The \"callback\" argument must be of type function");
+  readiness_callback_ = Napi::Persistent(info[0].As<Napi::Function>());
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::Watch(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "watch");
+  const int events = static_cast<int>(arguments::Integer(info, 1, "events", 0, SocketPoll::kReadable | SocketPoll::kWritable));
+
+  const int error = socket.Watch(events);
+  if (error != 0) ThrowWinsockError(error, "watch");
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::TryAccept(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "accept");
+  if (const int error = socket.MakeNonBlocking(); error != 0) ThrowWinsockError(error, "accept");
+
+  platform::SocketAddress peer;
+  const platform::Result<platform::NativeSocket> accepted = platform::Accept(socket.Native(), &peer);
+  if (accepted.error == platform::wsa::kWouldBlock) return env_.Null();
+  if (!accepted.ok()) ThrowWinsockError(accepted.error, "accept");
+  return AcceptedSocket(accepted.value, peer, socket.Type());
+}
+
+Napi::Value WinsockAddon::TryConnect(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "connect");
+  const platform::SocketAddress address = RequireAddress(info, 1, 0, "connect");
+  if (const int error = socket.MakeNonBlocking(); error != 0) ThrowWinsockError(error, "connect");
+
+  const int error = platform::Connect(socket.Native(), address);
+  if (error == platform::wsa::kWouldBlock) return Napi::Boolean::New(env_, false);  // in progress: wait writable
+  if (error != 0) {
+    const platform::Endpoint endpoint = platform::DescribeAddress(address);
+    ThrowWinsockError(error, "connect", &endpoint);
+  }
+  socket.MarkConnected();
+  return Napi::Boolean::New(env_, true);
+}
+
+Napi::Value WinsockAddon::ConnectResult(const Napi::CallbackInfo& info) {
+  SocketHandle& socket = RequireOpenSocket(info, 0, "connect");
+  const platform::SocketAddress address = RequireAddress(info, 1, 0, "connect");
+
+  const platform::Result<int> pending = platform::TakeSocketError(socket.Native());
+  const int error = pending.ok() ? pending.value : pending.error;
+  if (error != 0) {
+    const platform::Endpoint endpoint = platform::DescribeAddress(address);
+    ThrowWinsockError(error, "connect", &endpoint);
+  }
+  // No error yet is not success yet: after a spurious wakeup the connect may still be under way.
+  const platform::Result<platform::SocketAddress> peer = platform::GetPeerName(socket.Native());
+  if (peer.error == platform::wsa::kNotConnected) return Napi::Boolean::New(env_, false);
+  socket.MarkConnected();
+  return Napi::Boolean::New(env_, true);
+}
+
+Napi::Value WinsockAddon::TrySend(const Napi::CallbackInfo& info) {
+  const SendRequest request = ReadSendRequest(info, "send");
+  if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "send");
+
+  const auto sent = platform::Send(request.socket->Native(), request.data, request.length, request.flags);
+  if (sent.error == platform::wsa::kWouldBlock) return env_.Null();
+  if (!sent.ok()) ThrowWinsockError(sent.error, "send");
+  return Napi::Number::New(env_, static_cast<double>(sent.value));
+}
+
+Napi::Value WinsockAddon::TryRecv(const Napi::CallbackInfo& info) {
+  const RecvRequest request = ReadRecvRequest(info, "recv");
+  if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "recv");
+
+  const auto received = platform::Recv(request.socket->Native(), request.data, request.length, request.flags);
+  if (received.error == platform::wsa::kWouldBlock) return env_.Null();
+  if (!received.ok()) ThrowWinsockError(received.error, "recv");
+  return RecvResult(request, received.value);
+}
+
+Napi::Value WinsockAddon::GetAddrInfoAsync(const Napi::CallbackInfo& info) {
+  AddrInfoQuery query = ReadAddrInfoQuery(info);
+  RequireStarted("getaddrinfo");
+
+  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env_);
+  auto* worker = new AddrInfoWorker(*this, deferred, std::move(query.node), std::move(query.service), query.hints);
+  worker->Queue();  // the worker deletes itself after OnOK
+  return deferred.Promise();
+}
+
+}  // namespace winsock

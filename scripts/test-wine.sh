@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `npm run test:wine`: the conformance suite on real Winsock code (win.cc, built with MinGW) inside Windows node.exe
+# under Wine, then the Wine <-> Linux interop checks. Ends with one summary line; exits non-zero on any failure.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+npm run --silent build:win-cross || exit 1
+# build/test-js for the suite; dist/ for the CLI that the interop checks run on both sides.
+npx tsc -p tsconfig.test.json || exit 1
+npx tsc -p tsconfig.json || exit 1
+
+# Files, not a folder: Node 20 expands a folder given to --test, Node 22+ takes globs instead.
+shopt -s nullglob
+tests=(build/test-js/test/conformance/*.test.js)
+if ((${#tests[@]} == 0)); then
+  echo "test:wine: no build/test-js/test/conformance/*.test.js" >&2
+  exit 1
+fi
+
+mkdir -p .cache
+tap=.cache/test-wine.tap
+err=.cache/test-wine.stderr
+: >"$tap"
+# Run in the background and follow the TAP file, so progress shows while the suite runs (Wine's node.exe writes to
+# files only). The per-test timeout turns a test hung in a Winsock call into a failure instead of a stuck CI job.
+WINE_NODE_STDOUT=$tap WINE_NODE_STDERR=$err \
+  scripts/wine-node.sh --test --test-reporter=tap --test-timeout=120000 "${tests[@]}" &
+runner=$!
+tail -n +1 -f --pid="$runner" "$tap"
+wait "$runner"
+suite_rc=$?
+cat "$err" >&2
+
+# TAP's closing comments: "# pass 12", "# fail 0", ...
+count() { grep -m1 -oP "^# $1 \K\d+" "$tap" || echo "?"; }
+pass=$(count pass) fail=$(count fail) skipped=$(count skipped) todo=$(count todo) cancelled=$(count cancelled)
+
+scripts/wine-interop.sh
+interop_rc=$?
+
+echo "test:wine: $pass passed, $fail failed, $skipped skipped, $todo todo, $cancelled cancelled;" \
+  "node.exe exit $suite_rc; interop $( ((interop_rc == 0)) && echo passed || echo FAILED)"
+[[ $suite_rc == 0 && $fail == 0 && $cancelled == 0 && $interop_rc == 0 ]]
