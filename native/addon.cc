@@ -25,7 +25,7 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("startup", &WinsockAddon::Startup),
                            InstanceMethod("cleanup", &WinsockAddon::Cleanup),
                            InstanceMethod("getLastError", &WinsockAddon::GetLastError),
-                           InstanceMethod("getaddrinfo", &WinsockAddon::GetAddrInfo),
+                           InstanceMethod("getaddrinfo", &WinsockAddon::GetAddressInfo),
                            InstanceMethod("socket", &WinsockAddon::Socket),
                            InstanceMethod("bind", &WinsockAddon::Bind),
                            InstanceMethod("listen", &WinsockAddon::Listen),
@@ -44,7 +44,7 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("connectResult", &WinsockAddon::ConnectResult),
                            InstanceMethod("trySend", &WinsockAddon::TrySend),
                            InstanceMethod("tryRecv", &WinsockAddon::TryRecv),
-                           InstanceMethod("getaddrinfoAsync", &WinsockAddon::GetAddrInfoAsync),
+                           InstanceMethod("getaddrinfoAsync", &WinsockAddon::GetAddressInfoAsync),
                        });
 }
 

@@ -54,7 +54,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value Startup(const Napi::CallbackInfo& info);
   Napi::Value Cleanup(const Napi::CallbackInfo& info);
   Napi::Value GetLastError(const Napi::CallbackInfo& info);
-  Napi::Value GetAddrInfo(const Napi::CallbackInfo& info);
+  Napi::Value GetAddressInfo(const Napi::CallbackInfo& info);
   Napi::Value Socket(const Napi::CallbackInfo& info);
   Napi::Value Bind(const Napi::CallbackInfo& info);
   Napi::Value Listen(const Napi::CallbackInfo& info);
@@ -76,7 +76,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value ConnectResult(const Napi::CallbackInfo& info);
   Napi::Value TrySend(const Napi::CallbackInfo& info);
   Napi::Value TryRecv(const Napi::CallbackInfo& info);
-  Napi::Value GetAddrInfoAsync(const Napi::CallbackInfo& info);
+  Napi::Value GetAddressInfoAsync(const Napi::CallbackInfo& info);
 
   // Winsock fails every call with WSANOTINITIALISED until WSAStartup succeeds; this keeps that rule on every OS.
   void RequireStarted(const char* syscall);

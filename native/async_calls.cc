@@ -24,7 +24,7 @@ class AddrInfoWorker : public Napi::AsyncWorker {
         hints_(hints) {}
 
   void Execute() override {
-    result_ = platform::GetAddrInfo(node_ ? &*node_ : nullptr, service_ ? &*service_ : nullptr, hints_);
+    result_ = platform::GetAddressInfo(node_ ? &*node_ : nullptr, service_ ? &*service_ : nullptr, hints_);
   }
 
   void OnOK() override {
@@ -126,7 +126,7 @@ Napi::Value WinsockAddon::TryRecv(const Napi::CallbackInfo& info) {
   return RecvResult(request, received.value);
 }
 
-Napi::Value WinsockAddon::GetAddrInfoAsync(const Napi::CallbackInfo& info) {
+Napi::Value WinsockAddon::GetAddressInfoAsync(const Napi::CallbackInfo& info) {
   AddrInfoQuery query = ReadAddrInfoQuery(info);
   RequireStarted("getaddrinfo");
 

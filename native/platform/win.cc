@@ -10,10 +10,6 @@
 #pragma comment(lib, "ws2_32.lib")
 #endif
 
-// <ws2tcpip.h> (MSVC's and MinGW's alike) defines GetAddrInfo as a macro for GetAddrInfoW under UNICODE. Here that
-// would rename our platform::GetAddrInfo below; see the end of the file for the callers' side.
-#undef GetAddrInfo
-
 namespace winsock::platform {
 namespace {
 
@@ -129,7 +125,7 @@ Result<SocketAddress> GetPeerName(NativeSocket s) {
   return Ok(address);
 }
 
-Result<std::vector<AddressInfo>> GetAddrInfo(const std::string* node, const std::string* service,
+Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const std::string* service,
                                              const AddressInfoHints& hints) {
   ADDRINFOW query{};
   query.ai_flags = hints.flags;
@@ -160,14 +156,6 @@ Result<std::vector<AddressInfo>> GetAddrInfo(const std::string* node, const std:
   }
   FreeAddrInfoW(list);
   return Ok(std::move(entries));
-}
-
-// A file that has seen <ws2tcpip.h> (through <uv.h>, say) when it calls platform::GetAddrInfo calls
-// platform::GetAddrInfoW instead, by the same macro, and one that has not calls GetAddrInfo: both must link. (A name
-// no Windows header defines, in platform.h, would make this unnecessary.)
-Result<std::vector<AddressInfo>> GetAddrInfoW(const std::string* node, const std::string* service,
-                                              const AddressInfoHints& hints) {
-  return GetAddrInfo(node, service, hints);
 }
 
 }  // namespace winsock::platform
