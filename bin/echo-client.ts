@@ -1,10 +1,10 @@
-// The tutorial's client ("Complete Winsock Client Code"), line for line on the winsock API: connect to the first
+// The tutorial's client ("Complete Winsock Client Code"), line for line on winsock/promises: connect to the first
 // address of the server that answers, send "this is a test", shut down sending, print what comes back.
 import {
   AF_UNSPEC, IPPROTO_TCP, SD_SEND, SOCK_STREAM,
-  cleanup, closesocket, connect, getaddrinfo, recv, send, shutdown, socket, startup,
+  cleanup, closesocket, connect, getaddrinfo, recvInto, send, shutdown, socket, startup,
   type SOCKET,
-} from '../src/index.js';
+} from '../src/promises.js';
 import { errnoOf, print } from './transcript.js';
 
 const DEFAULT_BUFLEN = 512;
@@ -15,7 +15,7 @@ export interface ClientOptions {
   port: number;
 }
 
-export function runClient({ host, port }: ClientOptions): number {
+export async function runClient({ host, port }: ClientOptions): Promise<number> {
   try {
     startup('2.2');
   } catch (error) {
@@ -31,7 +31,7 @@ export function runClient({ host, port }: ClientOptions): number {
 
   let result;
   try {
-    result = getaddrinfo(host, port, { family: AF_UNSPEC, socktype: SOCK_STREAM, protocol: IPPROTO_TCP });
+    result = await getaddrinfo(host, port, { family: AF_UNSPEC, socktype: SOCK_STREAM, protocol: IPPROTO_TCP });
   } catch (error) {
     return failed('getaddrinfo', error);
   }
@@ -46,7 +46,7 @@ export function runClient({ host, port }: ClientOptions): number {
       return failed('socket', error);
     }
     try {
-      connect(candidate, ptr);
+      await connect(candidate, ptr);
     } catch {
       closesocket(candidate);
       continue;
@@ -62,7 +62,7 @@ export function runClient({ host, port }: ClientOptions): number {
 
   let sent: number;
   try {
-    sent = send(connectSocket, sendbuf);
+    sent = await send(connectSocket, sendbuf);
   } catch (error) {
     return failed('send', error, connectSocket);
   }
@@ -80,7 +80,7 @@ export function runClient({ host, port }: ClientOptions): number {
   let received: number;
   do {
     try {
-      received = recv(connectSocket, recvbuf);
+      received = await recvInto(connectSocket, recvbuf);
     } catch (error) {
       return failed('recv', error, connectSocket);
     }

@@ -1,10 +1,11 @@
-// The tutorial's server ("Complete Winsock Server Code"), line for line on the winsock API: accept one client, echo
-// what it sends until it shuts down its side, then shut down and close. Returns the process exit code.
+// The tutorial's server ("Complete Winsock Server Code"), line for line on winsock/promises: accept one client,
+// echo what it sends until it shuts down its side, then shut down and close. Returns the process exit code.
+// With `forever`, it keeps listening and serves any number of clients at once, each with the same transcript.
 import {
   AF_INET, AI_PASSIVE, IPPROTO_TCP, SD_SEND, SOCK_STREAM, SOMAXCONN,
-  accept, bind, cleanup, closesocket, getaddrinfo, getsockname, listen, recv, send, shutdown, socket, startup,
+  accept, bind, cleanup, closesocket, getaddrinfo, getsockname, listen, recvInto, send, shutdown, socket, startup,
   type SOCKET,
-} from '../src/index.js';
+} from '../src/promises.js';
 import { errnoOf, note, print } from './transcript.js';
 
 const DEFAULT_BUFLEN = 512;
@@ -13,9 +14,11 @@ export interface ServerOptions {
   /** The address to listen on; null listens on every interface, as the tutorial does. */
   host: string | null;
   port: number;
+  /** Serve clients concurrently until killed, instead of the tutorial's one client. */
+  forever: boolean;
 }
 
-export function runServer({ host, port }: ServerOptions): number {
+export async function runServer({ host, port, forever }: ServerOptions): Promise<number> {
   try {
     startup('2.2');
   } catch (error) {
@@ -31,7 +34,7 @@ export function runServer({ host, port }: ServerOptions): number {
 
   let result;
   try {
-    result = getaddrinfo(host, port, { family: AF_INET, socktype: SOCK_STREAM, protocol: IPPROTO_TCP, flags: AI_PASSIVE });
+    result = await getaddrinfo(host, port, { family: AF_INET, socktype: SOCK_STREAM, protocol: IPPROTO_TCP, flags: AI_PASSIVE });
   } catch (error) {
     return failed('getaddrinfo', error);
   }
@@ -56,29 +59,52 @@ export function runServer({ host, port }: ServerOptions): number {
   const bound = getsockname(listenSocket);
   note(`Listening on ${bound.address}:${bound.port}`);
 
+  if (forever) {
+    for (;;) {
+      let accepted: SOCKET;
+      try {
+        accepted = (await accept(listenSocket)).socket;
+      } catch (error) {
+        return failed('accept', error, listenSocket);
+      }
+      void echo(accepted); // its failures are printed in its own transcript lines
+    }
+  }
+
   let clientSocket: SOCKET;
   try {
-    clientSocket = accept(listenSocket).socket;
+    clientSocket = (await accept(listenSocket)).socket;
   } catch (error) {
     return failed('accept', error, listenSocket);
   }
   closesocket(listenSocket); // No longer need server socket
+  const code = await echo(clientSocket);
+  cleanup();
+  return code;
+}
 
+/** Echoes one client until it ends its side, then shuts down and closes, printing the tutorial's lines. */
+async function echo(clientSocket: SOCKET): Promise<number> {
+  const failed = (what: string, error: unknown): number => {
+    print(`${what} failed with error: ${errnoOf(error)}`);
+    closesocket(clientSocket);
+    return 1;
+  };
   const recvbuf = Buffer.alloc(DEFAULT_BUFLEN);
   let received: number;
   do {
     try {
-      received = recv(clientSocket, recvbuf);
+      received = await recvInto(clientSocket, recvbuf);
     } catch (error) {
-      return failed('recv', error, clientSocket);
+      return failed('recv', error);
     }
     if (received > 0) {
       print(`Bytes received: ${received}`);
       let sent: number;
       try {
-        sent = send(clientSocket, recvbuf.subarray(0, received));
+        sent = await send(clientSocket, recvbuf.subarray(0, received));
       } catch (error) {
-        return failed('send', error, clientSocket);
+        return failed('send', error);
       }
       print(`Bytes sent: ${sent}`);
     } else {
@@ -89,9 +115,8 @@ export function runServer({ host, port }: ServerOptions): number {
   try {
     shutdown(clientSocket, SD_SEND);
   } catch (error) {
-    return failed('shutdown', error, clientSocket);
+    return failed('shutdown', error);
   }
   closesocket(clientSocket);
-  cleanup();
   return 0;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // winsock-echo: Microsoft's "Getting started with Winsock" client and server, ported to the winsock package.
-//   winsock-echo server [--port 27015] [--host ADDRESS]
+//   winsock-echo server [--port 27015] [--host ADDRESS] [--forever]
 //   winsock-echo client <server-name> [--port 27015]
 //   winsock-echo demo [--port 0] [--host 127.0.0.1]
 import { parseArgs } from 'node:util';
@@ -12,8 +12,9 @@ import { runServer } from './echo-server.js';
 const DEFAULT_PORT = 27015;
 
 const usage: Record<string, string> = {
-  server: `usage: winsock-echo server [--port ${DEFAULT_PORT}] [--host ADDRESS]
+  server: `usage: winsock-echo server [--port ${DEFAULT_PORT}] [--host ADDRESS] [--forever]
   Accepts one client on ADDRESS (all interfaces if omitted) and echoes what it sends until it closes.
+  With --forever, keeps listening and serves any number of clients at once.
   Writes "Listening on HOST:PORT" to stderr once listening (use --port 0 for any free port).`,
   client: `usage: winsock-echo client server-name [--port ${DEFAULT_PORT}]
   Connects to server-name, sends "this is a test", and prints what comes back.`,
@@ -40,7 +41,12 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        forever: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${usage[command]}\n`);
@@ -55,13 +61,17 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'server':
         if (positionals.length > 0) throw new Error(`unexpected argument: ${positionals[0]}`);
-        return runServer({ host: values.host ?? null, port: parsePort(values.port, DEFAULT_PORT) });
+        return await runServer({
+          host: values.host ?? null,
+          port: parsePort(values.port, DEFAULT_PORT),
+          forever: values.forever ?? false,
+        });
       case 'client':
         if (positionals.length !== 1) {
           process.stdout.write('usage: winsock-echo client server-name\n');
           return 1;
         }
-        return runClient({ host: positionals[0]!, port: parsePort(values.port, DEFAULT_PORT) });
+        return await runClient({ host: positionals[0]!, port: parsePort(values.port, DEFAULT_PORT) });
       default:
         return await runDemo({ host: values.host ?? '127.0.0.1', port: parsePort(values.port, 0) });
     }

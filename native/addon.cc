@@ -37,6 +37,8 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("closesocket", &WinsockAddon::CloseSocket),
                            InstanceMethod("getsockname", &WinsockAddon::GetSockName),
                            InstanceMethod("getpeername", &WinsockAddon::GetPeerName),
+                           InstanceMethod("setsockopt", &WinsockAddon::SetSockOpt),
+                           InstanceMethod("getsockopt", &WinsockAddon::GetSockOpt),
                            InstanceMethod("setReadinessCallback", &WinsockAddon::SetReadinessCallback),
                            InstanceMethod("watch", &WinsockAddon::Watch),
                            InstanceMethod("tryAccept", &WinsockAddon::TryAccept),

@@ -66,6 +66,8 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value CloseSocket(const Napi::CallbackInfo& info);
   Napi::Value GetSockName(const Napi::CallbackInfo& info);
   Napi::Value GetPeerName(const Napi::CallbackInfo& info);
+  Napi::Value SetSockOpt(const Napi::CallbackInfo& info);
+  Napi::Value GetSockOpt(const Napi::CallbackInfo& info);
 
   // The nonblocking primitives of the promises API (async_calls.cc). Each try* makes one attempt and returns null
   // where Winsock says WSAEWOULDBLOCK; JavaScript then waits for readiness with watch() and tries again.

@@ -79,6 +79,48 @@ export const SD_SEND: number = c.SD_SEND!;
 /** `shutdown()` directions. */
 export const SD_BOTH: number = c.SD_BOTH!;
 
+/** `setsockopt()`/`getsockopt()` level for socket-wide options. */
+export const SOL_SOCKET: number = c.SOL_SOCKET!;
+
+/** Allow binding an address in TIME_WAIT (POSIX); on Windows, allow binding a port another socket uses. */
+export const SO_REUSEADDR: number = c.SO_REUSEADDR!;
+
+/** Send keep-alive probes on an idle connection. */
+export const SO_KEEPALIVE: number = c.SO_KEEPALIVE!;
+
+/** Allow sending datagrams to a broadcast address. */
+export const SO_BROADCAST: number = c.SO_BROADCAST!;
+
+/** Linger on close (a `struct linger`, set through a Buffer). */
+export const SO_LINGER: number = c.SO_LINGER!;
+
+/** The receive buffer size in bytes. */
+export const SO_RCVBUF: number = c.SO_RCVBUF!;
+
+/** The send buffer size in bytes. */
+export const SO_SNDBUF: number = c.SO_SNDBUF!;
+
+/** Read (and clear) the socket's pending error. */
+export const SO_ERROR: number = c.SO_ERROR!;
+
+/** The socket's type (SOCK_STREAM, ...), read-only. */
+export const SO_TYPE: number = c.SO_TYPE!;
+
+/**
+ * Windows only: no other socket may bind this address and port, even with SO_REUSEADDR. `undefined` on POSIX,
+ * where a bound port cannot be taken over without SO_REUSEPORT anyway.
+ */
+export const SO_EXCLUSIVEADDRUSE: number | undefined = c.SO_EXCLUSIVEADDRUSE;
+
+/** Disable Nagle's algorithm (level IPPROTO_TCP). */
+export const TCP_NODELAY: number = c.TCP_NODELAY!;
+
+/** The IPv4 time-to-live (level IPPROTO_IP). */
+export const IP_TTL: number = c.IP_TTL!;
+
+/** Restrict an AF_INET6 socket to IPv6 (level IPPROTO_IPV6); 0 makes it dual-stack. Windows defaults to 1. */
+export const IPV6_V6ONLY: number = c.IPV6_V6ONLY!;
+
 /** The largest listen backlog the OS accepts; `listen()`'s default. */
 export const SOMAXCONN: number = c.SOMAXCONN!;
 

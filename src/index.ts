@@ -223,6 +223,33 @@ export function getpeername(s: SOCKET): SockAddr {
   return native.getpeername(s);
 }
 
+/**
+ * Sets a socket option. `optval` is an int (a number, or a boolean for BOOL options), or the option's raw bytes.
+ *
+ * @param level - SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP or IPPROTO_IPV6
+ * @param optname - SO_*, TCP_*, IP_*, IPV6_*; a constant this OS lacks is `undefined` and rejected with a TypeError
+ * @throws WinsockError WSAENOPROTOOPT for an option the level does not know, WSAEINVAL, ...
+ */
+export function setsockopt(
+  s: SOCKET,
+  level: number,
+  optname: number,
+  optval: number | boolean | ArrayBufferView | ArrayBuffer,
+): void {
+  native.setsockopt(s, level, optname, optval);
+}
+
+/**
+ * Reads a socket option: as an int, or with `optlen` as that many raw bytes (a Buffer of the length the OS gave).
+ *
+ * @throws WinsockError WSAENOPROTOOPT for an option the level does not know, ...
+ */
+export function getsockopt(s: SOCKET, level: number, optname: number): number;
+export function getsockopt(s: SOCKET, level: number, optname: number, optlen: number): Buffer;
+export function getsockopt(s: SOCKET, level: number, optname: number, optlen?: number): number | Buffer {
+  return optlen === undefined ? native.getsockopt(s, level, optname) : native.getsockopt(s, level, optname, optlen);
+}
+
 export {
   /** Winsock's own name for `startup()`. */
   startup as WSAStartup,

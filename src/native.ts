@@ -70,6 +70,9 @@ export interface NativeAddon extends NativeAsync {
   closesocket(s: SOCKET): void;
   getsockname(s: SOCKET): NativeEndpoint;
   getpeername(s: SOCKET): NativeEndpoint;
+  setsockopt(s: SOCKET, level: number, optname: number, optval: number | boolean | ArrayBufferView | ArrayBuffer): void;
+  getsockopt(s: SOCKET, level: number, optname: number): number;
+  getsockopt(s: SOCKET, level: number, optname: number, optlen: number): Buffer;
 }
 
 /** Called by the addon when a watched socket is ready (`errno` 0) or its waiters must fail with `errno`. */

@@ -14,6 +14,7 @@ import { READABLE, WRITABLE, abortError, checkOptions, isIdle, waitFor, type Asy
 export type { AsyncOptions } from './readiness.js';
 export {
   startup, cleanup, getLastError, socket, bind, listen, shutdown, closesocket, getsockname, getpeername,
+  setsockopt, getsockopt,
   WSAStartup, WSACleanup, WSAGetLastError, SOCKET, WinsockError,
 } from './index.js';
 export type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData } from './index.js';

@@ -33,6 +33,22 @@ void ForEachConstant(const std::function<void(const char*, std::int64_t)>& add) 
   WINSOCK_CONSTANT(SD_RECEIVE)
   WINSOCK_CONSTANT(SD_SEND)
   WINSOCK_CONSTANT(SD_BOTH)
+  WINSOCK_CONSTANT(SOL_SOCKET)
+  WINSOCK_CONSTANT(SO_REUSEADDR)
+  WINSOCK_CONSTANT(SO_KEEPALIVE)
+  WINSOCK_CONSTANT(SO_BROADCAST)
+  WINSOCK_CONSTANT(SO_LINGER)
+  WINSOCK_CONSTANT(SO_RCVBUF)
+  WINSOCK_CONSTANT(SO_SNDBUF)
+  WINSOCK_CONSTANT(SO_ERROR)
+  WINSOCK_CONSTANT(SO_TYPE)
+  WINSOCK_CONSTANT(TCP_NODELAY)
+  WINSOCK_CONSTANT(IP_TTL)
+  WINSOCK_CONSTANT(IPV6_V6ONLY)
+  // Windows only: the option that stops another socket from binding the same port (there is no POSIX twin).
+#ifdef SO_EXCLUSIVEADDRUSE
+  WINSOCK_CONSTANT(SO_EXCLUSIVEADDRUSE)
+#endif
 #undef WINSOCK_CONSTANT
   static_assert(SD_RECEIVE == kShutdownReceive && SD_SEND == kShutdownSend && SD_BOTH == kShutdownBoth,
                 "shutdown's how values");

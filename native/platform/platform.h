@@ -115,6 +115,9 @@ int Connect(NativeSocket s, const SocketAddress& address);
 Result<std::size_t> Send(NativeSocket s, const void* data, std::size_t length, int flags);
 Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int flags);
 int Shutdown(NativeSocket s, int how);
+// setsockopt/getsockopt with the option's bytes as the OS takes them. GetOption returns the length written.
+int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length);
+Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, std::size_t length);
 // The pending error of a socket (getsockopt SO_ERROR), which is how a nonblocking connect reports its outcome.
 Result<int> TakeSocketError(NativeSocket s);
 Result<SocketAddress> GetSockName(NativeSocket s);

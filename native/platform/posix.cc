@@ -208,6 +208,17 @@ int Shutdown(NativeSocket s, int how) {
   return 0;
 }
 
+int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length) {
+  if (setsockopt(static_cast<int>(s), level, name, value, static_cast<socklen_t>(length)) == -1) return LastError();
+  return 0;
+}
+
+Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, std::size_t length) {
+  auto size = static_cast<socklen_t>(length);
+  if (getsockopt(static_cast<int>(s), level, name, value, &size) == -1) return Fail<std::size_t>(LastError());
+  return Ok(static_cast<std::size_t>(size));
+}
+
 Result<int> TakeSocketError(NativeSocket s) {
   int pending = 0;
   socklen_t length = sizeof pending;

@@ -99,6 +99,18 @@ Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int fla
 
 int Shutdown(NativeSocket s, int how) { return shutdown(Native(s), how) == 0 ? 0 : WSAGetLastError(); }
 
+int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length) {
+  const int result = setsockopt(Native(s), level, name, static_cast<const char*>(value), ClampLength(length));
+  return result == 0 ? 0 : WSAGetLastError();
+}
+
+Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, std::size_t length) {
+  int size = ClampLength(length);
+  if (getsockopt(Native(s), level, name, static_cast<char*>(value), &size) != 0)
+    return Fail<std::size_t>(WSAGetLastError());
+  return Ok(static_cast<std::size_t>(size));
+}
+
 Result<int> TakeSocketError(NativeSocket s) {
   int pending = 0;
   int length = static_cast<int>(sizeof pending);

@@ -1,0 +1,198 @@
+// The everyday layer: Socket and Server over winsock/promises, with Node's names (write, end, close, for await,
+// `await using`). Each object owns one SOCKET; close() is idempotent and rejects whatever still waits with WSAEINTR.
+import { WSAEINTR, WSAENOTSOCK } from './constants.js';
+import {
+  AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, SD_SEND, SOCK_STREAM, SOL_SOCKET,
+  SO_EXCLUSIVEADDRUSE, SOMAXCONN, WinsockError,
+  bind, closesocket, getpeername, getsockname, listen, setsockopt, shutdown, socket,
+  type SOCKET, type SockAddr, type SendData,
+} from './index.js';
+import { accept, connect, getaddrinfo, recv, send, type AsyncOptions } from './promises.js';
+import { toDuplex, type Duplex } from './stream.js';
+
+/** Options of {@link Socket.connect}. */
+export interface ConnectOptions extends AsyncOptions {
+  /** AF_INET or AF_INET6 to try only that family; AF_UNSPEC (the default) tries every address in order. */
+  family?: number;
+}
+
+/** Options of {@link Server.listen}. */
+export interface ListenOptions {
+  /** The port; 0 (the default) lets the OS pick one, which `server.address().port` then tells. */
+  port?: number;
+  /** A numeric address; `'::'` (the default) listens on every IPv6 and IPv4 address (dual-stack). */
+  host?: string;
+  /** The accept queue's length; SOMAXCONN by default. */
+  backlog?: number;
+  /**
+   * Windows: bind with SO_EXCLUSIVEADDRUSE (the default), so no other socket can take over the port even with
+   * SO_REUSEADDR. POSIX has no such option and needs none: a bound port cannot be taken over there without
+   * SO_REUSEPORT, so this option changes nothing.
+   */
+  exclusiveAddressUse?: boolean;
+  /** For an IPv6 host: accept IPv6 only (IPV6_V6ONLY). By default an IPv6 listener is dual-stack on every OS. */
+  ipv6Only?: boolean;
+}
+
+const DEFAULT_READ_SIZE = 64 * 1024;
+
+/** A connected TCP socket. */
+export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
+  #closed = false;
+
+  /** Wraps a connected SOCKET (from the 1:1 API); the Socket owns it from now on. */
+  constructor(readonly handle: SOCKET) {}
+
+  /**
+   * Connects to `host`:`port`, trying every address getaddrinfo returns, in order, as the tutorial's client does.
+   *
+   * @throws WinsockError the last address's error (WSAECONNREFUSED, WSAETIMEDOUT after `options.timeout`, ...),
+   * WSAHOST_NOT_FOUND for an unknown host; an AbortError when `options.signal` aborts
+   */
+  static async connect(host: string, port: number, options: ConnectOptions = {}): Promise<Socket> {
+    const { family = AF_UNSPEC, ...waiting } = options;
+    const addresses = await getaddrinfo(host, port, { family, socktype: SOCK_STREAM, protocol: IPPROTO_TCP }, waiting);
+    let lastError: unknown = new WinsockError(WSAENOTSOCK, 'connect', host, port);
+    for (const address of addresses) {
+      const s = socket(address.family, address.socktype, address.protocol);
+      try {
+        await connect(s, address, waiting);
+        return new Socket(s);
+      } catch (error) {
+        closesocket(s);
+        if (!(error instanceof WinsockError)) throw error; // aborted: do not try the next address
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
+  /** True once `close()` has been called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** This end's address. */
+  get localAddress(): SockAddr {
+    return getsockname(this.handle);
+  }
+
+  /** The peer's address. */
+  get remoteAddress(): SockAddr {
+    return getpeername(this.handle);
+  }
+
+  /** Sends every byte of `data`; resolves once all of it is handed to the kernel. */
+  async write(data: SendData, options?: AsyncOptions): Promise<void> {
+    await send(this.handle, data, options);
+  }
+
+  /** Like `write`, and resolves with the number of bytes sent. */
+  sendAll(data: SendData, options?: AsyncOptions): Promise<number> {
+    return send(this.handle, data, options);
+  }
+
+  /** Reads what has arrived, up to `size` bytes (64 KiB by default); null when the peer has ended its side. */
+  async read(size: number = DEFAULT_READ_SIZE, options?: AsyncOptions): Promise<Buffer | null> {
+    const chunk = await recv(this.handle, size, options);
+    return chunk.length === 0 ? null : chunk;
+  }
+
+  /** Sends `data` if given, then ends this side (shutdown SD_SEND): the peer reads end of stream. */
+  async end(data?: SendData, options?: AsyncOptions): Promise<void> {
+    if (data !== undefined) await send(this.handle, data, options);
+    shutdown(this.handle, SD_SEND);
+  }
+
+  /** Closes the socket; calls still waiting reject with WSAEINTR. Closing again does nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closesocket(this.handle);
+  }
+
+  /** `await using socket = await Socket.connect(...)` closes it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  /** `for await (const chunk of socket)`: every chunk until the peer ends its side. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    for (let chunk = await this.read(); chunk !== null; chunk = await this.read()) yield chunk;
+  }
+
+  /**
+   * A `stream.Duplex` over this socket, with backpressure and half-close (`end()` shuts down sending; reading goes
+   * on until the peer ends). Destroying the stream closes the socket. Use it with `stream.pipeline`.
+   */
+  toStream(): Duplex {
+    return toDuplex(this);
+  }
+}
+
+/** A listening TCP socket. */
+export class Server implements AsyncIterable<Socket>, AsyncDisposable {
+  #closed = false;
+
+  private constructor(readonly handle: SOCKET) {}
+
+  /**
+   * Binds and listens. By default on `'::'` (dual-stack: IPv6 and IPv4 clients), on a port the OS picks, with
+   * SO_EXCLUSIVEADDRUSE on Windows.
+   *
+   * @throws WinsockError WSAEADDRINUSE (10048) when the port is taken, WSAEACCES, WSAEADDRNOTAVAIL, ...
+   */
+  static listen(options: ListenOptions = {}): Server {
+    const { port = 0, host = '::', backlog = SOMAXCONN, exclusiveAddressUse = true, ipv6Only = false } = options;
+    const family = host.includes(':') ? AF_INET6 : AF_INET;
+    const s = socket(family, SOCK_STREAM, IPPROTO_TCP);
+    try {
+      if (family === AF_INET6) setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, ipv6Only);
+      if (exclusiveAddressUse && SO_EXCLUSIVEADDRUSE !== undefined) setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, true);
+      bind(s, host, port);
+      listen(s, backlog);
+    } catch (error) {
+      closesocket(s);
+      throw error;
+    }
+    return new Server(s);
+  }
+
+  /** True once `close()` has been called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The address and port the server listens on. */
+  address(): SockAddr {
+    return getsockname(this.handle);
+  }
+
+  /** Waits for the next connection. */
+  async accept(options?: AsyncOptions): Promise<Socket> {
+    return new Socket((await accept(this.handle, options)).socket);
+  }
+
+  /** Stops listening; a pending `accept` rejects with WSAEINTR and `for await` ends. Closing again does nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closesocket(this.handle);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  /** `for await (const connection of server)`: every connection until the server is closed. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Socket> {
+    while (!this.#closed) {
+      try {
+        yield await this.accept();
+      } catch (error) {
+        if (this.#closed && error instanceof WinsockError && (error.errno === WSAEINTR || error.errno === WSAENOTSOCK)) return;
+        throw error;
+      }
+    }
+  }
+}
