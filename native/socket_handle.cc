@@ -55,6 +55,7 @@ SocketHandle::~SocketHandle() {
 int SocketHandle::Close() {
   if (state_ != State::kOpen) return platform::wsa::kNotSocket;
   state_ = State::kClosed;
+  if (waiting_ != 0 && addon_ != nullptr) Unref();  // not at teardown: the environment drops every reference
   waiting_ = 0;
   if (poll_ != nullptr) poll_->Close();
   poll_ = nullptr;
@@ -78,6 +79,10 @@ int SocketHandle::MakeNonBlocking() {
 int SocketHandle::Watch(int events) {
   const int error = MakeNonBlocking();
   if (error != 0) return error;
+  // While a call waits, the SOCKET must stay alive even if JavaScript holds it only through the waiting call's own
+  // closures (a WeakMap entry in src/readiness.ts): a strong reference, as libuv's active handles keep theirs.
+  if (events != 0 && waiting_ == 0) Ref();
+  if (events == 0 && waiting_ != 0) Unref();
   waiting_ = events;
   return poll_->SetInterest(events);
 }

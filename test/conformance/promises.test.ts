@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as sync from '../../src/index.js';
 import * as ws from '../../src/promises.js';
 import { afterEach, describe, test } from '../harness.js';
-import { SocketScope, assertArgumentError, assertWinsockError } from '../support.js';
+import { SocketScope, assertArgumentError, assertWinsockError, collectGarbage } from '../support.js';
 
 /** Rejects with the error of `promise`, or fails if it resolves. */
 async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
@@ -220,6 +220,27 @@ describe('winsock/promises', () => {
       assert.ok(error instanceof RangeError, String(error));
     }
     assertArgumentError(() => ws.socket(ws.AF_INET, 0.5), RangeError);
+  });
+
+  test('a socket reachable only through its pending call survives garbage collection', async () => {
+    const { listener, port } = scope.listener();
+    // The accepted socket is held only by the closures of its own pending recv: only the waiting keeps it alive.
+    const echoed = (async () => {
+      const { socket } = await ws.accept(listener);
+      const data = await ws.recv(socket, 16);
+      await ws.send(socket, data);
+      ws.closesocket(socket);
+    })();
+    const client = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+    await ws.connect(client, '127.0.0.1', port);
+    const reply = ws.recv(client, 16).finally(() => ws.closesocket(client));
+    for (let i = 0; i < 3; i++) {
+      collectGarbage();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await ws.send(client, 'still here');
+    assert.equal(String(await reply), 'still here');
+    await echoed;
   });
 
   test('the event loop stays responsive while 50 sockets wait', async () => {
