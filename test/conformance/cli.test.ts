@@ -74,6 +74,25 @@ describe('winsock-echo: the tutorial transcript', () => {
     assert.ok(lines.filter((line) => line.startsWith('Bytes received: ')).every((line) => Number(line.slice(16)) <= 512));
   });
 
+  test('server --forever serves 20 clients at once, each with the tutorial transcript', async () => {
+    const server = startCli(['server', '--host', '127.0.0.1', '--port', '0', '--forever']);
+    try {
+      const port = await server.listening;
+      const clients = await Promise.all(Array.from({ length: 20 }, () => runCli(['client', '127.0.0.1', '--port', String(port)])));
+      for (const client of clients) {
+        assert.equal(client.stdout, clientTranscript);
+        assert.equal(client.code, 0);
+      }
+    } finally {
+      server.kill();
+    }
+    const served = await server.done;
+    const lines = served.stdout.trimEnd().split('\n');
+    assert.equal(lines.filter((line) => line === 'Bytes received: 14').length, 20);
+    assert.equal(lines.filter((line) => line === 'Bytes sent: 14').length, 20);
+    assert.equal(lines.filter((line) => line === 'Connection closing...').length, 20);
+  });
+
   test('an unknown host: "getaddrinfo failed with error: 11001", exit code 1', async () => {
     const client = await runCli(['client', 'no-such-host.invalid', '--port', '27015']);
     assert.equal(client.stdout, 'getaddrinfo failed with error: 11001\n');
