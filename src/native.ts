@@ -1,10 +1,13 @@
-// The only file that loads the addon. It tries a prebuilt binary for this platform first
-// (prebuilds/<platform>-<arch>/winsock.node: the MinGW cross-build for win32-x64), then the node-gyp build found by
-// `bindings`. Swapping how the addon is built touches this file alone.
+// The only file that loads the addon. It tries the prebuilt binary for this platform first
+// (prebuilds/<platform>-<arch>/, see prebuild.ts: shipped in the npm package, so no compiler is needed), then the
+// node-gyp build (build/Release, build/Debug) found by `bindings`, which the install script makes only when no
+// prebuild fits or WINSOCK_BUILD_FROM_SOURCE=1 asks for it. Swapping how the addon is built touches this file alone.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { findPrebuild, prebuildCandidates } from './prebuild.js';
 
 /**
  * An open or closed Winsock socket: the opaque object that `socket()` and `accept()` return. It is not a number,
@@ -111,12 +114,70 @@ function findPackageRoot(start: string): string {
   }
 }
 
-function loadAddon(): NativeAddon {
-  const require = createRequire(import.meta.url);
-  const prebuild = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'winsock.node');
-  if (existsSync(prebuild)) return require(prebuild) as NativeAddon;
-  const bindings = require('bindings') as (options: { bindings: string; module_root: string }) => unknown;
-  return bindings({ bindings: 'winsock', module_root: packageRoot }) as NativeAddon;
+type Bindings = (options: { bindings: string; module_root: string; try: string[][] }) => unknown;
+
+/** What `bindings` throws when no file exists where it looked: the paths are in `tries`. */
+interface BindingsNotFound extends Error {
+  tries?: string[];
 }
 
-export const native: NativeAddon = loadAddon();
+function loadAddon(): { addon: NativeAddon; path: string } {
+  const require = createRequire(import.meta.url);
+  const candidates = prebuildCandidates(packageRoot);
+  const prebuild = findPrebuild(candidates);
+  let prebuildFailure: unknown;
+  if (prebuild !== undefined) {
+    try {
+      return { addon: require(prebuild) as NativeAddon, path: prebuild };
+    } catch (error) {
+      // A prebuild that is present but does not load here (an older glibc than it was built against, a copied
+      // node_modules): the install script then built from source, so the build below is the one to use.
+      prebuildFailure = error;
+    }
+  }
+  const bindings = require('bindings') as Bindings;
+  // node-gyp's two output folders only: bindings' other guesses (out/, compiled/, addon-build/, ...) belong to
+  // build tools this package does not use, and would only lengthen the error below.
+  const tries = [
+    ['module_root', 'build', 'Release', 'bindings'],
+    ['module_root', 'build', 'Debug', 'bindings'],
+  ];
+  try {
+    const addon = bindings({ bindings: 'winsock', module_root: packageRoot, try: tries }) as NativeAddon & { path: string };
+    return { addon, path: addon.path };
+  } catch (error) {
+    throw new Error(notFoundMessage(candidates, prebuild, prebuildFailure, error as BindingsNotFound), {
+      cause: prebuildFailure ?? error,
+    });
+  }
+}
+
+/** Names both places tried and why each failed, and how to get a working build. */
+function notFoundMessage(
+  candidates: ReturnType<typeof prebuildCandidates>,
+  prebuild: string | undefined,
+  prebuildFailure: unknown,
+  buildFailure: BindingsNotFound,
+): string {
+  const prebuildLine =
+    prebuild === undefined
+      ? `${candidates.files.map((file) => join(candidates.folder, file)).join(' or ')}: not found`
+      : `${prebuild}: ${prebuildFailure instanceof Error ? prebuildFailure.message : String(prebuildFailure)}`;
+  const buildLine =
+    buildFailure.tries !== undefined ? `${buildFailure.tries.join(' or ')}: not found` : buildFailure.message;
+  return [
+    `winsock: no native addon loads for ${candidates.target} (Node ${process.versions.node}). Tried:`,
+    `  1. the prebuilt binary: ${prebuildLine}`,
+    `  2. the node-gyp build:  ${buildLine}`,
+    'Build it from source with `npm rebuild winsock` (needs Python and a C++ toolchain:',
+    'https://github.com/nodejs/node-gyp#installation). npm 11 skips a dependency\'s install script until it is',
+    'approved: `npm install-scripts approve winsock`.',
+  ].join('\n');
+}
+
+const loaded = loadAddon();
+
+export const native: NativeAddon = loaded.addon;
+
+/** The file the addon was loaded from: the prebuild, or node-gyp's build. Shown by tests and for bug reports. */
+export const addonPath: string = loaded.path;
