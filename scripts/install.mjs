@@ -9,7 +9,7 @@
 // - PREBUILDS_ONLY=1 for the probe: node-gyp-build would otherwise accept any leftover build/Release/*.node, and in a
 //   git checkout that is the stale build from before the last `git pull`.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,11 +21,11 @@ const env = { ...process.env, PREBUILDS_ONLY: '1' };
 if (forced) env.npm_config_build_from_source = 'true';
 
 const installStep = createRequire(import.meta.url).resolve('node-gyp-build/bin.js');
-const { status, signal } = spawnSync(process.execPath, [installStep], { cwd: root, env, stdio: 'inherit' });
-if (status !== 0) process.exit(status ?? (signal ? 1 : 0));
+const { status } = spawnSync(process.execPath, [installStep], { cwd: root, env, stdio: 'inherit' });
+if (status !== 0) process.exit(status ?? 1);
 
-if (forced) {
-  const prebuild = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+const prebuild = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+if (forced && existsSync(prebuild)) {
   rmSync(prebuild, { recursive: true, force: true });
   console.log(`winsock: built from source (WINSOCK_BUILD_FROM_SOURCE); removed ${prebuild} so the build is used`);
 }

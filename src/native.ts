@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { findPrebuild, prebuildCandidates } from './prebuild.js';
+import { findPrebuild, prebuildCandidates, type PrebuildCandidates } from './prebuild.js';
 
 /**
  * An open or closed Winsock socket: the opaque object that `socket()` and `accept()` return. It is not a number,
@@ -154,7 +154,7 @@ function loadAddon(): { addon: NativeAddon; path: string } {
 
 /** Names both places tried and why each failed, and how to get a working build. */
 function notFoundMessage(
-  candidates: ReturnType<typeof prebuildCandidates>,
+  candidates: PrebuildCandidates,
   prebuild: string | undefined,
   prebuildFailure: unknown,
   buildFailure: BindingsNotFound,
