@@ -51,6 +51,7 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   // The readiness events JavaScript waits for (SocketPoll::kReadable | kWritable), 0 for none.
   int Watch(int events);
   bool HasWaiters() const { return waiting_ != 0; }
+  bool UsesPoll() const { return poll_ != nullptr; }
 
  private:
   enum class State { kOpen, kClosed };

@@ -111,6 +111,96 @@ Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, 
   return Ok(static_cast<std::size_t>(size));
 }
 
+Result<std::size_t> SendTo(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to) {
+  const int sent = sendto(Native(s), static_cast<const char*>(data), ClampLength(length), flags,
+                          reinterpret_cast<const sockaddr*>(to.storage), to.length);
+  if (sent == SOCKET_ERROR) return Fail<std::size_t>(WSAGetLastError());
+  return Ok(static_cast<std::size_t>(sent));
+}
+
+Result<std::size_t> RecvFrom(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from) {
+  int size = static_cast<int>(sizeof from->storage);
+  const int received = recvfrom(Native(s), static_cast<char*>(data), ClampLength(length), flags,
+                                reinterpret_cast<sockaddr*>(from->storage), &size);
+  if (received == SOCKET_ERROR) return Fail<std::size_t>(WSAGetLastError());
+  from->length = size;
+  return Ok(static_cast<std::size_t>(received));
+}
+
+Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument) {
+  u_long value = argument;
+  if (ioctlsocket(Native(s), command, &value) != 0) return Fail<std::uint32_t>(WSAGetLastError());
+  return Ok(static_cast<std::uint32_t>(value));
+}
+
+int SetKeepAliveValues(NativeSocket s, bool on, std::uint32_t time_ms, std::uint32_t interval_ms) {
+  tcp_keepalive values{};
+  values.onoff = on ? 1 : 0;
+  values.keepalivetime = time_ms;
+  values.keepaliveinterval = interval_ms;
+  DWORD returned = 0;
+  if (WSAIoctl(Native(s), SIO_KEEPALIVE_VALS, &values, sizeof values, nullptr, 0, &returned, nullptr, nullptr) != 0)
+    return WSAGetLastError();
+  return 0;
+}
+
+int BooleanIoctl(NativeSocket s, std::uint32_t code, bool value) {
+  BOOL input = value ? TRUE : FALSE;
+  DWORD returned = 0;
+  if (WSAIoctl(Native(s), code, &input, sizeof input, nullptr, 0, &returned, nullptr, nullptr) != 0)
+    return WSAGetLastError();
+  return 0;
+}
+
+Result<int> Poll(std::vector<PollEntry>& entries, int timeout_ms) {
+  std::vector<WSAPOLLFD> fds(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    fds[i].fd = Native(entries[i].socket);
+    fds[i].events = entries[i].events;
+  }
+  const int ready = WSAPoll(fds.data(), static_cast<ULONG>(fds.size()), timeout_ms);
+  if (ready == SOCKET_ERROR) return Fail<int>(WSAGetLastError());
+  for (std::size_t i = 0; i < entries.size(); ++i) entries[i].revents = fds[i].revents;
+  return Ok(ready);
+}
+
+Result<int> Select(SelectSets& sets, int timeout_ms) {
+  fd_set sets_in[3];
+  std::vector<NativeSocket>* lists[3] = {&sets.read, &sets.write, &sets.except};
+  for (int set = 0; set < 3; ++set) {
+    // An fd_set holds FD_SETSIZE sockets; FD_SET would drop the rest without a word.
+    if (lists[set]->size() > FD_SETSIZE) return Fail<int>(WSAEINVAL);
+    FD_ZERO(&sets_in[set]);
+    for (NativeSocket socket : *lists[set]) FD_SET(Native(socket), &sets_in[set]);
+  }
+  timeval timeout{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  const int ready = select(0, &sets_in[0], &sets_in[1], &sets_in[2], timeout_ms < 0 ? nullptr : &timeout);
+  if (ready == SOCKET_ERROR) return Fail<int>(WSAGetLastError());
+  for (int set = 0; set < 3; ++set) {
+    std::vector<NativeSocket> ready_sockets;
+    for (NativeSocket socket : *lists[set]) {
+      if (FD_ISSET(Native(socket), &sets_in[set])) ready_sockets.push_back(socket);
+    }
+    *lists[set] = std::move(ready_sockets);
+  }
+  return Ok(ready);
+}
+
+Result<NameInfo> GetNameInfo(const SocketAddress& address, int flags) {
+  wchar_t host[NI_MAXHOST] = {};
+  wchar_t service[NI_MAXSERV] = {};
+  const int error = GetNameInfoW(reinterpret_cast<const sockaddr*>(address.storage), address.length, host, NI_MAXHOST,
+                                 service, NI_MAXSERV, flags);
+  if (error != 0) return Fail<NameInfo>(WSAGetLastError());
+  return Ok(NameInfo{Narrow(host), Narrow(service)});
+}
+
+Result<std::string> GetHostName() {
+  wchar_t name[256] = {};
+  if (GetHostNameW(name, 256) != 0) return Fail<std::string>(WSAGetLastError());
+  return Ok(Narrow(name));
+}
+
 Result<int> TakeSocketError(NativeSocket s) {
   int pending = 0;
   int length = static_cast<int>(sizeof pending);
