@@ -36,6 +36,10 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['wine'],
     reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET (send still fails with it)",
   },
+  'SO_LINGER { onoff: true, linger: 0 } resets the connection on close: the peer sees WSAECONNRESET': {
+    skipOn: ['wine'],
+    reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET",
+  },
   'sockets dropped without closesocket are closed by the garbage collector': {
     skipOn: ['windows', 'wine'],
     reason: 'counts open descriptors through /proc/self/fd, which only Linux has',

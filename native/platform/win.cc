@@ -191,7 +191,7 @@ Result<NameInfo> GetNameInfo(const SocketAddress& address, int flags) {
   wchar_t service[NI_MAXSERV] = {};
   const int error = GetNameInfoW(reinterpret_cast<const sockaddr*>(address.storage), address.length, host, NI_MAXHOST,
                                  service, NI_MAXSERV, flags);
-  if (error != 0) return Fail<NameInfo>(WSAGetLastError());
+  if (error != 0) return Fail<NameInfo>(error);  // like GetAddrInfoW, the WSA number is the return value
   return Ok(NameInfo{Narrow(host), Narrow(service)});
 }
 
