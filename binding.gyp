@@ -11,6 +11,7 @@
         "native/arguments.cc",
         "native/async_calls.cc",
         "native/datagram_calls.cc",
+        "native/extension_calls.cc",
         "native/name_calls.cc",
         "native/option_calls.cc",
         "native/poll_calls.cc",

@@ -90,6 +90,23 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value Select(const Napi::CallbackInfo& info);
   Napi::Value WSAPoll(const Napi::CallbackInfo& info);
 
+  // What node:net never offered (extension_calls.cc): traffic class, dead-peer timeout, the native handle and
+  // moving a socket to another process, packet info.
+  Napi::Value SetTrafficClass(const Napi::CallbackInfo& info);
+  Napi::Value GetTrafficClass(const Napi::CallbackInfo& info);
+  Napi::Value SetUserTimeout(const Napi::CallbackInfo& info);
+  Napi::Value GetUserTimeout(const Napi::CallbackInfo& info);
+  Napi::Value NativeHandle(const Napi::CallbackInfo& info);
+  Napi::Value Share(const Napi::CallbackInfo& info);
+  Napi::Value FromShare(const Napi::CallbackInfo& info);
+  Napi::Value EnablePacketInfo(const Napi::CallbackInfo& info);
+  Napi::Value RecvMsg(const Napi::CallbackInfo& info);
+  Napi::Value TryRecvMsg(const Napi::CallbackInfo& info);
+  Napi::Value SendMsg(const Napi::CallbackInfo& info);
+  Napi::Value TrySendMsg(const Napi::CallbackInfo& info);
+  Napi::Value RecvMsgOnce(const Napi::CallbackInfo& info, bool nonblocking);
+  Napi::Value SendMsgOnce(const Napi::CallbackInfo& info, bool nonblocking);
+
   // Names and numeric addresses (name_calls.cc).
   Napi::Value GetNameInfo(const Napi::CallbackInfo& info);
   Napi::Value GetNameInfoAsync(const Napi::CallbackInfo& info);
@@ -143,7 +160,8 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value SendToOnce(const Napi::CallbackInfo& info, bool nonblocking);
   Napi::Value RecvFromOnce(const Napi::CallbackInfo& info, bool nonblocking);
   Napi::Value DatagramResult(Napi::Value data, const platform::SocketAddress& from);
-  Napi::Value AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer, int type);
+  Napi::Value AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer, int family,
+                             int type);
   // Environment teardown (napi_add_async_cleanup_hook): close every socket, then wait for the uv_close callbacks.
   static void OnEnvironmentTeardown(napi_async_cleanup_hook_handle handle, void* data);
   void FinishTeardownWhenClosed();

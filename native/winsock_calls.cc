@@ -87,7 +87,7 @@ Napi::Value WinsockAddon::Socket(const Napi::CallbackInfo& info) {
 
   const platform::Result<platform::NativeSocket> opened = platform::OpenSocket(family, type, protocol);
   if (!opened.ok()) ThrowWinsockError(opened.error, "socket");
-  return SocketHandle::Create(*this, opened.value, type);
+  return SocketHandle::Create(*this, opened.value, family, type);
 }
 
 platform::SocketAddress WinsockAddon::RequireAddress(const Napi::CallbackInfo& info, std::size_t index, int family,
@@ -130,13 +130,13 @@ Napi::Value WinsockAddon::Accept(const Napi::CallbackInfo& info) {
   const platform::Result<platform::NativeSocket> accepted = platform::Accept(socket.Native(), &peer);
   if (!accepted.ok()) ThrowWinsockError(accepted.error, "accept");
 
-  return AcceptedSocket(accepted.value, peer, socket.Type());
+  return AcceptedSocket(accepted.value, peer, socket.Family(), socket.Type());
 }
 
 Napi::Value WinsockAddon::AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer,
-                                         int type) {
+                                         int family, int type) {
   Napi::Object result = EndpointObject(platform::DescribeAddress(peer));
-  Napi::Object client = SocketHandle::Create(*this, accepted, type);
+  Napi::Object client = SocketHandle::Create(*this, accepted, family, type);
   SocketHandle::FromValue(client)->MarkConnected();
   result.Set("socket", client);
   return result;

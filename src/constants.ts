@@ -37,6 +37,9 @@ export const IPPROTO_TCP: number = c.IPPROTO_TCP!;
 /** Protocols (`protocol` of `socket()`). */
 export const IPPROTO_UDP: number = c.IPPROTO_UDP!;
 
+/** ICMP for IPv6 (`protocol` of a SOCK_RAW AF_INET6 socket). */
+export const IPPROTO_ICMPV6: number = c.IPPROTO_ICMPV6!;
+
 /** `getaddrinfo()` hint flags. */
 export const AI_PASSIVE: number = c.AI_PASSIVE!;
 

@@ -9,6 +9,7 @@ export * from './constants.js';
 export { WinsockError } from './errors.js';
 export type { ErrorDescription } from './error-messages.js';
 export * from './datagrams.js';
+export * from './extensions.js';
 export * from './names.js';
 export * from './options.js';
 export * from './select.js';

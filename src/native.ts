@@ -34,6 +34,12 @@ export interface NativeAddrInfo extends NativeEndpoint {
   canonname: string | null;
 }
 
+export interface NativeMessage extends NativeEndpoint {
+  data: Buffer;
+  localAddress?: string;
+  interfaceIndex?: number;
+}
+
 export interface NativeWSAData {
   version: string;
   highVersion: string;
@@ -92,6 +98,20 @@ export interface NativeAddon extends NativeAsync {
     timeout: number | null,
   ): { count: number; read: SOCKET[]; write: SOCKET[]; except: SOCKET[] };
   WSAPoll(fds: { socket: SOCKET; events: number; revents?: number }[], timeout: number | null): number;
+  setTrafficClass(s: SOCKET, tos: number): void;
+  getTrafficClass(s: SOCKET): number;
+  setUserTimeout(s: SOCKET, milliseconds: number): void;
+  getUserTimeout(s: SOCKET): number;
+  nativeHandle(s: SOCKET): bigint;
+  share(s: SOCKET, pid: number): Buffer;
+  fromShare(blob: ArrayBufferView | ArrayBuffer): SOCKET;
+  enablePacketInfo(s: SOCKET): void;
+  recvmsg(s: SOCKET, len: number, flags: number): NativeMessage;
+  tryRecvMsg(s: SOCKET, len: number, flags: number): NativeMessage | null;
+  sendmsg(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number,
+    localAddress?: string, interfaceIndex?: number): number;
+  trySendMsg(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number,
+    localAddress?: string, interfaceIndex?: number): number | null;
   getnameinfo(address: string, port: number, flags: number): { host: string; service: string };
   getnameinfoAsync(address: string, port: number, flags: number): Promise<{ host: string; service: string }>;
   gethostname(): string;

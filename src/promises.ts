@@ -7,6 +7,7 @@
 import type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SOCKET } from './index.js';
 import type { Datagram, DatagramInto } from './datagrams.js';
 import type { NameInfo } from './names.js';
+import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLOUT, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { native } from './native.js';
@@ -19,12 +20,14 @@ export type { AsyncOptions } from './readiness.js';
 export {
   startup, cleanup, getLastError, socket, bind, listen, shutdown, closesocket, getsockname, getpeername,
   setsockopt, getsockopt, setOption, getOption, addMembership, dropMembership, ioctlsocket, WSAIoctl,
-  gethostname, inet_pton, inet_ntop,
+  gethostname, inet_pton, inet_ntop, setKeepAlive, setUserTimeout, getUserTimeout, setTOS, getTOS, nativeHandle,
+  share, fromShare, enablePacketInfo,
   WSAStartup, WSACleanup, WSAGetLastError, SOCKET, WinsockError,
 } from './index.js';
 export type {
   AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData, Datagram, DatagramInto, NameInfo,
-  PollFd, SelectResult, SocketOptions, SocketOptionName, Linger, KeepAliveValues,
+  PollFd, SelectResult, SocketOptions, SocketOptionName, Linger, KeepAliveValues, KeepAliveOptions, Message,
+  SendMsgOptions,
 } from './index.js';
 export * from './constants.js';
 
@@ -213,6 +216,37 @@ export async function recvfromInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer
     if (received !== null) return received;
   }
   return waitFor(s, READABLE, attempt, { syscall: 'recvfrom' }, options);
+}
+
+/** `recvmsg` without blocking: one datagram with its sender and packet info (see `enablePacketInfo`). */
+export async function recvmsg(s: SOCKET, length: number, options?: TransferOptions): Promise<Message> {
+  checkOptions(options);
+  const flags = options?.flags ?? 0;
+  const attempt = (): Message | null => native.tryRecvMsg(s, length, flags);
+  if (isIdle(s, READABLE)) {
+    const received = attempt();
+    if (received !== null) return received;
+  }
+  return waitFor(s, READABLE, attempt, { syscall: 'recvmsg' }, options);
+}
+
+/** `sendmsg` without blocking: one datagram, optionally from a chosen local address and interface. */
+export async function sendmsg(
+  s: SOCKET,
+  data: SendData,
+  address: string,
+  port: number,
+  options?: SendMsgOptions & AsyncOptions,
+): Promise<number> {
+  checkOptions(options);
+  const bytes = toBytes(data);
+  const attempt = (): number | null =>
+    native.trySendMsg(s, bytes, address, port, options?.flags ?? 0, options?.localAddress, options?.interfaceIndex);
+  if (isIdle(s, WRITABLE)) {
+    const sent = attempt();
+    if (sent !== null) return sent;
+  }
+  return waitFor(s, WRITABLE, attempt, { syscall: 'sendmsg', address, port }, options);
 }
 
 /**

@@ -40,6 +40,10 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['wine'],
     reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET",
   },
+  'raw sockets: examples/ping.ts pings 127.0.0.1 and ::1': {
+    skipOn: process.getuid?.() === 0 ? [] : ['posix'],
+    reason: 'raw sockets need root; this run is not root',
+  },
   'sockets dropped without closesocket are closed by the garbage collector': {
     skipOn: ['windows', 'wine'],
     reason: 'counts open descriptors through /proc/self/fd, which only Linux has',

@@ -68,6 +68,13 @@ int SetMulticastInterface4(NativeSocket s, const std::string& interface_address)
   return SetOption(s, IPPROTO_IP, IP_MULTICAST_IF, &local, sizeof local);
 }
 
+Result<int> GetSocketType(NativeSocket s) {
+  int type = 0;
+  const Result<std::size_t> got = GetOption(s, SOL_SOCKET, SO_TYPE, &type, sizeof type);
+  if (!got.ok()) return Fail<int>(got.error);
+  return Ok(type);
+}
+
 bool IsNonBlockingIoctl(long command) { return command == static_cast<long>(FIONBIO); }
 
 Result<std::vector<std::uint8_t>> ParseNumeric(int family, const std::string& text) {

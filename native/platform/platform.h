@@ -120,6 +120,8 @@ int Shutdown(NativeSocket s, int how);
 // setsockopt/getsockopt with the option's bytes as the OS takes them. GetOption returns the length written.
 int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length);
 Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, std::size_t length);
+// SO_TYPE: SOCK_STREAM, SOCK_DGRAM, ...
+Result<int> GetSocketType(NativeSocket s);
 // The pending error of a socket (getsockopt SO_ERROR), which is how a nonblocking connect reports its outcome.
 Result<int> TakeSocketError(NativeSocket s);
 Result<SocketAddress> GetSockName(NativeSocket s);
@@ -154,6 +156,33 @@ int SetKeepAliveValues(NativeSocket s, bool on, std::uint32_t time_ms, std::uint
 // WSAIoctl with one BOOL in and nothing out (SIO_LOOPBACK_FAST_PATH, SIO_UDP_CONNRESET). POSIX emulates what it can
 // and fails with WSAEOPNOTSUPP otherwise (posix.cc says which).
 int BooleanIoctl(NativeSocket s, std::uint32_t code, bool value);
+
+// IP_TOS (IPv4) or IPV6_TCLASS (IPv6). Windows ignores IP_TOS set through setsockopt (only the QoS API sets the
+// DSCP), so win.cc fails with WSAEOPNOTSUPP instead of pretending.
+int SetTrafficClass(NativeSocket s, int family, int value);
+Result<int> GetTrafficClass(NativeSocket s, int family);
+// TCP dead-peer timeout: TCP_USER_TIMEOUT in ms (Linux), TCP_MAXRT in seconds (Windows, rounded up);
+// WSAENOPROTOOPT where neither exists.
+int SetUserTimeout(NativeSocket s, std::uint32_t milliseconds);
+Result<std::uint32_t> GetUserTimeout(NativeSocket s);
+
+// Moving a socket to another process: WSADuplicateSocketW's WSAPROTOCOL_INFOW on Windows; (pid, descriptor) on
+// Linux, taken by the receiver with pidfd_getfd; WSAEOPNOTSUPP elsewhere.
+Result<std::vector<std::uint8_t>> ShareSocket(NativeSocket s, std::uint32_t pid);
+Result<NativeSocket> SocketFromShare(const std::uint8_t* blob, std::size_t length);
+
+// Packet info (IP_PKTINFO / IPV6_PKTINFO): the local address a datagram was sent to and the interface it came in
+// on; when sending, the source address and interface to use.
+struct PacketInfo {
+  bool present = false;
+  SocketAddress local;  // port 0
+  std::uint32_t interface_index = 0;
+};
+int EnablePacketInfo(NativeSocket s, int family);
+Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from,
+                            PacketInfo* info);
+Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to,
+                            const PacketInfo& info);
 
 // WSAPoll / poll(2): events and revents in the OS's POLL* bits.
 struct PollEntry {

@@ -152,6 +152,142 @@ int BooleanIoctl(NativeSocket s, std::uint32_t code, bool value) {
   return 0;
 }
 
+int SetTrafficClass(NativeSocket, int, int) {
+  // Windows accepts IP_TOS through setsockopt and ignores it: only the QoS API (qWAVE, QOSSetFlow) sets the DSCP
+  // of outgoing packets. Say so rather than pretend.
+  return WSAEOPNOTSUPP;
+}
+
+Result<int> GetTrafficClass(NativeSocket, int) { return Fail<int>(WSAEOPNOTSUPP); }
+
+int SetUserTimeout(NativeSocket s, std::uint32_t milliseconds) {
+  // TCP_MAXRT counts whole seconds: round up, so the connection never gives up earlier than asked.
+  const DWORD seconds = (milliseconds + 999) / 1000;
+  if (setsockopt(Native(s), IPPROTO_TCP, TCP_MAXRT, reinterpret_cast<const char*>(&seconds), sizeof seconds) != 0)
+    return WSAGetLastError();
+  return 0;
+}
+
+Result<std::uint32_t> GetUserTimeout(NativeSocket s) {
+  DWORD seconds = 0;
+  int length = sizeof seconds;
+  if (getsockopt(Native(s), IPPROTO_TCP, TCP_MAXRT, reinterpret_cast<char*>(&seconds), &length) != 0)
+    return Fail<std::uint32_t>(WSAGetLastError());
+  return Ok(static_cast<std::uint32_t>(seconds * 1000));
+}
+
+Result<std::vector<std::uint8_t>> ShareSocket(NativeSocket s, std::uint32_t pid) {
+  WSAPROTOCOL_INFOW info{};
+  if (WSADuplicateSocketW(Native(s), pid, &info) != 0) return Fail<std::vector<std::uint8_t>>(WSAGetLastError());
+  std::vector<std::uint8_t> blob(sizeof info);
+  std::memcpy(blob.data(), &info, sizeof info);
+  return Ok(std::move(blob));
+}
+
+Result<NativeSocket> SocketFromShare(const std::uint8_t* blob, std::size_t length) {
+  WSAPROTOCOL_INFOW info{};
+  if (length != sizeof info) return Fail<NativeSocket>(WSAEINVAL);
+  std::memcpy(&info, blob, sizeof info);
+  const SOCKET s = WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &info, 0,
+                              WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET) return Fail<NativeSocket>(WSAGetLastError());
+  return Ok(static_cast<NativeSocket>(s));
+}
+
+int EnablePacketInfo(NativeSocket s, int family) {
+  const DWORD on = 1;
+  const int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+  const int name = family == AF_INET6 ? IPV6_PKTINFO : IP_PKTINFO;
+  return setsockopt(Native(s), level, name, reinterpret_cast<const char*>(&on), sizeof on) == 0 ? 0 : WSAGetLastError();
+}
+
+Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from,
+                            PacketInfo* info) {
+  // WSARecvMsg is not exported by ws2_32: the provider hands out a pointer to it (Microsoft's documented way).
+  LPFN_WSARECVMSG recv_msg = nullptr;
+  GUID id = WSAID_WSARECVMSG;
+  DWORD returned = 0;
+  if (WSAIoctl(Native(s), SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof id, &recv_msg, sizeof recv_msg, &returned,
+               nullptr, nullptr) != 0)
+    return Fail<std::size_t>(WSAGetLastError());
+  WSABUF buffer{static_cast<ULONG>(ClampLength(length)), static_cast<char*>(data)};
+  char control[256] = {};
+  WSAMSG message{};
+  message.name = reinterpret_cast<sockaddr*>(from->storage);
+  message.namelen = static_cast<INT>(sizeof from->storage);
+  message.lpBuffers = &buffer;
+  message.dwBufferCount = 1;
+  message.Control = WSABUF{sizeof control, control};
+  message.dwFlags = static_cast<DWORD>(flags);
+  DWORD received = 0;
+  if (recv_msg(Native(s), &message, &received, nullptr, nullptr) != 0) return Fail<std::size_t>(WSAGetLastError());
+  from->length = message.namelen;
+  for (WSACMSGHDR* header = WSA_CMSG_FIRSTHDR(&message); header != nullptr;
+       header = WSA_CMSG_NXTHDR(&message, header)) {
+    if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
+      IN_PKTINFO packet{};
+      std::memcpy(&packet, WSA_CMSG_DATA(header), sizeof packet);
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      local.sin_addr = packet.ipi_addr;
+      std::memcpy(info->local.storage, &local, sizeof local);
+      info->local.length = sizeof local;
+      info->interface_index = packet.ipi_ifindex;
+      info->present = true;
+    } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO) {
+      IN6_PKTINFO packet{};
+      std::memcpy(&packet, WSA_CMSG_DATA(header), sizeof packet);
+      sockaddr_in6 local{};
+      local.sin6_family = AF_INET6;
+      local.sin6_addr = packet.ipi6_addr;
+      std::memcpy(info->local.storage, &local, sizeof local);
+      info->local.length = sizeof local;
+      info->interface_index = packet.ipi6_ifindex;
+      info->present = true;
+    }
+  }
+  return Ok(static_cast<std::size_t>(received));
+}
+
+Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to,
+                            const PacketInfo& info) {
+  WSABUF buffer{static_cast<ULONG>(ClampLength(length)), static_cast<char*>(const_cast<void*>(data))};
+  char control[WSA_CMSG_SPACE(sizeof(IN6_PKTINFO))] = {};
+  WSAMSG message{};
+  message.name = reinterpret_cast<sockaddr*>(const_cast<unsigned char*>(to.storage));
+  message.namelen = to.length;
+  message.lpBuffers = &buffer;
+  message.dwBufferCount = 1;
+  if (info.present) {
+    sockaddr_storage local{};
+    std::memcpy(&local, info.local.storage, sizeof local);
+    WSACMSGHDR* header = reinterpret_cast<WSACMSGHDR*>(control);
+    if (local.ss_family == AF_INET6) {
+      IN6_PKTINFO packet{};
+      packet.ipi6_addr = reinterpret_cast<sockaddr_in6&>(local).sin6_addr;
+      packet.ipi6_ifindex = info.interface_index;
+      header->cmsg_level = IPPROTO_IPV6;
+      header->cmsg_type = IPV6_PKTINFO;
+      header->cmsg_len = WSA_CMSG_LEN(sizeof packet);
+      std::memcpy(WSA_CMSG_DATA(header), &packet, sizeof packet);
+      message.Control = WSABUF{static_cast<ULONG>(WSA_CMSG_SPACE(sizeof packet)), control};
+    } else {
+      IN_PKTINFO packet{};
+      packet.ipi_addr = reinterpret_cast<sockaddr_in&>(local).sin_addr;  // the source address to use
+      packet.ipi_ifindex = info.interface_index;
+      header->cmsg_level = IPPROTO_IP;
+      header->cmsg_type = IP_PKTINFO;
+      header->cmsg_len = WSA_CMSG_LEN(sizeof packet);
+      std::memcpy(WSA_CMSG_DATA(header), &packet, sizeof packet);
+      message.Control = WSABUF{static_cast<ULONG>(WSA_CMSG_SPACE(sizeof packet)), control};
+    }
+  }
+  DWORD sent = 0;
+  if (WSASendMsg(Native(s), &message, static_cast<DWORD>(flags), &sent, nullptr, nullptr) != 0)
+    return Fail<std::size_t>(WSAGetLastError());
+  return Ok(static_cast<std::size_t>(sent));
+}
+
 Result<int> Poll(std::vector<PollEntry>& entries, int timeout_ms) {
   std::vector<WSAPOLLFD> fds(entries.size());
   for (std::size_t i = 0; i < entries.size(); ++i) {

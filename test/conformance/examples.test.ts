@@ -1,4 +1,4 @@
-// The examples/ programs run as a user runs them (compiled to build/test-js/examples by tsconfig.test.json).
+// The examples/ programs run as a user runs them (compiled to dist-test/examples by tsconfig.test.json; node-gyp owns build/).
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { packageRoot } from '../../src/native.js';
 import { describe, test } from '../harness.js';
 
-const example = (name: string): string => join(packageRoot, 'build', 'test-js', 'examples', `${name}.js`);
+const example = (name: string): string => join(packageRoot, 'dist-test', 'examples', `${name}.js`);
 const run = (name: string, args: string[] = []) =>
   promisify(execFile)(process.execPath, [example(name), ...args], { timeout: 20_000 });
 
