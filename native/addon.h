@@ -66,8 +66,53 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value CloseSocket(const Napi::CallbackInfo& info);
   Napi::Value GetSockName(const Napi::CallbackInfo& info);
   Napi::Value GetPeerName(const Napi::CallbackInfo& info);
+
+  // Datagrams (datagram_calls.cc).
+  Napi::Value SendTo(const Napi::CallbackInfo& info);
+  Napi::Value RecvFrom(const Napi::CallbackInfo& info);
+  Napi::Value TrySendTo(const Napi::CallbackInfo& info);
+  Napi::Value TryRecvFrom(const Napi::CallbackInfo& info);
+
+  // Options and ioctls (option_calls.cc).
   Napi::Value SetSockOpt(const Napi::CallbackInfo& info);
   Napi::Value GetSockOpt(const Napi::CallbackInfo& info);
+  Napi::Value SetTimeoutOption(const Napi::CallbackInfo& info);
+  Napi::Value GetTimeoutOption(const Napi::CallbackInfo& info);
+  Napi::Value SetLinger(const Napi::CallbackInfo& info);
+  Napi::Value GetLinger(const Napi::CallbackInfo& info);
+  Napi::Value SetMembership(const Napi::CallbackInfo& info);
+  Napi::Value SetMulticastInterface4(const Napi::CallbackInfo& info);
+  Napi::Value IoctlSocket(const Napi::CallbackInfo& info);
+  Napi::Value SetKeepAliveValues(const Napi::CallbackInfo& info);
+  Napi::Value BooleanIoctl(const Napi::CallbackInfo& info);
+
+  // Readiness of many sockets at once, blocking like Winsock's (poll_calls.cc).
+  Napi::Value Select(const Napi::CallbackInfo& info);
+  Napi::Value WSAPoll(const Napi::CallbackInfo& info);
+
+  // What node:net never offered (extension_calls.cc): traffic class, dead-peer timeout, the native handle and
+  // moving a socket to another process, packet info.
+  Napi::Value SetTrafficClass(const Napi::CallbackInfo& info);
+  Napi::Value GetTrafficClass(const Napi::CallbackInfo& info);
+  Napi::Value SetUserTimeout(const Napi::CallbackInfo& info);
+  Napi::Value GetUserTimeout(const Napi::CallbackInfo& info);
+  Napi::Value NativeHandle(const Napi::CallbackInfo& info);
+  Napi::Value Share(const Napi::CallbackInfo& info);
+  Napi::Value FromShare(const Napi::CallbackInfo& info);
+  Napi::Value EnablePacketInfo(const Napi::CallbackInfo& info);
+  Napi::Value RecvMsg(const Napi::CallbackInfo& info);
+  Napi::Value TryRecvMsg(const Napi::CallbackInfo& info);
+  Napi::Value SendMsg(const Napi::CallbackInfo& info);
+  Napi::Value TrySendMsg(const Napi::CallbackInfo& info);
+  Napi::Value RecvMsgOnce(const Napi::CallbackInfo& info, bool nonblocking);
+  Napi::Value SendMsgOnce(const Napi::CallbackInfo& info, bool nonblocking);
+
+  // Names and numeric addresses (name_calls.cc).
+  Napi::Value GetNameInfo(const Napi::CallbackInfo& info);
+  Napi::Value GetNameInfoAsync(const Napi::CallbackInfo& info);
+  Napi::Value GetHostName(const Napi::CallbackInfo& info);
+  Napi::Value InetPton(const Napi::CallbackInfo& info);
+  Napi::Value InetNtop(const Napi::CallbackInfo& info);
 
   // The nonblocking primitives of the promises API (async_calls.cc). Each try* makes one attempt and returns null
   // where Winsock says WSAEWOULDBLOCK; JavaScript then waits for readiness with watch() and tries again.
@@ -84,6 +129,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   void RequireStarted(const char* syscall);
   // The open SOCKET in argument `index`; throws TypeError for a non-SOCKET, WSAENOTSOCK for a closed one.
   SocketHandle& RequireOpenSocket(const Napi::CallbackInfo& info, std::size_t index, const char* syscall);
+  // A socket address from (address, port) arguments at `index`; a Winsock error for text that is not numeric.
   platform::SocketAddress RequireAddress(const Napi::CallbackInfo& info, std::size_t index, int family,
                                          const char* syscall);
   Napi::Object EndpointObject(const platform::Endpoint& endpoint);
@@ -111,7 +157,11 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   RecvRequest ReadRecvRequest(const Napi::CallbackInfo& info, const char* syscall);
   Napi::Value RecvResult(const RecvRequest& request, std::size_t received);
   AddrInfoQuery ReadAddrInfoQuery(const Napi::CallbackInfo& info);
-  Napi::Value AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer, int type);
+  Napi::Value SendToOnce(const Napi::CallbackInfo& info, bool nonblocking);
+  Napi::Value RecvFromOnce(const Napi::CallbackInfo& info, bool nonblocking);
+  Napi::Value DatagramResult(Napi::Value data, const platform::SocketAddress& from);
+  Napi::Value AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer, int family,
+                             int type);
   // Environment teardown (napi_add_async_cleanup_hook): close every socket, then wait for the uv_close callbacks.
   static void OnEnvironmentTeardown(napi_async_cleanup_hook_handle handle, void* data);
   void FinishTeardownWhenClosed();

@@ -71,7 +71,7 @@ Napi::Value WinsockAddon::TryAccept(const Napi::CallbackInfo& info) {
   const platform::Result<platform::NativeSocket> accepted = platform::Accept(socket.Native(), &peer);
   if (accepted.error == platform::wsa::kWouldBlock) return env_.Null();
   if (!accepted.ok()) ThrowWinsockError(accepted.error, "accept");
-  return AcceptedSocket(accepted.value, peer, socket.Type());
+  return AcceptedSocket(accepted.value, peer, socket.Family(), socket.Type());
 }
 
 Napi::Value WinsockAddon::TryConnect(const Napi::CallbackInfo& info) {

@@ -18,13 +18,14 @@ Napi::Function SocketHandle::DefineClass(Napi::Env env) {
   return ObjectWrap<SocketHandle>::DefineClass(env, "SOCKET", {});
 }
 
-Napi::Object SocketHandle::Create(WinsockAddon& addon, platform::NativeSocket socket, int type) {
+Napi::Object SocketHandle::Create(WinsockAddon& addon, platform::NativeSocket socket, int family, int type) {
   Napi::Env env = addon.Env();
   Napi::Object object =
       addon.SocketConstructor().New({Napi::External<int>::New(env, &construction_key)});
   SocketHandle* handle = Unwrap(object);
   handle->addon_ = &addon;
   handle->socket_ = socket;
+  handle->family_ = family;
   handle->type_ = type;
   handle->state_ = State::kOpen;
   addon.Track(handle);

@@ -1,8 +1,6 @@
 // The 1:1 Winsock calls. Every function reads the same way: (1) check and convert the arguments, (2) make the one
 // OS call through native/platform, (3) take its error at once, (4) throw a WinsockError or return the result.
 #include <climits>
-#include <cstring>
-#include <memory>
 
 #include "addon.h"
 #include "arguments.h"
@@ -89,7 +87,7 @@ Napi::Value WinsockAddon::Socket(const Napi::CallbackInfo& info) {
 
   const platform::Result<platform::NativeSocket> opened = platform::OpenSocket(family, type, protocol);
   if (!opened.ok()) ThrowWinsockError(opened.error, "socket");
-  return SocketHandle::Create(*this, opened.value, type);
+  return SocketHandle::Create(*this, opened.value, family, type);
 }
 
 platform::SocketAddress WinsockAddon::RequireAddress(const Napi::CallbackInfo& info, std::size_t index, int family,
@@ -132,13 +130,13 @@ Napi::Value WinsockAddon::Accept(const Napi::CallbackInfo& info) {
   const platform::Result<platform::NativeSocket> accepted = platform::Accept(socket.Native(), &peer);
   if (!accepted.ok()) ThrowWinsockError(accepted.error, "accept");
 
-  return AcceptedSocket(accepted.value, peer, socket.Type());
+  return AcceptedSocket(accepted.value, peer, socket.Family(), socket.Type());
 }
 
 Napi::Value WinsockAddon::AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer,
-                                         int type) {
+                                         int family, int type) {
   Napi::Object result = EndpointObject(platform::DescribeAddress(peer));
-  Napi::Object client = SocketHandle::Create(*this, accepted, type);
+  Napi::Object client = SocketHandle::Create(*this, accepted, family, type);
   SocketHandle::FromValue(client)->MarkConnected();
   result.Set("socket", client);
   return result;
@@ -247,39 +245,6 @@ Napi::Value WinsockAddon::GetPeerName(const Napi::CallbackInfo& info) {
   const platform::Result<platform::SocketAddress> name = platform::GetPeerName(socket.Native());
   if (!name.ok()) ThrowWinsockError(name.error, "getpeername");
   return EndpointObject(platform::DescribeAddress(name.value));
-}
-
-Napi::Value WinsockAddon::SetSockOpt(const Napi::CallbackInfo& info) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "setsockopt");
-  const int level = static_cast<int>(arguments::Integer(info, 1, "level", kIntMin, kIntMax));
-  const int name = static_cast<int>(arguments::Integer(info, 2, "optname", kIntMin, kIntMax));
-  // An int option (the common case, and how Winsock reads a BOOL), or the option's raw bytes.
-  int number = 0;
-  arguments::Bytes bytes{&number, sizeof number};
-  if (info[3].IsBoolean()) number = info[3].As<Napi::Boolean>().Value() ? 1 : 0;
-  else if (info[3].IsNumber()) number = static_cast<int>(arguments::Integer(info, 3, "optval", kIntMin, kIntMax));
-  else bytes = arguments::ByteView(info, 3, "optval");
-
-  const int error = platform::SetOption(socket.Native(), level, name, bytes.data, bytes.length);
-  if (error != 0) ThrowWinsockError(error, "setsockopt");
-  return env_.Undefined();
-}
-
-Napi::Value WinsockAddon::GetSockOpt(const Napi::CallbackInfo& info) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "getsockopt");
-  const int level = static_cast<int>(arguments::Integer(info, 1, "level", kIntMin, kIntMax));
-  const int name = static_cast<int>(arguments::Integer(info, 2, "optname", kIntMin, kIntMax));
-  // Without a length the option is read as an int; with one, as that many raw bytes.
-  const bool as_int = info[3].IsUndefined();
-  const auto length = static_cast<std::size_t>(as_int ? sizeof(int) : arguments::Integer(info, 3, "optlen", 0, 4096));
-  std::unique_ptr<std::uint8_t[]> value(new std::uint8_t[length == 0 ? 1 : length]());
-
-  const auto got = platform::GetOption(socket.Native(), level, name, value.get(), length);
-  if (!got.ok()) ThrowWinsockError(got.error, "getsockopt");
-  if (!as_int) return Napi::Buffer<std::uint8_t>::Copy(env_, value.get(), got.value);
-  int number = 0;
-  std::memcpy(&number, value.get(), got.value < sizeof number ? got.value : sizeof number);
-  return Napi::Number::New(env_, number);
 }
 
 }  // namespace winsock

@@ -18,7 +18,7 @@ echo "test:package: packed $tarball in $((SECONDS - start)) s"
 npx tsc -p tsconfig.test.json || exit 1
 
 shopt -s nullglob
-tests=(build/test-js/test/package/*.test.js)
+tests=(dist-test/test/package/*.test.js)
 tap=$out/test-package.tap
 WINSOCK_TARBALL="$root/$tarball" node --test \
   --test-reporter=spec --test-reporter-destination=stdout \

@@ -30,6 +30,12 @@ export function splitAddress(address: AddressLike, port: number | undefined): [s
   return [address.address, address.port];
 }
 
+/** `(address, port, flags)` or `({ address, port }, flags)` -> `[address, port, flags]`. */
+export function splitAddressAndFlags(address: AddressLike, portOrFlags?: number, maybeFlags?: number): [string, number, number] {
+  if (typeof address === 'string') return [...splitAddress(address, portOrFlags), maybeFlags ?? 0];
+  return [...splitAddress(address, undefined), portOrFlags ?? 0];
+}
+
 /** Bytes to send as one Uint8Array over the caller's memory (no copy, but for strings, which go as UTF-8). */
 export function toBytes(data: SendData): Uint8Array {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');

@@ -8,6 +8,11 @@ import { SOMAXCONN } from './constants.js';
 export * from './constants.js';
 export { WinsockError } from './errors.js';
 export type { ErrorDescription } from './error-messages.js';
+export * from './datagrams.js';
+export * from './extensions.js';
+export * from './names.js';
+export * from './options.js';
+export * from './select.js';
 
 /**
  * The class of the socket objects `socket()` and `accept()` return, for `instanceof` checks. It cannot be

@@ -37,6 +37,12 @@ export interface NativeAddrInfo extends NativeEndpoint {
   canonname: string | null;
 }
 
+export interface NativeMessage extends NativeEndpoint {
+  data: Buffer;
+  localAddress?: string;
+  interfaceIndex?: number;
+}
+
 export interface NativeWSAData {
   version: string;
   highVersion: string;
@@ -73,6 +79,47 @@ export interface NativeAddon extends NativeAsync {
   closesocket(s: SOCKET): void;
   getsockname(s: SOCKET): NativeEndpoint;
   getpeername(s: SOCKET): NativeEndpoint;
+  sendto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number): number;
+  recvfrom(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): NativeEndpoint & { bytes: number };
+  recvfrom(s: SOCKET, len: number, flags: number): NativeEndpoint & { data: Buffer };
+  trySendTo(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number): number | null;
+  tryRecvFrom(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): (NativeEndpoint & { bytes: number }) | null;
+  tryRecvFrom(s: SOCKET, len: number, flags: number): (NativeEndpoint & { data: Buffer }) | null;
+  setTimeoutOption(s: SOCKET, optname: number, milliseconds: number): void;
+  getTimeoutOption(s: SOCKET, optname: number): number;
+  setLinger(s: SOCKET, onoff: boolean, linger: number): void;
+  getLinger(s: SOCKET): { onoff: boolean; linger: number };
+  setMembership(s: SOCKET, level: number, optname: number, group: string, interfaceAddress: string | null, interfaceIndex: number): void;
+  setMulticastInterface4(s: SOCKET, interfaceAddress: string): void;
+  ioctlsocket(s: SOCKET, cmd: number, argp: number): number;
+  setKeepAliveValues(s: SOCKET, onoff: boolean, keepalivetime: number, keepaliveinterval: number): void;
+  booleanIoctl(s: SOCKET, code: number, value: boolean): void;
+  select(
+    readfds: readonly SOCKET[] | null,
+    writefds: readonly SOCKET[] | null,
+    exceptfds: readonly SOCKET[] | null,
+    timeout: number | null,
+  ): { count: number; read: SOCKET[]; write: SOCKET[]; except: SOCKET[] };
+  WSAPoll(fds: { socket: SOCKET; events: number; revents?: number }[], timeout: number | null): number;
+  setTrafficClass(s: SOCKET, tos: number): void;
+  getTrafficClass(s: SOCKET): number;
+  setUserTimeout(s: SOCKET, milliseconds: number): void;
+  getUserTimeout(s: SOCKET): number;
+  nativeHandle(s: SOCKET): bigint;
+  share(s: SOCKET, pid: number): Buffer;
+  fromShare(blob: ArrayBufferView | ArrayBuffer): SOCKET;
+  enablePacketInfo(s: SOCKET): void;
+  recvmsg(s: SOCKET, len: number, flags: number): NativeMessage;
+  tryRecvMsg(s: SOCKET, len: number, flags: number): NativeMessage | null;
+  sendmsg(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number,
+    localAddress?: string, interfaceIndex?: number): number;
+  trySendMsg(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number,
+    localAddress?: string, interfaceIndex?: number): number | null;
+  getnameinfo(address: string, port: number, flags: number): { host: string; service: string };
+  getnameinfoAsync(address: string, port: number, flags: number): Promise<{ host: string; service: string }>;
+  gethostname(): string;
+  inet_pton(family: number, text: string): Buffer;
+  inet_ntop(family: number, bytes: ArrayBufferView | ArrayBuffer): string;
   setsockopt(s: SOCKET, level: number, optname: number, optval: number | boolean | ArrayBufferView | ArrayBuffer): void;
   getsockopt(s: SOCKET, level: number, optname: number): number;
   getsockopt(s: SOCKET, level: number, optname: number, optlen: number): Buffer;

@@ -5,8 +5,13 @@
 // A socket used here becomes nonblocking for good, as Winsock's FIONBIO makes it: a synchronous call on it then
 // fails with WSAEWOULDBLOCK where it would have blocked, exactly as Winsock's does.
 import type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SOCKET } from './index.js';
+import type { Datagram, DatagramInto } from './datagrams.js';
+import type { NameInfo } from './names.js';
+import type { Message, SendMsgOptions } from './extensions.js';
+import type { PollFd, SelectResult } from './select.js';
+import { POLLIN, POLLOUT, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { native } from './native.js';
-import { splitAddress, toBytes, validateHints } from './arguments.js';
+import { splitAddress, splitAddressAndFlags, toBytes, validateHints } from './arguments.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { READABLE, WRITABLE, abortError, checkOptions, isIdle, waitFor, type AsyncOptions } from './readiness.js';
@@ -14,10 +19,16 @@ import { READABLE, WRITABLE, abortError, checkOptions, isIdle, waitFor, type Asy
 export type { AsyncOptions } from './readiness.js';
 export {
   startup, cleanup, getLastError, socket, bind, listen, shutdown, closesocket, getsockname, getpeername,
-  setsockopt, getsockopt,
+  setsockopt, getsockopt, setOption, getOption, addMembership, dropMembership, ioctlsocket, WSAIoctl,
+  gethostname, inet_pton, inet_ntop, setKeepAlive, setUserTimeout, getUserTimeout, setTOS, getTOS, nativeHandle,
+  share, fromShare, enablePacketInfo,
   WSAStartup, WSACleanup, WSAGetLastError, SOCKET, WinsockError,
 } from './index.js';
-export type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData } from './index.js';
+export type {
+  AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData, Datagram, DatagramInto, NameInfo,
+  PollFd, SelectResult, SocketOptions, SocketOptionName, Linger, KeepAliveValues, KeepAliveOptions, Message,
+  SendMsgOptions,
+} from './index.js';
 export * from './constants.js';
 
 /** Options of `send`/`recv`: MSG_* flags, and the options every async call takes. */
@@ -154,6 +165,189 @@ export async function getaddrinfo(
   );
   if (options?.signal === undefined && options?.timeout === undefined) return lookup;
   return settleEarly(lookup, options, { syscall: 'getaddrinfo', address: node ?? undefined });
+}
+
+/**
+ * Sends one datagram without blocking (it waits only if the send buffer is full).
+ *
+ * @throws WinsockError WSAEMSGSIZE, WSAEACCES for a broadcast without SO_BROADCAST, ...
+ */
+export async function sendto(s: SOCKET, data: SendData, address: string, port: number, options?: TransferOptions): Promise<number>;
+export async function sendto(s: SOCKET, data: SendData, address: Exclude<AddressLike, string>, options?: TransferOptions): Promise<number>;
+export async function sendto(
+  s: SOCKET,
+  data: SendData,
+  address: AddressLike,
+  portOrOptions?: number | TransferOptions,
+  maybeOptions?: TransferOptions,
+): Promise<number> {
+  const options = typeof address === 'string' ? maybeOptions : (portOrOptions as TransferOptions | undefined);
+  const [host, port] = splitAddressAndFlags(address, typeof address === 'string' ? (portOrOptions as number) : undefined);
+  checkOptions(options);
+  const bytes = toBytes(data);
+  const flags = options?.flags ?? 0;
+  const attempt = (): number | null => native.trySendTo(s, bytes, host, port, flags);
+  if (isIdle(s, WRITABLE)) {
+    const sent = attempt();
+    if (sent !== null) return sent;
+  }
+  return waitFor(s, WRITABLE, attempt, { syscall: 'sendto', address: host, port }, options);
+}
+
+/** Receives one datagram of up to `length` bytes, waiting without blocking; with the sender's address. */
+export async function recvfrom(s: SOCKET, length: number, options?: TransferOptions): Promise<Datagram> {
+  checkOptions(options);
+  const flags = options?.flags ?? 0;
+  const attempt = (): Datagram | null => native.tryRecvFrom(s, length, flags);
+  if (isIdle(s, READABLE)) {
+    const received = attempt();
+    if (received !== null) return received;
+  }
+  return waitFor(s, READABLE, attempt, { syscall: 'recvfrom' }, options);
+}
+
+/** Receives one datagram into `buf` (no copy), waiting without blocking; its length and the sender's address. */
+export async function recvfromInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?: TransferOptions): Promise<DatagramInto> {
+  checkOptions(options);
+  const flags = options?.flags ?? 0;
+  const attempt = (): DatagramInto | null => native.tryRecvFrom(s, buf, flags);
+  if (isIdle(s, READABLE)) {
+    const received = attempt();
+    if (received !== null) return received;
+  }
+  return waitFor(s, READABLE, attempt, { syscall: 'recvfrom' }, options);
+}
+
+/** `recvmsg` without blocking: one datagram with its sender and packet info (see `enablePacketInfo`). */
+export async function recvmsg(s: SOCKET, length: number, options?: TransferOptions): Promise<Message> {
+  checkOptions(options);
+  const flags = options?.flags ?? 0;
+  const attempt = (): Message | null => native.tryRecvMsg(s, length, flags);
+  if (isIdle(s, READABLE)) {
+    const received = attempt();
+    if (received !== null) return received;
+  }
+  return waitFor(s, READABLE, attempt, { syscall: 'recvmsg' }, options);
+}
+
+/** `sendmsg` without blocking: one datagram, optionally from a chosen local address and interface. */
+export async function sendmsg(
+  s: SOCKET,
+  data: SendData,
+  address: string,
+  port: number,
+  options?: SendMsgOptions & AsyncOptions,
+): Promise<number> {
+  checkOptions(options);
+  const bytes = toBytes(data);
+  const attempt = (): number | null =>
+    native.trySendMsg(s, bytes, address, port, options?.flags ?? 0, options?.localAddress, options?.interfaceIndex);
+  if (isIdle(s, WRITABLE)) {
+    const sent = attempt();
+    if (sent !== null) return sent;
+  }
+  return waitFor(s, WRITABLE, attempt, { syscall: 'sendmsg', address, port }, options);
+}
+
+/**
+ * `select` on the event loop: resolves when a socket is ready, or with a count of 0 after `timeout` ms (null: no
+ * limit). It waits on each socket's readiness like the other async calls; while it waits it is queued with them, so
+ * a `recv` on a socket it watches for reading completes after it.
+ */
+export async function select(
+  readfds: readonly SOCKET[] | null,
+  writefds: readonly SOCKET[] | null,
+  exceptfds: readonly SOCKET[] | null,
+  timeout: number | null = null,
+  options?: AsyncOptions,
+): Promise<SelectResult> {
+  checkOptions(options);
+  const poll = (): SelectResult => native.select(readfds, writefds, exceptfds, 0);
+  const now = poll();
+  if (now.count > 0 || timeout === 0) return now;
+  // A failed connect (exceptfds) is reported by uv_poll as writable on every OS.
+  const watches: [SOCKET, number][] = [
+    ...(readfds ?? []).map((s): [SOCKET, number] => [s, READABLE]),
+    ...(writefds ?? []).map((s): [SOCKET, number] => [s, WRITABLE]),
+    ...(exceptfds ?? []).map((s): [SOCKET, number] => [s, WRITABLE]),
+  ];
+  const empty: SelectResult = { count: 0, read: [], write: [], except: [] };
+  return waitForAny(watches, () => {
+    const result = poll();
+    return result.count > 0 ? result : null;
+  }, 'select', timeout, empty, options);
+}
+
+/**
+ * `WSAPoll` on the event loop: resolves with the count of entries whose `revents` are set, or 0 after `timeout` ms
+ * (null or negative: no limit). Waits as `select` does.
+ */
+export async function WSAPoll(fds: PollFd[], timeout: number | null = null, options?: AsyncOptions): Promise<number> {
+  checkOptions(options);
+  const poll = (): number => native.WSAPoll(fds, 0);
+  const now = poll();
+  if (now > 0 || timeout === 0) return now;
+  const readable = POLLIN | POLLRDNORM | POLLRDBAND;
+  const writable = POLLOUT | POLLWRNORM | POLLWRBAND;
+  const watches: [SOCKET, number][] = [];
+  for (const fd of fds) {
+    if (fd.events & readable) watches.push([fd.socket, READABLE]);
+    if (fd.events & writable) watches.push([fd.socket, WRITABLE]);
+  }
+  return waitForAny(watches, () => {
+    const count = poll();
+    return count > 0 ? count : null;
+  }, 'WSAPoll', timeout !== null && timeout < 0 ? null : timeout, 0, options);
+}
+
+/** Waits on several sockets at once until `attempt` gives a value, `timeout` passes (`onTimeout`), or abort. */
+function waitForAny<T>(
+  watches: [SOCKET, number][],
+  attempt: () => T | null,
+  syscall: string,
+  timeout: number | null,
+  onTimeout: T,
+  options: AsyncOptions | undefined,
+): Promise<T> {
+  const others = new AbortController(); // takes the other sockets' waits out of their queues when one settles
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const settle = (finish: () => void): void => {
+      if (settled) return;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      options?.signal?.removeEventListener('abort', onAbort);
+      others.abort();
+      finish();
+    };
+    const onAbort = (): void => settle(() => reject(abortError(options!.signal!)));
+    const timer = timeout === null ? undefined : setTimeout(() => settle(() => resolve(onTimeout)), timeout);
+    options?.signal?.addEventListener('abort', onAbort, { once: true });
+    for (const [s, direction] of watches) {
+      waitFor(s, direction, attempt, { syscall }, { signal: others.signal }).then(
+        (value) => settle(() => resolve(value)),
+        (error: unknown) => settle(() => reject(error)),
+      );
+    }
+  });
+}
+
+/** `getnameinfo` on the libuv threadpool. Abort and timeout settle the promise at once. */
+export async function getnameinfo(address: string, port: number, flags?: number, options?: AsyncOptions): Promise<NameInfo>;
+export async function getnameinfo(address: Exclude<AddressLike, string>, flags?: number, options?: AsyncOptions): Promise<NameInfo>;
+export async function getnameinfo(
+  address: AddressLike,
+  second?: number,
+  third?: number | AsyncOptions,
+  fourth?: AsyncOptions,
+): Promise<NameInfo> {
+  const options = typeof address === 'string' ? fourth : (third as AsyncOptions | undefined);
+  const [host, port, flags] =
+    typeof address === 'string' ? splitAddressAndFlags(address, second, third as number | undefined) : splitAddressAndFlags(address, second);
+  checkOptions(options);
+  const lookup = native.getnameinfoAsync(host, port, flags);
+  if (options?.signal === undefined && options?.timeout === undefined) return lookup;
+  return settleEarly(lookup, options, { syscall: 'getnameinfo', address: host });
 }
 
 /** Races a promise that cannot be cancelled against the call's abort signal and timeout. */

@@ -36,6 +36,14 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['wine'],
     reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET (send still fails with it)",
   },
+  'SO_LINGER { onoff: true, linger: 0 } resets the connection on close: the peer sees WSAECONNRESET': {
+    skipOn: ['wine'],
+    reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET",
+  },
+  'raw sockets: examples/ping.ts pings 127.0.0.1 and ::1': {
+    skipOn: process.getuid?.() === 0 ? [] : ['posix'],
+    reason: 'raw sockets need root; this run is not root',
+  },
   'sockets dropped without closesocket are closed by the garbage collector': {
     skipOn: ['windows', 'wine'],
     reason: 'counts open descriptors through /proc/self/fd, which only Linux has',

@@ -2,13 +2,23 @@
 // into an empty folder as a user would install it, offline, and commands run there. Nothing here touches the
 // working tree's own build: what is tested is only what the tarball carries.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (this file compiles to build/test-js/test/package/). */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+/** The repository root: the first folder above this file (wherever it compiles to) with winsock's package.json. */
+export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; dirname(dir) !== dir; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'winsock') {
+      return dir;
+    }
+  }
+  throw new Error(`no package.json of package "winsock" above ${start}`);
+}
 
 export const tarball = process.env.WINSOCK_TARBALL ?? '';
 if (!existsSync(tarball)) {
