@@ -20,7 +20,8 @@
         "native/winsock_calls.cc",
         "native/platform/address.cc",
         "native/platform/constants.cc",
-        "native/platform/options.cc"
+        "native/platform/options.cc",
+        "native/platform/packet_info.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "defines": ["NAPI_VERSION=8"],

@@ -44,8 +44,15 @@ export function toBytes(data: SendData): Uint8Array {
   throw invalidArgument('data', 'a string, Buffer, TypedArray, DataView or ArrayBuffer', data);
 }
 
-export function validateHints(hints: AddrInfoHints): void {
+/** getaddrinfo's arguments as the addon takes them: node, service (a port number as text), then the four hints. */
+export function addrInfoArguments(
+  node: string | null,
+  service: string | number | null,
+  hints: AddrInfoHints,
+): [string | null, string | null, number, number, number, number] {
   if (hints === null || typeof hints !== 'object') throw invalidArgument('hints', 'an object', hints);
+  const serviceText = typeof service === 'number' ? String(service) : service ?? null;
+  return [node ?? null, serviceText, hints.flags ?? 0, hints.family ?? 0, hints.socktype ?? 0, hints.protocol ?? 0];
 }
 
 /** Makes a Winsock version word from `'2.2'` (MAKEWORD(2, 2)); a number is taken as a version word already. */

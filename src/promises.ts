@@ -11,7 +11,7 @@ import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLOUT, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { native } from './native.js';
-import { splitAddress, splitAddressAndFlags, toBytes, validateHints } from './arguments.js';
+import { addrInfoArguments, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { READABLE, WRITABLE, abortError, checkOptions, isIdle, waitFor, type AsyncOptions } from './readiness.js';
@@ -153,16 +153,9 @@ export async function getaddrinfo(
   hints: AddrInfoHints = {},
   options?: AsyncOptions,
 ): Promise<AddrInfo[]> {
-  validateHints(hints);
+  const query = addrInfoArguments(node, service, hints);
   checkOptions(options);
-  const lookup = native.getaddrinfoAsync(
-    node ?? null,
-    typeof service === 'number' ? String(service) : service ?? null,
-    hints.flags ?? 0,
-    hints.family ?? 0,
-    hints.socktype ?? 0,
-    hints.protocol ?? 0,
-  );
+  const lookup = native.getaddrinfoAsync(...query);
   if (options?.signal === undefined && options?.timeout === undefined) return lookup;
   return settleEarly(lookup, options, { syscall: 'getaddrinfo', address: node ?? undefined });
 }

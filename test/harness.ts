@@ -41,8 +41,28 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET",
   },
   'raw sockets: examples/ping.ts pings 127.0.0.1 and ::1': {
-    skipOn: process.getuid?.() === 0 ? [] : ['posix'],
-    reason: 'raw sockets need root; this run is not root',
+    skipOn: process.getuid?.() === 0 ? ['wine'] : ['posix', 'wine'],
+    reason: 'raw sockets need root (or administrator); and Wine refuses SOCK_RAW ICMP (WSAEPROTONOSUPPORT)',
+  },
+  'without exclusive use, Windows lets the hijack through; POSIX still refuses it': {
+    skipOn: ['wine'],
+    reason: "Wine keeps Linux's bind rules: SO_REUSEADDR cannot take a listening port (WSAEACCES), where Windows lets it",
+  },
+  'packet info: a wildcard-bound UDP server learns the address it was reached on and answers from it': {
+    skipOn: ['wine'],
+    reason: "Wine's WSASendMsg ignores the source address in IP_PKTINFO (the reply comes from 127.0.0.1)",
+  },
+  'setKeepAlive sets idle time, interval and count, read back': {
+    skipOn: ['wine'],
+    reason: 'Wine 8 does not implement TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT (WSAENOPROTOOPT); Windows 10 does',
+  },
+  'WSAIoctl SIO_KEEPALIVE_VALS sets keep-alive with its times': {
+    skipOn: ['wine'],
+    reason: 'Wine 8 cannot read TCP_KEEPIDLE back (WSAENOPROTOOPT) to check the times; Windows 10 can',
+  },
+  'setUserTimeout: TCP_USER_TIMEOUT (ms) on Linux, TCP_MAXRT (s) on Windows': {
+    skipOn: ['wine'],
+    reason: 'Wine 8 does not implement TCP_MAXRT (WSAENOPROTOOPT)',
   },
   'sockets dropped without closesocket are closed by the garbage collector': {
     skipOn: ['windows', 'wine'],

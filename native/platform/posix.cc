@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "packet_info.h"
 #include "platform.h"
 #include "system.h"
 
@@ -399,23 +400,11 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
     if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
       in_pktinfo packet{};
       std::memcpy(&packet, CMSG_DATA(header), sizeof packet);
-      sockaddr_in local{};
-      local.sin_family = AF_INET;
-      local.sin_addr = packet.ipi_addr;  // the destination address of the datagram
-      std::memcpy(info->local.storage, &local, sizeof local);
-      info->local.length = sizeof local;
-      info->interface_index = static_cast<std::uint32_t>(packet.ipi_ifindex);
-      info->present = true;
+      *info = PacketInfoFrom(packet.ipi_addr, static_cast<std::uint32_t>(packet.ipi_ifindex));  // ipi_addr: the datagram's destination
     } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO) {
       in6_pktinfo packet{};
       std::memcpy(&packet, CMSG_DATA(header), sizeof packet);
-      sockaddr_in6 local{};
-      local.sin6_family = AF_INET6;
-      local.sin6_addr = packet.ipi6_addr;
-      std::memcpy(info->local.storage, &local, sizeof local);
-      info->local.length = sizeof local;
-      info->interface_index = packet.ipi6_ifindex;
-      info->present = true;
+      *info = PacketInfoFrom(packet.ipi6_addr, packet.ipi6_ifindex);
     }
   }
   return Ok(static_cast<std::size_t>(received));
@@ -431,13 +420,11 @@ Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length
   message.msg_iov = &buffer;
   message.msg_iovlen = 1;
   if (info.present) {
-    sockaddr_storage local{};
-    std::memcpy(&local, info.local.storage, sizeof local);
     message.msg_control = control;
     cmsghdr* header = reinterpret_cast<cmsghdr*>(control);
-    if (local.ss_family == AF_INET6) {
+    if (IsIPv6(info)) {
       in6_pktinfo packet{};
-      packet.ipi6_addr = reinterpret_cast<sockaddr_in6&>(local).sin6_addr;
+      packet.ipi6_addr = SourceAddress6(info);
       packet.ipi6_ifindex = info.interface_index;
       header->cmsg_level = IPPROTO_IPV6;
       header->cmsg_type = IPV6_PKTINFO;
@@ -446,7 +433,7 @@ Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length
       message.msg_controllen = CMSG_SPACE(sizeof packet);
     } else {
       in_pktinfo packet{};
-      packet.ipi_spec_dst = reinterpret_cast<sockaddr_in&>(local).sin_addr;  // the source address to use
+      packet.ipi_spec_dst = SourceAddress4(info);  // the source address to use
       packet.ipi_ifindex = static_cast<int>(info.interface_index);
       header->cmsg_level = IPPROTO_IP;
       header->cmsg_type = IP_PKTINFO;

@@ -3,6 +3,7 @@
 // non-ASCII host names work whatever the process's ANSI code page is.
 #include <cstring>
 
+#include "packet_info.h"
 #include "platform.h"
 #include "system.h"
 
@@ -227,23 +228,11 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
     if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
       IN_PKTINFO packet{};
       std::memcpy(&packet, WSA_CMSG_DATA(header), sizeof packet);
-      sockaddr_in local{};
-      local.sin_family = AF_INET;
-      local.sin_addr = packet.ipi_addr;
-      std::memcpy(info->local.storage, &local, sizeof local);
-      info->local.length = sizeof local;
-      info->interface_index = packet.ipi_ifindex;
-      info->present = true;
+      *info = PacketInfoFrom(packet.ipi_addr, packet.ipi_ifindex);  // ipi_addr: the datagram's destination
     } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO) {
       IN6_PKTINFO packet{};
       std::memcpy(&packet, WSA_CMSG_DATA(header), sizeof packet);
-      sockaddr_in6 local{};
-      local.sin6_family = AF_INET6;
-      local.sin6_addr = packet.ipi6_addr;
-      std::memcpy(info->local.storage, &local, sizeof local);
-      info->local.length = sizeof local;
-      info->interface_index = packet.ipi6_ifindex;
-      info->present = true;
+      *info = PacketInfoFrom(packet.ipi6_addr, packet.ipi6_ifindex);
     }
   }
   return Ok(static_cast<std::size_t>(received));
@@ -259,12 +248,10 @@ Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length
   message.lpBuffers = &buffer;
   message.dwBufferCount = 1;
   if (info.present) {
-    sockaddr_storage local{};
-    std::memcpy(&local, info.local.storage, sizeof local);
     WSACMSGHDR* header = reinterpret_cast<WSACMSGHDR*>(control);
-    if (local.ss_family == AF_INET6) {
+    if (IsIPv6(info)) {
       IN6_PKTINFO packet{};
-      packet.ipi6_addr = reinterpret_cast<sockaddr_in6&>(local).sin6_addr;
+      packet.ipi6_addr = SourceAddress6(info);
       packet.ipi6_ifindex = info.interface_index;
       header->cmsg_level = IPPROTO_IPV6;
       header->cmsg_type = IPV6_PKTINFO;
@@ -273,7 +260,7 @@ Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length
       message.Control = WSABUF{static_cast<ULONG>(WSA_CMSG_SPACE(sizeof packet)), control};
     } else {
       IN_PKTINFO packet{};
-      packet.ipi_addr = reinterpret_cast<sockaddr_in&>(local).sin_addr;  // the source address to use
+      packet.ipi_addr = SourceAddress4(info);  // the source address to use
       packet.ipi_ifindex = info.interface_index;
       header->cmsg_level = IPPROTO_IP;
       header->cmsg_type = IP_PKTINFO;
