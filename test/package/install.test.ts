@@ -42,6 +42,13 @@ describe('installed from the tarball with npm defaults (install scripts not appr
     assert.equal(existsSync(join(install.packageDir, 'build')), false, 'no build/ folder');
   });
 
+  test('on musl (LIBC=musl, as node-gyp-build reads it too) the glibc prebuild is not tried', () => {
+    const result = loadedAddon(install, process.execPath, { LIBC: 'musl' });
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /no native addon loads for linux-x64 \(musl\)/);
+    assert.match(result.stderr, /winsock\.musl\.node or .*winsock\.node: not found/);
+  });
+
   test("require() of each entry point gives the same module as import (Node >= 20.19's require(esm))", () => {
     const source = `
       const winsock = require('winsock');

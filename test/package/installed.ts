@@ -105,10 +105,10 @@ export function installTarball(options: { allowScripts?: boolean; env?: NodeJS.P
 }
 
 /** The file the installed package loaded its addon from (src/native.ts's `addonPath`), in a fresh `node`. */
-export function loadedAddon(install: Install, node = process.execPath): Run {
+export function loadedAddon(install: Install, node = process.execPath, env: NodeJS.ProcessEnv = {}): Run {
   const native = join(install.packageDir, 'dist', 'src', 'native.js');
   const source = `const { addonPath } = await import(${JSON.stringify(native)}); console.log(addonPath);`;
-  return run(node, ['--input-type=module', '-e', source], install.folder);
+  return run(node, ['--input-type=module', '-e', source], install.folder, env);
 }
 
 export const clientTranscript = 'Bytes Sent: 14\nBytes received: 14\nConnection closed\n';
