@@ -148,7 +148,12 @@ Result<StartupInfo> Startup(std::uint16_t requested) {
 int Cleanup() { return 0; }
 
 Result<NativeSocket> OpenSocket(int family, int type, int protocol) {
+#ifdef SOCK_CLOEXEC
+  // Atomically close-on-exec where the OS can (as libuv does): no child spawned meanwhile can inherit it.
+  const int fd = socket(family, type | SOCK_CLOEXEC, protocol);
+#else
   const int fd = socket(family, type, protocol);
+#endif
   if (fd == -1) return Fail<NativeSocket>(LastError());
   PrepareDescriptor(fd);
   return Ok<NativeSocket>(fd);
@@ -181,11 +186,20 @@ int Listen(NativeSocket s, int backlog) {
 
 Result<NativeSocket> Accept(NativeSocket s, SocketAddress* peer) {
   socklen_t length = sizeof peer->storage;
+  const int listener = static_cast<int>(s);
+  // Winsock's accepted socket inherits the listener's nonblocking mode; Linux's accept() does not, accept4 can.
+  const int flags = fcntl(listener, F_GETFL);
+  const bool nonblocking = flags != -1 && (flags & O_NONBLOCK) != 0;
   int fd;
   do {
-    fd = accept(static_cast<int>(s), reinterpret_cast<sockaddr*>(peer->storage), &length);
+#if defined(__linux__)
+    fd = accept4(listener, reinterpret_cast<sockaddr*>(peer->storage), &length,
+                 SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0));
+#else
+    fd = accept(listener, reinterpret_cast<sockaddr*>(peer->storage), &length);  // BSD accept inherits O_NONBLOCK
+#endif
   } while (fd == -1 && errno == EINTR);
-  if (fd == -1) return Fail<NativeSocket>(TransferError(static_cast<int>(s)));
+  if (fd == -1) return Fail<NativeSocket>(TransferError(listener));
   peer->length = static_cast<int>(length);
   PrepareDescriptor(fd);
   return Ok<NativeSocket>(fd);
@@ -269,8 +283,8 @@ int SetKeepAliveValues(NativeSocket s, bool on, std::uint32_t time_ms, std::uint
   if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &enable, sizeof enable) == -1) return LastError();
   if (!on) return 0;
   // POSIX counts in whole seconds: round up, so a probe never comes earlier than asked.
-  const int idle = static_cast<int>((time_ms + 999) / 1000);
-  const int interval = static_cast<int>((interval_ms + 999) / 1000);
+  const int idle = static_cast<int>((std::uint64_t{time_ms} + 999) / 1000);
+  const int interval = static_cast<int>((std::uint64_t{interval_ms} + 999) / 1000);
 #ifdef TCP_KEEPIDLE
   if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) == -1) return LastError();
 #else
