@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "packet_info.h"
@@ -122,6 +123,18 @@ void PrepareDescriptor(int fd) {
 #endif
 }
 
+// Waits for a connect that a signal interrupted, and returns its outcome (SO_ERROR) as Winsock's blocking call would.
+int FinishInterruptedConnect(int fd) {
+  pollfd entry{fd, POLLOUT, 0};
+  while (poll(&entry, 1, -1) == -1) {
+    if (errno != EINTR) return LastError();
+  }
+  int pending = 0;
+  socklen_t length = sizeof pending;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == -1) return LastError();
+  return FromErrno(pending);
+}
+
 #ifdef MSG_NOSIGNAL
 constexpr int kSendFlags = MSG_NOSIGNAL;
 #else
@@ -210,7 +223,10 @@ int Connect(NativeSocket s, const SocketAddress& address) {
               static_cast<socklen_t>(address.length)) == -1) {
     const int error = errno;
     // A nonblocking connect that has started is WSAEWOULDBLOCK in Winsock, EINPROGRESS in POSIX.
-    return error == EINPROGRESS ? wsa::kWouldBlock : FromErrno(error);
+    if (error == EINPROGRESS) return wsa::kWouldBlock;
+    // A blocking connect interrupted by a signal goes on in the kernel; Winsock's would still be waiting: wait.
+    if (error == EINTR) return FinishInterruptedConnect(static_cast<int>(s));
+    return FromErrno(error);
   }
   return 0;
 }
@@ -470,10 +486,15 @@ Result<int> Poll(std::vector<PollEntry>& entries, int timeout_ms) {
     fds[i].fd = static_cast<int>(entries[i].socket);
     fds[i].events = entries[i].events;
   }
+  // After a signal, wait only for what is left of the timeout, as Winsock's call would.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
   int ready;
-  do {
-    ready = poll(fds.data(), static_cast<nfds_t>(fds.size()), timeout_ms);
-  } while (ready == -1 && errno == EINTR);
+  int wait_ms = timeout_ms;
+  while ((ready = poll(fds.data(), static_cast<nfds_t>(fds.size()), wait_ms)) == -1 && errno == EINTR) {
+    if (timeout_ms < 0) continue;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    wait_ms = left.count() > 0 ? static_cast<int>(left.count()) : 0;
+  }
   if (ready == -1) return Fail<int>(LastError());
   for (std::size_t i = 0; i < entries.size(); ++i) entries[i].revents = fds[i].revents;
   return Ok(ready);
