@@ -105,8 +105,13 @@ void WinsockAddon::PollClosed() {
   FinishTeardownWhenClosed();
 }
 
+void WinsockAddon::WorkFinished() {
+  --pending_work_;
+  FinishTeardownWhenClosed();
+}
+
 void WinsockAddon::FinishTeardownWhenClosed() {
-  if (!tearing_down_ || open_polls_ > 0 || teardown_hook_ == nullptr) return;
+  if (!tearing_down_ || open_polls_ > 0 || pending_work_ > 0 || teardown_hook_ == nullptr) return;
   napi_remove_async_cleanup_hook(teardown_hook_);
   teardown_hook_ = nullptr;
 }
@@ -130,6 +135,24 @@ void WinsockAddon::CloseAllSockets() {
   const std::unordered_set<SocketHandle*> sockets = std::move(open_sockets_);
   open_sockets_.clear();
   for (SocketHandle* socket : sockets) socket->CloseForTeardown();
+}
+
+void WinsockAddon::CloseAllSocketsAndNotify() {
+  // Each close leaves the registry, and the JavaScript it calls may close (or open) others: take one at a time.
+  while (!open_sockets_.empty()) CloseAndNotify(**open_sockets_.begin());
+}
+
+int WinsockAddon::CloseAndNotify(SocketHandle& socket) {
+  const bool had_waiters = socket.HasWaiters();
+  Napi::Object object = socket.Value();
+  const int error = socket.Close();
+  // Calls still waiting on the socket fail with WSAEINTR, as Winsock's blocking calls do when closesocket cancels
+  // them: src/readiness.ts rejects them.
+  if (had_waiters && !readiness_callback_.IsEmpty() && !object.IsEmpty()) {
+    readiness_callback_.Call({object, Napi::Number::New(env_, platform::wsa::kInterrupted),
+                              Napi::Number::New(env_, SocketPoll::kReadable | SocketPoll::kWritable)});
+  }
+  return error;
 }
 
 void WinsockAddon::ThrowWinsockError(int error, const char* syscall, const platform::Endpoint* endpoint) {

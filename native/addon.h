@@ -36,6 +36,10 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // Poll handles alive or closing: teardown waits until every one has run its uv_close callback.
   void PollOpened() { ++open_polls_; }
   void PollClosed();
+  // Threadpool work (ThreadpoolWork) in flight: teardown waits for it too, since it calls back into the addon.
+  void WorkStarted() { ++pending_work_; }
+  void WorkFinished();
+  bool TearingDown() const { return tearing_down_; }
   // Tells JavaScript (src/readiness.ts) that `socket` is ready for `events`, or failed with Winsock error `error`.
   // Called from a uv_poll callback: runs through MakeCallback, so promise jobs run after it.
   void DeliverReadiness(SocketHandle& socket, int error, int events);
@@ -133,7 +137,12 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   platform::SocketAddress RequireAddress(const Napi::CallbackInfo& info, std::size_t index, int family,
                                          const char* syscall);
   Napi::Object EndpointObject(const platform::Endpoint& endpoint);
+  // Teardown: closes every socket without calling JavaScript (it can no longer run).
   void CloseAllSockets();
+  // The last cleanup(): closes every socket and fails the calls waiting on them with WSAEINTR, as closesocket does.
+  void CloseAllSocketsAndNotify();
+  // closesocket: close, then reject the calls that were waiting (src/readiness.ts). Returns the OS error.
+  int CloseAndNotify(SocketHandle& socket);
   // What send/trySend and recv/tryRecv read from their arguments, with Winsock's checks of the socket's state.
   struct SendRequest {
     SocketHandle* socket;
@@ -176,6 +185,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   napi_async_cleanup_hook_handle teardown_hook_ = nullptr;
   bool tearing_down_ = false;
   int open_polls_ = 0;
+  int pending_work_ = 0;
   int startup_count_ = 0;  // our own WSAStartup calls, never libuv's
   int last_error_ = 0;
 };

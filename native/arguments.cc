@@ -12,10 +12,15 @@ namespace {
 
 std::string Quoted(const char* name) { return std::string("The \"") + name + "\" argument"; }
 
-Bytes ViewOf(void* base, std::size_t offset, std::size_t length) {
-  // A detached buffer has no data; it reads as zero bytes long.
-  if (base == nullptr) return Bytes{};
-  return Bytes{static_cast<std::uint8_t*>(base) + offset, length};
+// Whether the memory behind a view or buffer has been transferred away (structuredClone, postMessage).
+bool IsDetached(Napi::Value value) {
+  Napi::Value buffer = value;
+  if (value.IsTypedArray()) buffer = value.As<Napi::TypedArray>().ArrayBuffer();
+  else if (value.IsDataView()) buffer = value.As<Napi::DataView>().ArrayBuffer();
+  if (!buffer.IsArrayBuffer()) return false;  // a SharedArrayBuffer cannot be detached
+  bool detached = false;
+  napi_is_detached_arraybuffer(value.Env(), buffer, &detached);
+  return detached;
 }
 
 }  // namespace
@@ -53,20 +58,26 @@ std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::s
 }
 
 Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
-  Napi::Value value = info[index];
-  if (value.IsTypedArray()) {
-    Napi::TypedArray array = value.As<Napi::TypedArray>();
-    return ViewOf(array.ArrayBuffer().Data(), array.ByteOffset(), array.ByteLength());
+  // The data pointers come straight from N-API, which also covers views of a SharedArrayBuffer.
+  Napi::Env env = info.Env();
+  napi_value value = info[index];
+  void* data = nullptr;
+  std::size_t length = 0;
+  if (info[index].IsTypedArray()) {
+    napi_typedarray_type type;
+    std::size_t elements = 0;
+    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, value, &type, &elements, &data, nullptr, nullptr), Bytes{});
+    length = info[index].As<Napi::TypedArray>().ByteLength();
+  } else if (info[index].IsDataView()) {
+    NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, value, &length, &data, nullptr, nullptr), Bytes{});
+  } else if (info[index].IsArrayBuffer()) {
+    NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, value, &data, &length), Bytes{});
+  } else {
+    ThrowTypeError(env, Quoted(name) + " must be a Buffer, TypedArray, DataView or ArrayBuffer");
   }
-  if (value.IsDataView()) {
-    Napi::DataView view = value.As<Napi::DataView>();
-    return ViewOf(view.ArrayBuffer().Data(), view.ByteOffset(), view.ByteLength());
-  }
-  if (value.IsArrayBuffer()) {
-    Napi::ArrayBuffer buffer = value.As<Napi::ArrayBuffer>();
-    return ViewOf(buffer.Data(), 0, buffer.ByteLength());
-  }
-  ThrowTypeError(info.Env(), Quoted(name) + " must be a Buffer, TypedArray, DataView or ArrayBuffer");
+  // A detached buffer has no memory: reading "0 bytes" into it would look like the peer closing the connection.
+  if (data == nullptr && length == 0 && IsDetached(info[index])) ThrowTypeError(env, Quoted(name) + " is detached");
+  return Bytes{data, length};
 }
 
 }  // namespace winsock::arguments

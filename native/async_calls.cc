@@ -4,6 +4,7 @@
 #include "addon.h"
 #include "arguments.h"
 #include "socket_handle.h"
+#include "threadpool_work.h"
 
 namespace winsock {
 namespace {
@@ -12,34 +13,26 @@ using arguments::kIntMax;
 using arguments::kIntMin;
 
 // getaddrinfo on the libuv threadpool: name resolution has no readiness to wait for.
-class AddrInfoWorker : public Napi::AsyncWorker {
+class AddrInfoWork : public ThreadpoolWork {
  public:
-  AddrInfoWorker(WinsockAddon& addon, Napi::Promise::Deferred deferred, std::optional<std::string> node,
-                 std::optional<std::string> service, platform::AddressInfoHints hints)
-      : Napi::AsyncWorker(addon.Env(), "winsock:getaddrinfo"),
-        addon_(addon),
-        deferred_(deferred),
-        node_(std::move(node)),
-        service_(std::move(service)),
-        hints_(hints) {}
+  AddrInfoWork(WinsockAddon& addon, std::optional<std::string> node, std::optional<std::string> service,
+               platform::AddressInfoHints hints)
+      : ThreadpoolWork(addon, "winsock:getaddrinfo"), node_(std::move(node)), service_(std::move(service)), hints_(hints) {}
 
   void Execute() override {
     result_ = platform::GetAddressInfo(node_ ? &*node_ : nullptr, service_ ? &*service_ : nullptr, hints_);
   }
 
-  void OnOK() override {
-    Napi::HandleScope scope(Env());
+ private:
+  void Settle(WinsockAddon& addon, Napi::Promise::Deferred& deferred) override {
     if (result_.ok()) {
-      deferred_.Resolve(addon_.AddrInfoArray(result_.value));
+      deferred.Resolve(addon.AddrInfoArray(result_.value));
       return;
     }
     const platform::Endpoint asked{0, node_.value_or(""), -1};
-    deferred_.Reject(addon_.MakeWinsockError(result_.error, "getaddrinfo", node_ ? &asked : nullptr));
+    deferred.Reject(addon.MakeWinsockError(result_.error, "getaddrinfo", node_ ? &asked : nullptr));
   }
 
- private:
-  WinsockAddon& addon_;
-  Napi::Promise::Deferred deferred_;
   std::optional<std::string> node_;
   std::optional<std::string> service_;
   platform::AddressInfoHints hints_;
@@ -130,10 +123,9 @@ Napi::Value WinsockAddon::GetAddressInfoAsync(const Napi::CallbackInfo& info) {
   AddrInfoQuery query = ReadAddrInfoQuery(info);
   RequireStarted("getaddrinfo");
 
-  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env_);
-  auto* worker = new AddrInfoWorker(*this, deferred, std::move(query.node), std::move(query.service), query.hints);
-  worker->Queue();  // the worker deletes itself after OnOK
-  return deferred.Promise();
+  auto* work = new AddrInfoWork(*this, std::move(query.node), std::move(query.service), query.hints);
+  work->Queue();  // deletes itself once settled
+  return work->Promise();
 }
 
 }  // namespace winsock

@@ -76,6 +76,10 @@ Napi::Value WinsockAddon::FromShare(const Napi::CallbackInfo& info) {
   if (!taken.ok()) ThrowWinsockError(taken.error, "WSASocket");
   // The socket arrives without this process's bookkeeping: read its family, type and whether it is connected.
   const platform::Result<int> type = platform::GetSocketType(taken.value);
+  if (!type.ok()) {
+    platform::CloseSocket(taken.value);  // a descriptor that is not a socket (a forged blob): never wrap it
+    ThrowWinsockError(platform::wsa::kNotSocket, "WSASocket");
+  }
   const auto local = platform::GetSockName(taken.value);
   const int family = local.ok() ? platform::DescribeAddress(local.value).family : 0;
   Napi::Object object = SocketHandle::Create(*this, taken.value, family, type.value);

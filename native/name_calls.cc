@@ -1,6 +1,7 @@
 // Names and numeric addresses: getnameinfo (blocking, and on the threadpool), gethostname, inet_pton, inet_ntop.
 #include "addon.h"
 #include "arguments.h"
+#include "threadpool_work.h"
 
 namespace winsock {
 
@@ -9,33 +10,26 @@ using arguments::kIntMin;
 
 namespace {
 
-class NameInfoWorker : public Napi::AsyncWorker {
+class NameInfoWork : public ThreadpoolWork {
  public:
-  NameInfoWorker(WinsockAddon& addon, Napi::Promise::Deferred deferred, platform::SocketAddress address, int flags)
-      : Napi::AsyncWorker(addon.Env(), "winsock:getnameinfo"),
-        addon_(addon),
-        deferred_(deferred),
-        address_(address),
-        flags_(flags) {}
+  NameInfoWork(WinsockAddon& addon, platform::SocketAddress address, int flags)
+      : ThreadpoolWork(addon, "winsock:getnameinfo"), address_(address), flags_(flags) {}
 
   void Execute() override { result_ = platform::GetNameInfo(address_, flags_); }
 
-  void OnOK() override {
-    Napi::HandleScope scope(Env());
+ private:
+  void Settle(WinsockAddon& addon, Napi::Promise::Deferred& deferred) override {
     if (!result_.ok()) {
       const platform::Endpoint endpoint = platform::DescribeAddress(address_);
-      deferred_.Reject(addon_.MakeWinsockError(result_.error, "getnameinfo", &endpoint));
+      deferred.Reject(addon.MakeWinsockError(result_.error, "getnameinfo", &endpoint));
       return;
     }
     Napi::Object names = Napi::Object::New(Env());
     names.Set("host", result_.value.host);
     names.Set("service", result_.value.service);
-    deferred_.Resolve(names);
+    deferred.Resolve(names);
   }
 
- private:
-  WinsockAddon& addon_;
-  Napi::Promise::Deferred deferred_;
   platform::SocketAddress address_;
   int flags_;
   platform::Result<platform::NameInfo> result_;
@@ -64,9 +58,9 @@ Napi::Value WinsockAddon::GetNameInfoAsync(const Napi::CallbackInfo& info) {
   const int flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
   RequireStarted("getnameinfo");
 
-  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env_);
-  (new NameInfoWorker(*this, deferred, address, flags))->Queue();  // deletes itself after OnOK
-  return deferred.Promise();
+  auto* work = new NameInfoWork(*this, address, flags);
+  work->Queue();  // deletes itself once settled
+  return work->Promise();
 }
 
 Napi::Value WinsockAddon::GetHostName(const Napi::CallbackInfo&) {

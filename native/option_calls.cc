@@ -112,6 +112,7 @@ Napi::Value WinsockAddon::IoctlSocket(const Napi::CallbackInfo& info) {
   SocketHandle& socket = RequireOpenSocket(info, 0, "ioctlsocket");
   const long command = static_cast<long>(arguments::Integer(info, 1, "cmd", -0x80000000LL, 0xffffffffLL));
   const auto argument = static_cast<std::uint32_t>(arguments::Integer(info, 2, "argp", 0, 0xffffffffLL, 0));
+  if (!platform::IsSupportedIoctl(command)) ThrowWinsockError(platform::wsa::kInvalidArgument, "ioctlsocket");
   // The async API needs the socket nonblocking; Winsock likewise refuses FIONBIO off while WSAEventSelect is active.
   if (platform::IsNonBlockingIoctl(command) && argument == 0 && socket.UsesPoll())
     ThrowWinsockError(platform::wsa::kInvalidArgument, "ioctlsocket");

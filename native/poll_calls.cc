@@ -22,6 +22,7 @@ Napi::Value WinsockAddon::Select(const Napi::CallbackInfo& info) {
   // select(readfds, writefds, exceptfds, timeout): arrays of SOCKET (or null for an empty set).
   const char* names[3] = {"readfds", "writefds", "exceptfds"};
   std::vector<Napi::Value> objects[3];
+  std::vector<SocketHandle*> handles[3];
   platform::SelectSets sets;
   std::vector<platform::NativeSocket>* lists[3] = {&sets.read, &sets.write, &sets.except};
   for (std::size_t set = 0; set < 3; ++set) {
@@ -32,14 +33,19 @@ Napi::Value WinsockAddon::Select(const Napi::CallbackInfo& info) {
       Napi::Value element = array.Get(i);
       SocketHandle* socket = SocketHandle::FromValue(element);
       if (socket == nullptr) arguments::ThrowTypeError(env_, std::string("Every element of \"") + names[set] + "\" must be a SOCKET");
-      RequireStarted("select");
-      if (!socket->IsOpen()) ThrowWinsockError(platform::wsa::kNotSocket, "select");
-      lists[set]->push_back(socket->Native());
+      handles[set].push_back(socket);
       objects[set].push_back(element);
     }
   }
   const int timeout = TimeoutArgument(info, 3);
   RequireStarted("select");
+  // Checked only now: reading the arguments ran JavaScript (getters), which may have closed a socket already seen.
+  for (std::size_t set = 0; set < 3; ++set) {
+    for (SocketHandle* socket : handles[set]) {
+      if (!socket->IsOpen()) ThrowWinsockError(platform::wsa::kNotSocket, "select");
+      lists[set]->push_back(socket->Native());
+    }
+  }
 
   platform::SelectSets ready = sets;
   const platform::Result<int> count = platform::Select(ready, timeout);
@@ -71,6 +77,7 @@ Napi::Value WinsockAddon::WSAPoll(const Napi::CallbackInfo& info) {
   if (!info[0].IsArray()) arguments::ThrowTypeError(env_, "The \"fds\" argument must be an array of { socket, events }");
   Napi::Array fds = info[0].As<Napi::Array>();
   std::vector<platform::PollEntry> entries;
+  std::vector<SocketHandle*> handles;
   std::vector<Napi::Object> objects;
   for (std::uint32_t i = 0; i < fds.Length(); ++i) {
     Napi::Value element = fds.Get(i);
@@ -80,14 +87,18 @@ Napi::Value WinsockAddon::WSAPoll(const Napi::CallbackInfo& info) {
     if (socket == nullptr) arguments::ThrowTypeError(env_, "Every element of \"fds\" must have a SOCKET as \"socket\"");
     Napi::Value events = fd.Get("events");
     if (!events.IsNumber()) arguments::ThrowTypeError(env_, "Every element of \"fds\" must have a number as \"events\"");
-    RequireStarted("WSAPoll");
-    if (!socket->IsOpen()) ThrowWinsockError(platform::wsa::kNotSocket, "WSAPoll");
-    entries.push_back({socket->Native(), static_cast<short>(events.As<Napi::Number>().Int32Value()), 0});
+    handles.push_back(socket);
+    entries.push_back({platform::kInvalidSocket, static_cast<short>(events.As<Napi::Number>().Int32Value()), 0});
     objects.push_back(fd);
   }
   const int timeout = TimeoutArgument(info, 1);
   RequireStarted("WSAPoll");
   if (entries.empty()) ThrowWinsockError(platform::wsa::kInvalidArgument, "WSAPoll");  // as Winsock: nfds 0
+  // Checked only now: reading the entries ran JavaScript (getters), which may have closed a socket already seen.
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (!handles[i]->IsOpen()) ThrowWinsockError(platform::wsa::kNotSocket, "WSAPoll");
+    entries[i].socket = handles[i]->Native();
+  }
 
   const platform::Result<int> count = platform::Poll(entries, timeout);
   if (!count.ok()) ThrowWinsockError(count.error, "WSAPoll");

@@ -1,6 +1,7 @@
 // The 1:1 Winsock calls. Every function reads the same way: (1) check and convert the arguments, (2) make the one
 // OS call through native/platform, (3) take its error at once, (4) throw a WinsockError or return the result.
 #include <climits>
+#include <new>
 
 #include "addon.h"
 #include "arguments.h"
@@ -35,7 +36,7 @@ Napi::Value WinsockAddon::Cleanup(const Napi::CallbackInfo&) {
   const int error = platform::Cleanup();
   if (error != 0) ThrowWinsockError(error, "WSACleanup");
   // As in Winsock, the last cleanup closes every socket still open (here: this environment's).
-  if (--startup_count_ == 0) CloseAllSockets();
+  if (--startup_count_ == 0) CloseAllSocketsAndNotify();
   return env_.Undefined();
 }
 
@@ -161,8 +162,11 @@ WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(const Napi::CallbackInfo
   const int flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
   // Winsock's answers where POSIX gives EPIPE: after shutdown(SD_SEND), and on a stream never connected.
   if (socket.IsSendShutdown()) ThrowWinsockError(platform::wsa::kShutDown, syscall);
-  if (socket.Type() == platform::kStreamSocket && !socket.IsConnected())
-    ThrowWinsockError(platform::wsa::kNotConnected, syscall);
+  if (socket.Type() == platform::kStreamSocket && !socket.IsConnected()) {
+    // Connected since we last looked (a nonblocking connect that select() saw complete)? Ask the OS once.
+    if (!platform::GetPeerName(socket.Native()).ok()) ThrowWinsockError(platform::wsa::kNotConnected, syscall);
+    socket.MarkConnected();
+  }
   return SendRequest{&socket, bytes.data, bytes.length, flags};
 }
 
@@ -171,7 +175,9 @@ WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(const Napi::CallbackInfo
   RecvRequest request{&socket, nullptr, 0, 0, nullptr};
   if (info[1].IsNumber()) {
     request.length = static_cast<std::size_t>(arguments::Integer(info, 1, "len", 0, kIntMax));
-    request.owned.reset(new std::uint8_t[request.length == 0 ? 1 : request.length]);
+    // A length the process cannot allocate is Winsock's "no buffer space", never an abort.
+    request.owned.reset(new (std::nothrow) std::uint8_t[request.length == 0 ? 1 : request.length]);
+    if (request.owned == nullptr) ThrowWinsockError(platform::wsa::kNoBufferSpace, syscall);
     request.data = request.owned.get();
   } else {
     const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
@@ -218,15 +224,8 @@ Napi::Value WinsockAddon::Shutdown(const Napi::CallbackInfo& info) {
 
 Napi::Value WinsockAddon::CloseSocket(const Napi::CallbackInfo& info) {
   SocketHandle& socket = RequireOpenSocket(info, 0, "closesocket");
-  const bool had_waiters = socket.HasWaiters();
 
-  const int error = socket.Close();
-  // Calls still waiting on this socket fail with WSAEINTR, as Winsock's blocking calls do when closesocket cancels
-  // them: src/readiness.ts rejects them.
-  if (had_waiters && !readiness_callback_.IsEmpty()) {
-    readiness_callback_.Call({info[0], Napi::Number::New(env_, platform::wsa::kInterrupted),
-                              Napi::Number::New(env_, SocketPoll::kReadable | SocketPoll::kWritable)});
-  }
+  const int error = CloseAndNotify(socket);
   if (error != 0) ThrowWinsockError(error, "closesocket");
   return env_.Undefined();
 }

@@ -171,6 +171,8 @@ export const IPV6_LEAVE_GROUP: number = c.IPV6_LEAVE_GROUP!;
 export const FIONBIO: number = c.FIONBIO!;
 /** `ioctlsocket()`: the number of bytes `recv` can read at once. */
 export const FIONREAD: number = c.FIONREAD!;
+/** `ioctlsocket()`: whether all out-of-band data has been read (nonzero when none is pending). */
+export const SIOCATMARK: number = c.SIOCATMARK!;
 /** `WSAIoctl()` code: keep-alive on/off, idle time and probe interval in milliseconds (emulated on POSIX). */
 export const SIO_KEEPALIVE_VALS: number = c.SIO_KEEPALIVE_VALS!;
 /** `WSAIoctl()` code: whether recvfrom reports an ICMP port unreachable as WSAECONNRESET (Windows). */

@@ -77,6 +77,11 @@ Result<int> GetSocketType(NativeSocket s) {
 
 bool IsNonBlockingIoctl(long command) { return command == static_cast<long>(FIONBIO); }
 
+bool IsSupportedIoctl(long command) {
+  return command == static_cast<long>(FIONBIO) || command == static_cast<long>(FIONREAD) ||
+         command == static_cast<long>(SIOCATMARK);
+}
+
 Result<std::vector<std::uint8_t>> ParseNumeric(int family, const std::string& text) {
   if (family != AF_INET && family != AF_INET6) return Fail<std::vector<std::uint8_t>>(wsa::kAddressFamilyNotSupported);
   std::vector<std::uint8_t> bytes(family == AF_INET ? 4 : 16);

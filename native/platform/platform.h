@@ -30,6 +30,7 @@ inline constexpr int kNotConnected = 10057;         // WSAENOTCONN
 inline constexpr int kShutDown = 10058;             // WSAESHUTDOWN
 inline constexpr int kOperationNotSupported = 10045;  // WSAEOPNOTSUPP
 inline constexpr int kFault = 10014;                // WSAEFAULT
+inline constexpr int kNoBufferSpace = 10055;        // WSAENOBUFS
 inline constexpr int kAddressFamilyNotSupported = 10047;  // WSAEAFNOSUPPORT
 inline constexpr int kVersionNotSupported = 10092;  // WSAVERNOTSUPPORTED
 inline constexpr int kNotInitialised = 10093;       // WSANOTINITIALISED
@@ -151,6 +152,9 @@ int SetMulticastInterface4(NativeSocket s, const std::string& interface_address)
 // ioctlsocket's FIONBIO and FIONREAD: the argument in, the argument out.
 Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument);
 bool IsNonBlockingIoctl(long command);  // FIONBIO
+// The commands ioctlsocket supports: FIONBIO, FIONREAD, SIOCATMARK. Any other could write more than the one
+// u_long the call passes, so it is refused before it reaches the OS.
+bool IsSupportedIoctl(long command);
 // WSAIoctl SIO_KEEPALIVE_VALS (POSIX: SO_KEEPALIVE with TCP_KEEPIDLE/TCP_KEEPINTVL, rounded up to seconds).
 int SetKeepAliveValues(NativeSocket s, bool on, std::uint32_t time_ms, std::uint32_t interval_ms);
 // WSAIoctl with one BOOL in and nothing out (SIO_LOOPBACK_FAST_PATH, SIO_UDP_CONNRESET). POSIX emulates what it can

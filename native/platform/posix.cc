@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "packet_info.h"
@@ -122,6 +123,18 @@ void PrepareDescriptor(int fd) {
 #endif
 }
 
+// Waits for a connect that a signal interrupted, and returns its outcome (SO_ERROR) as Winsock's blocking call would.
+int FinishInterruptedConnect(int fd) {
+  pollfd entry{fd, POLLOUT, 0};
+  while (poll(&entry, 1, -1) == -1) {
+    if (errno != EINTR) return LastError();
+  }
+  int pending = 0;
+  socklen_t length = sizeof pending;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == -1) return LastError();
+  return FromErrno(pending);
+}
+
 #ifdef MSG_NOSIGNAL
 constexpr int kSendFlags = MSG_NOSIGNAL;
 #else
@@ -148,7 +161,12 @@ Result<StartupInfo> Startup(std::uint16_t requested) {
 int Cleanup() { return 0; }
 
 Result<NativeSocket> OpenSocket(int family, int type, int protocol) {
+#ifdef SOCK_CLOEXEC
+  // Atomically close-on-exec where the OS can (as libuv does): no child spawned meanwhile can inherit it.
+  const int fd = socket(family, type | SOCK_CLOEXEC, protocol);
+#else
   const int fd = socket(family, type, protocol);
+#endif
   if (fd == -1) return Fail<NativeSocket>(LastError());
   PrepareDescriptor(fd);
   return Ok<NativeSocket>(fd);
@@ -181,11 +199,20 @@ int Listen(NativeSocket s, int backlog) {
 
 Result<NativeSocket> Accept(NativeSocket s, SocketAddress* peer) {
   socklen_t length = sizeof peer->storage;
+  const int listener = static_cast<int>(s);
+  // Winsock's accepted socket inherits the listener's nonblocking mode; Linux's accept() does not, accept4 can.
+  const int flags = fcntl(listener, F_GETFL);
+  const bool nonblocking = flags != -1 && (flags & O_NONBLOCK) != 0;
   int fd;
   do {
-    fd = accept(static_cast<int>(s), reinterpret_cast<sockaddr*>(peer->storage), &length);
+#if defined(__linux__)
+    fd = accept4(listener, reinterpret_cast<sockaddr*>(peer->storage), &length,
+                 SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0));
+#else
+    fd = accept(listener, reinterpret_cast<sockaddr*>(peer->storage), &length);  // BSD accept inherits O_NONBLOCK
+#endif
   } while (fd == -1 && errno == EINTR);
-  if (fd == -1) return Fail<NativeSocket>(TransferError(static_cast<int>(s)));
+  if (fd == -1) return Fail<NativeSocket>(TransferError(listener));
   peer->length = static_cast<int>(length);
   PrepareDescriptor(fd);
   return Ok<NativeSocket>(fd);
@@ -196,7 +223,10 @@ int Connect(NativeSocket s, const SocketAddress& address) {
               static_cast<socklen_t>(address.length)) == -1) {
     const int error = errno;
     // A nonblocking connect that has started is WSAEWOULDBLOCK in Winsock, EINPROGRESS in POSIX.
-    return error == EINPROGRESS ? wsa::kWouldBlock : FromErrno(error);
+    if (error == EINPROGRESS) return wsa::kWouldBlock;
+    // A blocking connect interrupted by a signal goes on in the kernel; Winsock's would still be waiting: wait.
+    if (error == EINTR) return FinishInterruptedConnect(static_cast<int>(s));
+    return FromErrno(error);
   }
   return 0;
 }
@@ -269,8 +299,8 @@ int SetKeepAliveValues(NativeSocket s, bool on, std::uint32_t time_ms, std::uint
   if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &enable, sizeof enable) == -1) return LastError();
   if (!on) return 0;
   // POSIX counts in whole seconds: round up, so a probe never comes earlier than asked.
-  const int idle = static_cast<int>((time_ms + 999) / 1000);
-  const int interval = static_cast<int>((interval_ms + 999) / 1000);
+  const int idle = static_cast<int>((std::uint64_t{time_ms} + 999) / 1000);
+  const int interval = static_cast<int>((std::uint64_t{interval_ms} + 999) / 1000);
 #ifdef TCP_KEEPIDLE
   if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) == -1) return LastError();
 #else
@@ -456,10 +486,15 @@ Result<int> Poll(std::vector<PollEntry>& entries, int timeout_ms) {
     fds[i].fd = static_cast<int>(entries[i].socket);
     fds[i].events = entries[i].events;
   }
+  // After a signal, wait only for what is left of the timeout, as Winsock's call would.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
   int ready;
-  do {
-    ready = poll(fds.data(), static_cast<nfds_t>(fds.size()), timeout_ms);
-  } while (ready == -1 && errno == EINTR);
+  int wait_ms = timeout_ms;
+  while ((ready = poll(fds.data(), static_cast<nfds_t>(fds.size()), wait_ms)) == -1 && errno == EINTR) {
+    if (timeout_ms < 0) continue;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    wait_ms = left.count() > 0 ? static_cast<int>(left.count()) : 0;
+  }
   if (ready == -1) return Fail<int>(LastError());
   for (std::size_t i = 0; i < entries.size(); ++i) entries[i].revents = fds[i].revents;
   return Ok(ready);

@@ -163,7 +163,7 @@ Result<int> GetTrafficClass(NativeSocket, int) { return Fail<int>(WSAEOPNOTSUPP)
 
 int SetUserTimeout(NativeSocket s, std::uint32_t milliseconds) {
   // TCP_MAXRT counts whole seconds: round up, so the connection never gives up earlier than asked.
-  const DWORD seconds = (milliseconds + 999) / 1000;
+  const DWORD seconds = static_cast<DWORD>((std::uint64_t{milliseconds} + 999) / 1000);
   if (setsockopt(Native(s), IPPROTO_TCP, TCP_MAXRT, reinterpret_cast<const char*>(&seconds), sizeof seconds) != 0)
     return WSAGetLastError();
   return 0;
@@ -174,7 +174,8 @@ Result<std::uint32_t> GetUserTimeout(NativeSocket s) {
   int length = sizeof seconds;
   if (getsockopt(Native(s), IPPROTO_TCP, TCP_MAXRT, reinterpret_cast<char*>(&seconds), &length) != 0)
     return Fail<std::uint32_t>(WSAGetLastError());
-  return Ok(static_cast<std::uint32_t>(seconds * 1000));
+  const std::uint64_t milliseconds = std::uint64_t{seconds} * 1000;
+  return Ok(static_cast<std::uint32_t>(milliseconds > 0xffffffffu ? 0xffffffffu : milliseconds));
 }
 
 Result<std::vector<std::uint8_t>> ShareSocket(NativeSocket s, std::uint32_t pid) {

@@ -99,6 +99,21 @@ describe('select and WSAPoll', () => {
     assertArgumentError(() => sync.WSAPoll([{ socket: server, events: 'in' as unknown as number }], 0), TypeError);
   });
 
+  test('a socket closed by a getter while the arguments are read is WSAENOTSOCK, never polled', () => {
+    const { client, server } = scope.pair();
+    const fds = [
+      { socket: server, events: ws.POLLRDNORM },
+      {
+        get socket(): ws.SOCKET {
+          scope.close(server); // closes an entry already read
+          return client;
+        },
+        events: ws.POLLWRNORM,
+      },
+    ];
+    assertWinsockError(() => sync.WSAPoll(fds, 0), 'WSAENOTSOCK', 'WSAPoll');
+  });
+
   test('async WSAPoll resolves when an entry becomes ready', async () => {
     const { client, server } = scope.pair();
     const fds: ws.PollFd[] = [{ socket: server, events: ws.POLLRDNORM }];
