@@ -4,8 +4,8 @@
 //   prebuilds/linux-x64/winsock.glibc.node   prebuildify: node-gyp, N-API (one file for every Node >= 20), stripped
 //   prebuilds/win32-x64/winsock.node         the MinGW cross-build (scripts/build-win-cross.mjs), tested under Wine
 // prebuilds/ is git-ignored: binaries are made from the sources at pack time, never committed. Releases are packed on
-// Linux x64 (the CI machine), the one host that makes both. On another host this builds that host's prebuild only
-// and warns; `npm publish` (npm_command=publish) refuses a package without both.
+// Linux x64 with MinGW-w64 (the CI machine), the one host that makes both. Elsewhere this builds that host's prebuild
+// only and warns; `npm publish` (npm_command=publish) refuses a package without both.
 // `--clean` (postpack) removes the host's prebuild again: src/native.ts prefers a prebuild over build/Release, so a
 // leftover one would shadow every later `npm run build:native` in a working tree.
 import { spawnSync } from 'node:child_process';
@@ -27,6 +27,12 @@ function run(command, args, options = {}) {
   console.log(`$ ${[command, ...args].join(' ')}`);
   const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
   if (status !== 0) process.exit(status ?? 1);
+}
+
+// prebuildify runs `node-gyp` from PATH, where npm puts its own for scripts it runs.
+if (!has('node-gyp')) {
+  console.error('prebuild: node-gyp is not on PATH; run this as `npm run build:prebuilds`, which puts npm\'s there');
+  process.exit(1);
 }
 
 // The host's binary, built in a copy of the native sources under .cache/: prebuildify runs `node-gyp rebuild` where
@@ -52,13 +58,20 @@ run(
   { env },
 );
 
-if (host === 'linux-x64') {
+// The cross-build needs MinGW-w64 and CMake. Without them (say, a git dependency installed on a user's Linux
+// machine, which npm packs with this script) the package still works on its own host, so only a publish insists.
+const canCrossBuild = host === 'linux-x64' && ['x86_64-w64-mingw32-g++-posix', 'cmake'].every(has);
+if (canCrossBuild) {
   run(process.execPath, [join(root, 'scripts', 'build-win-cross.mjs')]);
 } else {
-  const message = `prebuild: the win32-x64 binary is cross-built on linux-x64 only; this host (${host}) made its own`;
+  const message = `prebuild: no win32-x64 binary (it is cross-built on linux-x64 with MinGW-w64 and CMake); ${host} made its own`;
   if (publishing) {
-    console.error(`${message}. Publish from Linux x64.`);
+    console.error(`${message}. Publish from Linux x64 with g++-mingw-w64-x86-64-posix and cmake installed.`);
     process.exit(1);
   }
   console.warn(`${message} and nothing else: this package is not one to publish.`);
+}
+
+function has(command) {
+  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
 }
