@@ -61,6 +61,8 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("nativeHandle", &WinsockAddon::NativeHandle),
                            InstanceMethod("share", &WinsockAddon::Share),
                            InstanceMethod("fromShare", &WinsockAddon::FromShare),
+                           InstanceMethod("sendSocket", &WinsockAddon::SendSocket),
+                           InstanceMethod("receiveSocket", &WinsockAddon::ReceiveSocket),
                            InstanceMethod("enablePacketInfo", &WinsockAddon::EnablePacketInfo),
                            InstanceMethod("recvmsg", &WinsockAddon::RecvMsg),
                            InstanceMethod("tryRecvMsg", &WinsockAddon::TryRecvMsg),

@@ -103,6 +103,10 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value NativeHandle(const Napi::CallbackInfo& info);
   Napi::Value Share(const Napi::CallbackInfo& info);
   Napi::Value FromShare(const Napi::CallbackInfo& info);
+  Napi::Value SendSocket(const Napi::CallbackInfo& info);
+  Napi::Value ReceiveSocket(const Napi::CallbackInfo& info);
+  // A SOCKET object for a descriptor that arrived from another process: reads its family, type and connection.
+  Napi::Object AdoptSocket(platform::NativeSocket socket, const char* syscall);
   Napi::Value EnablePacketInfo(const Napi::CallbackInfo& info);
   Napi::Value RecvMsg(const Napi::CallbackInfo& info);
   Napi::Value TryRecvMsg(const Napi::CallbackInfo& info);

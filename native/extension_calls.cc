@@ -74,17 +74,45 @@ Napi::Value WinsockAddon::FromShare(const Napi::CallbackInfo& info) {
 
   const auto taken = platform::SocketFromShare(static_cast<const std::uint8_t*>(blob.data), blob.length);
   if (!taken.ok()) ThrowWinsockError(taken.error, "WSASocket");
+  return AdoptSocket(taken.value, "WSASocket");
+}
+
+Napi::Object WinsockAddon::AdoptSocket(platform::NativeSocket socket, const char* syscall) {
   // The socket arrives without this process's bookkeeping: read its family, type and whether it is connected.
-  const platform::Result<int> type = platform::GetSocketType(taken.value);
+  const platform::Result<int> type = platform::GetSocketType(socket);
   if (!type.ok()) {
-    platform::CloseSocket(taken.value);  // a descriptor that is not a socket (a forged blob): never wrap it
-    ThrowWinsockError(platform::wsa::kNotSocket, "WSASocket");
+    platform::CloseSocket(socket);  // a descriptor that is not a socket (a forged blob): never wrap it
+    ThrowWinsockError(platform::wsa::kNotSocket, syscall);
   }
-  const auto local = platform::GetSockName(taken.value);
+  const auto local = platform::GetSockName(socket);
   const int family = local.ok() ? platform::DescribeAddress(local.value).family : 0;
-  Napi::Object object = SocketHandle::Create(*this, taken.value, family, type.value);
-  if (platform::GetPeerName(taken.value).ok()) SocketHandle::FromValue(object)->MarkConnected();
+  Napi::Object object = SocketHandle::Create(*this, socket, family, type.value);
+  if (platform::GetPeerName(socket).ok()) SocketHandle::FromValue(object)->MarkConnected();
   return object;
+}
+
+Napi::Value WinsockAddon::SendSocket(const Napi::CallbackInfo& info) {
+  const std::string path = arguments::String(info, 0, "path");
+  SocketHandle& socket = RequireOpenSocket(info, 1, "sendmsg");
+
+  const int error = platform::SendSocket(path, socket.Native());
+  if (error != 0) {
+    const platform::Endpoint asked{0, path, -1};
+    ThrowWinsockError(error, "sendmsg", &asked);
+  }
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::ReceiveSocket(const Napi::CallbackInfo& info) {
+  const std::string path = arguments::String(info, 0, "path");
+  RequireStarted("recvmsg");
+
+  const platform::Result<platform::NativeSocket> received = platform::ReceiveSocket(path);
+  if (!received.ok()) {
+    const platform::Endpoint asked{0, path, -1};
+    ThrowWinsockError(received.error, "recvmsg", &asked);
+  }
+  return AdoptSocket(received.value, "recvmsg");
 }
 
 Napi::Value WinsockAddon::EnablePacketInfo(const Napi::CallbackInfo& info) {

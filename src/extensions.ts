@@ -87,6 +87,25 @@ export function fromShare(blob: ArrayBufferView | ArrayBuffer): SOCKET {
   return native.fromShare(blob);
 }
 
+/**
+ * Passes a socket to the process waiting in {@link receiveSocket} on the Unix-domain `path` (SCM_RIGHTS): the way
+ * to move a socket on POSIX systems where no {@link share} blob can carry a descriptor (macOS, the BSDs), and on
+ * Linux without ptrace rights. Windows: WSAEOPNOTSUPP (use `share`).
+ *
+ * @throws WinsockError WSAECONNREFUSED or an ENOENT-like error while nobody waits on `path` yet
+ */
+export function sendSocket(path: string, s: SOCKET): void {
+  native.sendSocket(path, s);
+}
+
+/**
+ * Listens on the Unix-domain `path`, blocks until {@link sendSocket} passes a socket, removes `path` and returns
+ * the socket as a SOCKET of this process. Windows: WSAEOPNOTSUPP.
+ */
+export function receiveSocket(path: string): SOCKET {
+  return native.receiveSocket(path);
+}
+
 /** A datagram with packet info, from {@link recvmsg}. */
 export interface Message extends SockAddr {
   data: Buffer;

@@ -108,6 +108,8 @@ export interface NativeAddon extends NativeAsync {
   nativeHandle(s: SOCKET): bigint;
   share(s: SOCKET, pid: number): Buffer;
   fromShare(blob: ArrayBufferView | ArrayBuffer): SOCKET;
+  sendSocket(path: string, s: SOCKET): void;
+  receiveSocket(path: string): SOCKET;
   enablePacketInfo(s: SOCKET): void;
   recvmsg(s: SOCKET, len: number, flags: number): NativeMessage;
   tryRecvMsg(s: SOCKET, len: number, flags: number): NativeMessage | null;

@@ -24,7 +24,7 @@ export {
   startup, cleanup, getLastError, socket, bind, listen, shutdown, closesocket, getsockname, getpeername,
   setsockopt, getsockopt, setOption, getOption, addMembership, dropMembership, ioctlsocket, WSAIoctl,
   gethostname, inet_pton, inet_ntop, setKeepAlive, setUserTimeout, getUserTimeout, setTOS, getTOS, nativeHandle,
-  share, fromShare, enablePacketInfo,
+  share, fromShare, sendSocket, receiveSocket, enablePacketInfo,
   WSAStartup, WSACleanup, WSAGetLastError, SOCKET, WinsockError,
 } from './index.js';
 export type {

@@ -64,6 +64,10 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['wine'],
     reason: 'Wine 8 does not implement TCP_MAXRT (WSAENOPROTOOPT)',
   },
+  'sendSocket/receiveSocket pass a connected socket over a Unix-domain socket (SCM_RIGHTS)': {
+    skipOn: ['windows', 'wine'],
+    reason: "Windows' AF_UNIX has no SCM_RIGHTS (share/fromShare is Windows' way, tested above)",
+  },
   'sockets dropped without closesocket are closed by the garbage collector': {
     skipOn: ['windows', 'wine'],
     reason: 'counts open descriptors through /proc/self/fd, which only Linux has',

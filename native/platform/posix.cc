@@ -401,6 +401,98 @@ Result<NativeSocket> SocketFromShare(const std::uint8_t* bytes, std::size_t leng
 #endif
 }
 
+namespace {
+
+// The sockaddr of a Unix-domain path; false when the path is too long for sun_path.
+bool UnixAddress(const std::string& path, sockaddr_un* address) {
+  *address = sockaddr_un{};
+  address->sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof address->sun_path) return false;
+  std::memcpy(address->sun_path, path.c_str(), path.size() + 1);
+  return true;
+}
+
+// Closes descriptors when a scope ends, keeping errno as the failing call left it.
+struct ClosesOnExit {
+  int fds[2] = {-1, -1};
+  ~ClosesOnExit() {
+    const int saved = errno;
+    for (int fd : fds) {
+      if (fd != -1) close(fd);
+    }
+    errno = saved;
+  }
+};
+
+}  // namespace
+
+Result<NativeSocket> ReceiveSocket(const std::string& path) {
+  sockaddr_un address;
+  if (!UnixAddress(path, &address)) return Fail<NativeSocket>(10063);  // WSAENAMETOOLONG
+  ClosesOnExit open_fds;
+  const int listener = open_fds.fds[0] = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (listener == -1) return Fail<NativeSocket>(LastError());
+  if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == -1 || listen(listener, 1) == -1)
+    return Fail<NativeSocket>(LastError());
+  int connection;
+  do {
+    connection = accept(listener, nullptr, nullptr);
+  } while (connection == -1 && errno == EINTR);
+  const int accept_errno = errno;
+  unlink(path.c_str());  // one use: the path goes as soon as the sender is in
+  if (connection == -1) return Fail<NativeSocket>(FromErrno(accept_errno));
+  open_fds.fds[1] = connection;
+
+  char byte = 0;
+  iovec data{&byte, 1};
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  ssize_t received;
+  do {
+    received = recvmsg(connection, &message, 0);
+  } while (received == -1 && errno == EINTR);
+  if (received == -1) return Fail<NativeSocket>(LastError());
+  const cmsghdr* header = CMSG_FIRSTHDR(&message);
+  if (header == nullptr || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS)
+    return Fail<NativeSocket>(wsa::kNotSocket);  // the peer sent no descriptor
+  int fd = -1;
+  std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
+  PrepareDescriptor(fd);
+  return Ok<NativeSocket>(fd);
+}
+
+int SendSocket(const std::string& path, NativeSocket s) {
+  sockaddr_un address;
+  if (!UnixAddress(path, &address)) return 10063;  // WSAENAMETOOLONG
+  ClosesOnExit open_fds;
+  const int connection = open_fds.fds[0] = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (connection == -1) return LastError();
+  if (connect(connection, reinterpret_cast<sockaddr*>(&address), sizeof address) == -1) return LastError();
+  char byte = 0;
+  iovec data{&byte, 1};
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  header->cmsg_level = SOL_SOCKET;
+  header->cmsg_type = SCM_RIGHTS;
+  header->cmsg_len = CMSG_LEN(sizeof(int));
+  const int fd = static_cast<int>(s);
+  std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
+  ssize_t sent;
+  do {
+    sent = sendmsg(connection, &message, kSendFlags);
+  } while (sent == -1 && errno == EINTR);
+  return sent == -1 ? LastError() : 0;
+}
+
 int EnablePacketInfo(NativeSocket s, int family) {
   const int on = 1;
   const int result = family == AF_INET6

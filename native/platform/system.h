@@ -35,6 +35,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 // Winsock's names for shutdown's `how`, with the values POSIX gives them.

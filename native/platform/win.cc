@@ -196,6 +196,10 @@ Result<NativeSocket> SocketFromShare(const std::uint8_t* blob, std::size_t lengt
   return Ok(static_cast<NativeSocket>(s));
 }
 
+// Windows' AF_UNIX has no SCM_RIGHTS: a socket moves between processes with WSADuplicateSocketW (ShareSocket).
+Result<NativeSocket> ReceiveSocket(const std::string&) { return Fail<NativeSocket>(WSAEOPNOTSUPP); }
+int SendSocket(const std::string&, NativeSocket) { return WSAEOPNOTSUPP; }
+
 int EnablePacketInfo(NativeSocket s, int family) {
   const DWORD on = 1;
   const int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;

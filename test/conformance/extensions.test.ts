@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -144,6 +145,31 @@ describe('beyond node:net', () => {
     const [code] = (await once(child, 'exit')) as [number];
     assert.equal(code, 0);
     assertWinsockError(() => ws.fromShare(Buffer.from('not a share')), 'WSAEINVAL', 'WSASocket');
+  });
+
+  test('sendSocket/receiveSocket pass a connected socket over a Unix-domain socket (SCM_RIGHTS)', async () => {
+    const { client, server } = scope.pair();
+    const path = join(tmpdir(), `winsock-pass-${process.pid}-${Date.now()}.sock`);
+    const script = `
+      const ws = await import(${JSON.stringify(pathToFileURL(distIndexPath).href)});
+      ws.startup();
+      const s = ws.receiveSocket(${JSON.stringify(path)});
+      ws.send(s, 'hello from ' + process.pid);
+      ws.closesocket(s);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        ws.sendSocket(path, server); // the child may not be listening yet
+        break;
+      } catch (error) {
+        if (attempt > 200) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    scope.close(server); // the child has its own descriptor now
+    assert.equal(String(await ws.recv(client, 64, { timeout: 10_000 })), `hello from ${child.pid}`);
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 0);
   });
 
   test('raw sockets: examples/ping.ts pings 127.0.0.1 and ::1', async () => {
