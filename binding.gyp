@@ -1,7 +1,10 @@
 {
   "variables": {
     # Set by CI (`npm_config_winsock_werror=1`) to fail on any compiler warning; a user's install never does.
-    "winsock_werror%": "<!(node -p \"process.env.npm_config_winsock_werror || process.env.WINSOCK_WERROR || 0\")"
+    "winsock_werror%": "<!(node -p \"process.env.npm_config_winsock_werror || process.env.WINSOCK_WERROR || 0\")",
+    # Set by scripts/with-asan.sh (WINSOCK_SANITIZE=address,undefined) for the sanitizer build; never in a user's
+    # install. POSIX only: MSVC's ASan is a separate story.
+    "winsock_sanitize%": "<!(node -p \"process.env.WINSOCK_SANITIZE || ''\")"
   },
   "targets": [
     {
@@ -33,6 +36,17 @@
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
             "MACOSX_DEPLOYMENT_TARGET": "10.15",
             "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra"]
+          }
+        }],
+        ["winsock_sanitize!='' and OS!='win'", {
+          # -O1 (after node-gyp's -O3, so it wins) and frame pointers for usable stacks; any UBSan finding aborts,
+          # so a test cannot pass over one.
+          "cflags_cc": ["-fsanitize=<(winsock_sanitize)", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer",
+                        "-g", "-O1"],
+          "ldflags": ["-fsanitize=<(winsock_sanitize)"],
+          "xcode_settings": {
+            "OTHER_CPLUSPLUSFLAGS": ["-fsanitize=<(winsock_sanitize)", "-fno-omit-frame-pointer", "-g"],
+            "OTHER_LDFLAGS": ["-fsanitize=<(winsock_sanitize)"]
           }
         }],
         ["winsock_werror==1", {

@@ -1,9 +1,10 @@
 // The only file that loads the addon. It tries a prebuilt binary for this platform first
 // (prebuilds/<platform>-<arch>/winsock.node: the MinGW cross-build for win32-x64), then the node-gyp build found by
-// `bindings`. Swapping how the addon is built touches this file alone.
+// `bindings`. Swapping how the addon is built touches this file alone. WINSOCK_ADDON_PATH names one build to load
+// instead (the sanitizer build of scripts/with-asan.sh); child processes inherit it, so they load the same one.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -113,6 +114,8 @@ function findPackageRoot(start: string): string {
 
 function loadAddon(): NativeAddon {
   const require = createRequire(import.meta.url);
+  const chosen = process.env.WINSOCK_ADDON_PATH;
+  if (chosen) return require(resolve(chosen)) as NativeAddon;
   const prebuild = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'winsock.node');
   if (existsSync(prebuild)) return require(prebuild) as NativeAddon;
   const bindings = require('bindings') as (options: { bindings: string; module_root: string }) => unknown;
