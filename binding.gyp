@@ -20,7 +20,12 @@
         "native/platform/constants.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      "defines": ["NAPI_VERSION=8"],
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: when a worker is terminated, N-API calls fail with no exception to
+      # throw (the environment cannot run JavaScript any more); without it node-addon-api turns that into
+      # std::terminate or a fatal error, taking the whole process down (test/conformance/faults.test.ts).
+      # NODE_ADDON_API_CPP_EXCEPTIONS_ALL: any other C++ exception (std::bad_alloc from a huge string argument)
+      # becomes a JavaScript Error instead of std::terminate.
+      "defines": ["NAPI_VERSION=8", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"],
       "conditions": [
         ["OS=='win'", {
           "sources": ["native/platform/win.cc"],

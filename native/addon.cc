@@ -94,6 +94,27 @@ void WinsockAddon::DeliverReadiness(SocketHandle& socket, int error, int events)
   }
 }
 
+int WinsockAddon::CloseAndCancel(SocketHandle& socket) {
+  if (!socket.IsOpen()) return platform::wsa::kNotSocket;
+  // A socket with waiters is strongly referenced until Close() drops that reference: take the object first.
+  const bool had_waiters = socket.HasWaiters();
+  Napi::Object object = had_waiters ? socket.Value() : Napi::Object();
+  const int error = socket.Close();
+  // Calls still waiting on this socket fail with WSAEINTR, as Winsock's blocking calls do when closesocket cancels
+  // them: src/readiness.ts rejects them.
+  if (had_waiters && !readiness_callback_.IsEmpty()) {
+    readiness_callback_.Call({object, Napi::Number::New(env_, platform::wsa::kInterrupted),
+                              Napi::Number::New(env_, SocketPoll::kReadable | SocketPoll::kWritable)});
+  }
+  return error;
+}
+
+void WinsockAddon::CloseAllSocketsAndCancel() {
+  const std::unordered_set<SocketHandle*> sockets = std::move(open_sockets_);
+  open_sockets_.clear();
+  for (SocketHandle* socket : sockets) CloseAndCancel(*socket);
+}
+
 void WinsockAddon::CloseAllSockets() {
   const std::unordered_set<SocketHandle*> sockets = std::move(open_sockets_);
   open_sockets_.clear();

@@ -87,6 +87,11 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   platform::SocketAddress RequireAddress(const Napi::CallbackInfo& info, std::size_t index, int family,
                                          const char* syscall);
   Napi::Object EndpointObject(const platform::Endpoint& endpoint);
+  // Closes a socket as closesocket() does: calls still waiting on it fail with WSAEINTR. Returns the OS error.
+  int CloseAndCancel(SocketHandle& socket);
+  // The last cleanup(): every open socket closed as by closesocket(), so none of their calls is left waiting.
+  void CloseAllSocketsAndCancel();
+  // Environment teardown: every open socket closed without calling into JavaScript, which can no longer run.
   void CloseAllSockets();
   // What send/trySend and recv/tryRecv read from their arguments, with Winsock's checks of the socket's state.
   struct SendRequest {

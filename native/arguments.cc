@@ -12,10 +12,23 @@ namespace {
 
 std::string Quoted(const char* name) { return std::string("The \"") + name + "\" argument"; }
 
-Bytes ViewOf(void* base, std::size_t offset, std::size_t length) {
-  // A detached buffer has no data; it reads as zero bytes long.
-  if (base == nullptr) return Bytes{};
-  return Bytes{static_cast<std::uint8_t*>(base) + offset, length};
+// A detached buffer has no data; it reads as zero bytes long.
+Bytes ViewOf(void* data, std::size_t length) { return data == nullptr ? Bytes{} : Bytes{data, length}; }
+
+// The data pointers come from napi_get_typedarray_info/napi_get_dataview_info, not from the view's ArrayBuffer:
+// node-addon-api's ArrayBuffer::Data() fails ("Invalid argument", a plain Error) for a view over a
+// SharedArrayBuffer, which is not an ArrayBuffer to N-API.
+Bytes TypedArrayBytes(Napi::Env env, Napi::TypedArray array) {
+  void* data = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, array, nullptr, nullptr, &data, nullptr, nullptr), Bytes{});
+  return ViewOf(data, array.ByteLength());
+}
+
+Bytes DataViewBytes(Napi::Env env, Napi::DataView view) {
+  std::size_t length = 0;
+  void* data = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, view, &length, &data, nullptr, nullptr), Bytes{});
+  return ViewOf(data, length);
 }
 
 }  // namespace
@@ -44,7 +57,13 @@ std::int64_t Integer(const Napi::CallbackInfo& info, std::size_t index, const ch
 
 std::string String(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
   if (!info[index].IsString()) ThrowTypeError(info.Env(), Quoted(name) + " must be of type string");
-  return info[index].As<Napi::String>().Utf8Value();
+  std::string text = info[index].As<Napi::String>().Utf8Value();
+  // The OS reads a C string: "127.0.0.1\0anything" would silently become 127.0.0.1. Node refuses such strings too.
+  if (text.find('\0') != std::string::npos) {
+    ThrowWithCode(Napi::TypeError::New(info.Env(), Quoted(name) + " must be a string without null bytes"),
+                  "ERR_INVALID_ARG_VALUE");
+  }
+  return text;
 }
 
 std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
@@ -54,17 +73,11 @@ std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::s
 
 Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
   Napi::Value value = info[index];
-  if (value.IsTypedArray()) {
-    Napi::TypedArray array = value.As<Napi::TypedArray>();
-    return ViewOf(array.ArrayBuffer().Data(), array.ByteOffset(), array.ByteLength());
-  }
-  if (value.IsDataView()) {
-    Napi::DataView view = value.As<Napi::DataView>();
-    return ViewOf(view.ArrayBuffer().Data(), view.ByteOffset(), view.ByteLength());
-  }
+  if (value.IsTypedArray()) return TypedArrayBytes(info.Env(), value.As<Napi::TypedArray>());
+  if (value.IsDataView()) return DataViewBytes(info.Env(), value.As<Napi::DataView>());
   if (value.IsArrayBuffer()) {
     Napi::ArrayBuffer buffer = value.As<Napi::ArrayBuffer>();
-    return ViewOf(buffer.Data(), 0, buffer.ByteLength());
+    return ViewOf(buffer.Data(), buffer.ByteLength());
   }
   ThrowTypeError(info.Env(), Quoted(name) + " must be a Buffer, TypedArray, DataView or ArrayBuffer");
 }

@@ -20,8 +20,14 @@ Napi::Function SocketHandle::DefineClass(Napi::Env env) {
 
 Napi::Object SocketHandle::Create(WinsockAddon& addon, platform::NativeSocket socket, int type) {
   Napi::Env env = addon.Env();
-  Napi::Object object =
-      addon.SocketConstructor().New({Napi::External<int>::New(env, &construction_key)});
+  Napi::Object object;
+  try {
+    object = addon.SocketConstructor().New({Napi::External<int>::New(env, &construction_key)});
+  } catch (const Napi::Error&) {
+    // No object owns the descriptor yet (a worker being terminated cannot make one): close it, or it leaks.
+    platform::CloseSocket(socket);
+    throw;
+  }
   SocketHandle* handle = Unwrap(object);
   handle->addon_ = &addon;
   handle->socket_ = socket;

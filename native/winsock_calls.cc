@@ -3,6 +3,7 @@
 #include <climits>
 #include <cstring>
 #include <memory>
+#include <new>
 
 #include "addon.h"
 #include "arguments.h"
@@ -36,8 +37,9 @@ Napi::Value WinsockAddon::Cleanup(const Napi::CallbackInfo&) {
   RequireStarted("WSACleanup");
   const int error = platform::Cleanup();
   if (error != 0) ThrowWinsockError(error, "WSACleanup");
-  // As in Winsock, the last cleanup closes every socket still open (here: this environment's).
-  if (--startup_count_ == 0) CloseAllSockets();
+  // As in Winsock, the last cleanup closes every socket still open (here: this environment's), and the calls
+  // waiting on them fail as if each socket had been closed with closesocket.
+  if (--startup_count_ == 0) CloseAllSocketsAndCancel();
   return env_.Undefined();
 }
 
@@ -173,7 +175,9 @@ WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(const Napi::CallbackInfo
   RecvRequest request{&socket, nullptr, 0, 0, nullptr};
   if (info[1].IsNumber()) {
     request.length = static_cast<std::size_t>(arguments::Integer(info, 1, "len", 0, kIntMax));
-    request.owned.reset(new std::uint8_t[request.length == 0 ? 1 : request.length]);
+    // Up to 2 GiB may be asked for: out of memory is Winsock's WSAENOBUFS, not a std::bad_alloc that ends the process.
+    request.owned.reset(new (std::nothrow) std::uint8_t[request.length == 0 ? 1 : request.length]);
+    if (request.owned == nullptr) ThrowWinsockError(platform::wsa::kNoBufferSpace, syscall);
     request.data = request.owned.get();
   } else {
     const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
@@ -220,15 +224,8 @@ Napi::Value WinsockAddon::Shutdown(const Napi::CallbackInfo& info) {
 
 Napi::Value WinsockAddon::CloseSocket(const Napi::CallbackInfo& info) {
   SocketHandle& socket = RequireOpenSocket(info, 0, "closesocket");
-  const bool had_waiters = socket.HasWaiters();
 
-  const int error = socket.Close();
-  // Calls still waiting on this socket fail with WSAEINTR, as Winsock's blocking calls do when closesocket cancels
-  // them: src/readiness.ts rejects them.
-  if (had_waiters && !readiness_callback_.IsEmpty()) {
-    readiness_callback_.Call({info[0], Napi::Number::New(env_, platform::wsa::kInterrupted),
-                              Napi::Number::New(env_, SocketPoll::kReadable | SocketPoll::kWritable)});
-  }
+  const int error = CloseAndCancel(socket);
   if (error != 0) ThrowWinsockError(error, "closesocket");
   return env_.Undefined();
 }

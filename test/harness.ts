@@ -36,6 +36,10 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['wine'],
     reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET (send still fails with it)",
   },
+  'peer reset during recv: the waiting recv rejects with WSAECONNRESET': {
+    skipOn: ['wine'],
+    reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET (send still fails with it)",
+  },
   'sockets dropped without closesocket are closed by the garbage collector': {
     skipOn: ['windows', 'wine'],
     reason: 'counts open descriptors through /proc/self/fd, which only Linux has',
