@@ -1,5 +1,6 @@
-// Hostile arguments and lifecycle edges the fuzzer (test/fuzz/) found: each failed with the wrong kind of error, or
-// left a call waiting forever, before it was fixed. Every test here is a regression test for one of those bugs.
+// Hostile arguments and lifecycle edges found while building the fuzzer (test/fuzz/) and the fault tests: each failed
+// with the wrong kind of error, or left a call waiting forever, before it was fixed. Every test here is a
+// regression test for one of those bugs.
 import assert from 'node:assert/strict';
 
 import * as sync from '../../src/index.js';
