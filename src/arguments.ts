@@ -30,11 +30,17 @@ export function splitAddress(address: AddressLike, port: number | undefined): [s
   return [address.address, address.port];
 }
 
-/** Bytes to send as one Uint8Array over the caller's memory (no copy, but for strings, which go as UTF-8). */
+/**
+ * Bytes to send as one Uint8Array over the caller's memory (no copy, but for strings, which go as UTF-8). A detached
+ * buffer reads as zero bytes long, as the native side (and so the sync API) reads it; a view over one cannot even
+ * be made.
+ */
 export function toBytes(data: SendData): Uint8Array {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) {
+    return data.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+  if (data instanceof ArrayBuffer) return data.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(data);
   throw invalidArgument('data', 'a string, Buffer, TypedArray, DataView or ArrayBuffer', data);
 }
 

@@ -2,11 +2,14 @@
 // with the wrong kind of error, or left a call waiting forever, before it was fixed. Every test here is a
 // regression test for one of those bugs.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 import * as sync from '../../src/index.js';
 import * as ws from '../../src/promises.js';
 import { afterEach, describe, test } from '../harness.js';
-import { SocketScope, assertWinsockError } from '../support.js';
+import { SocketScope, assertWinsockError, distIndexPath } from '../support.js';
 
 /** Asserts a TypeError with Node's code for an argument of the right type but an unacceptable value. */
 function assertInvalidValue(call: () => unknown): void {
@@ -72,6 +75,29 @@ describe('robustness: hostile arguments and lifecycle edges', () => {
     ]);
     clearInterval(ticker);
     assert.ok(ticks >= 3, `a 1 ms interval fired ${ticks} times while 128 MiB went through`);
+  });
+
+  test('a SOCKET posted to a worker arrives as a plain object, which the API refuses there', async () => {
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+      import(${JSON.stringify(pathToFileURL(distIndexPath).href)}).then((ws) => {
+        ws.startup();
+        parentPort.once('message', (s) => {
+          try { ws.getsockname(s); parentPort.postMessage('accepted'); }
+          catch (error) { parentPort.postMessage(error.name + ' ' + error.code); }
+        });
+      });`,
+      { eval: true },
+    );
+    try {
+      const s = scope.listener().listener;
+      worker.postMessage(s);
+      const [answer] = (await once(worker, 'message')) as [string];
+      assert.equal(answer, 'TypeError ERR_INVALID_ARG_TYPE');
+      assert.equal(sync.getsockname(s).address, '127.0.0.1'); // the original is untouched
+    } finally {
+      await worker.terminate();
+    }
   });
 
   test('the last cleanup() rejects calls still waiting with WSAEINTR, as closesocket does', async () => {
