@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 
 import * as sync from '../../src/index.js';
 import * as ws from '../../src/promises.js';
+import { Server, Socket } from '../../src/socket.js';
 import { afterEach, describe, test } from '../harness.js';
 import { SocketScope, assertWinsockError, distIndexPath } from '../support.js';
 
@@ -46,6 +47,38 @@ describe('robustness: hostile arguments and lifecycle edges', () => {
     structuredClone(buffer, { transfer: [buffer] });
     assert.equal(sync.send(client, buffer), 0);
     assert.equal(sync.send(client, view), 0);
+  });
+
+  test('an async send of a detached buffer sends nothing, as the sync one does, instead of a V8 TypeError', async () => {
+    const { client } = scope.pair();
+    const buffer = new ArrayBuffer(8);
+    const view = new Uint8Array(buffer);
+    structuredClone(buffer, { transfer: [buffer] });
+    assert.equal(await ws.send(client, view), 0);
+    assert.equal(await ws.send(client, buffer), 0);
+  });
+
+  test('Socket.connect and Server.listen refuse options that are not objects, and a host that is not a string', async () => {
+    const refused = { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' };
+    await assert.rejects(Socket.connect('127.0.0.1', 1, null as unknown as object), refused);
+    assert.throws(() => Server.listen(null as unknown as object), refused);
+    assert.throws(() => Server.listen({ host: 5 as unknown as string }), refused);
+  });
+
+  test('Socket.close() and Server.close() after the last cleanup() closed their sockets do nothing, and do not throw', async () => {
+    const server = Server.listen({ host: '127.0.0.1' });
+    const accepting = server.accept();
+    const client = await Socket.connect('127.0.0.1', server.address().port);
+    const peer = await accepting;
+    ws.cleanup();
+    try {
+      for (const thing of [client, peer, server]) thing.close();
+    } finally {
+      ws.startup();
+    }
+    assert.equal(server.closed, true);
+    server.close(); // and again, with Winsock started
+    client.close();
   });
 
   test('strings with a null byte are refused with a TypeError, not cut short at it', async () => {
