@@ -1,6 +1,10 @@
 // The everyday layer: Socket and Server over winsock/promises, with Node's names (write, end, close, for await,
 // `await using`). Each object owns one SOCKET; close() is idempotent and rejects whatever still waits with WSAEINTR.
-import { WSAEINTR, WSAENOTSOCK, WSANOTINITIALISED } from './constants.js';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import {
+  WSAECONNABORTED, WSAECONNRESET, WSAEINTR, WSAEMFILE, WSAENOBUFS, WSAENOTSOCK, WSANOTINITIALISED,
+} from './constants.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, SD_SEND, SOCK_STREAM, SOL_SOCKET,
   SO_EXCLUSIVEADDRUSE, SOMAXCONN, WinsockError,
@@ -36,6 +40,11 @@ export interface ListenOptions {
 }
 
 const DEFAULT_READ_SIZE = 64 * 1024;
+
+/** accept() errors that concern one connection or a passing shortage, not the listener: `for await` goes on. */
+const TRANSIENT_ACCEPT_ERRORS: ReadonlySet<number> = new Set([WSAECONNRESET, WSAECONNABORTED, WSAEMFILE, WSAENOBUFS]);
+/** How long `for await` waits before accepting again after WSAEMFILE or WSAENOBUFS. */
+const ACCEPT_RETRY_MS = 50;
 
 /**
  * Closes a Socket's or Server's SOCKET. It may be closed already without the object knowing: the last cleanup()
@@ -202,14 +211,21 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
     this.close();
   }
 
-  /** `for await (const connection of server)`: every connection until the server is closed. */
+  /**
+   * `for await (const connection of server)`: every connection until the server is closed. Failures of one
+   * connection (reset or aborted before it was accepted) and passing shortages (no descriptor or buffer left) do not
+   * end it: it waits a little and accepts again, as `accept()` itself would report them each time.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<Socket> {
     while (!this.#closed) {
       try {
         yield await this.accept();
       } catch (error) {
         if (this.#closed && error instanceof WinsockError && (error.errno === WSAEINTR || error.errno === WSAENOTSOCK)) return;
-        throw error;
+        if (!(error instanceof WinsockError && TRANSIENT_ACCEPT_ERRORS.has(error.errno))) throw error;
+        // Out of descriptors or buffers, the connection stays queued and the listener stays ready: without a pause
+        // this would retry in a busy loop until something else frees a descriptor.
+        if (error.errno === WSAEMFILE || error.errno === WSAENOBUFS) await delay(ACCEPT_RETRY_MS);
       }
     }
   }
