@@ -18,6 +18,8 @@ class WinsockAddon;
 class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
  public:
   static Napi::Function DefineClass(Napi::Env env);
+  // The one argument the constructor accepts, made once per environment (WinsockAddon keeps it).
+  static Napi::Symbol ConstructionKey(Napi::Env env);
   // Wraps an open OS socket in a new SOCKET object, registered with the addon for teardown. Takes ownership of
   // `socket` whatever happens: if the object cannot be made, the socket is closed before the error propagates.
   static Napi::Object Create(WinsockAddon& addon, platform::NativeSocket socket, int type);
