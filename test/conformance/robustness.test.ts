@@ -133,6 +133,12 @@ describe('robustness: hostile arguments and lifecycle edges', () => {
     }
   });
 
+  test('no argument JavaScript can make constructs a SOCKET, a look-alike of the native key included', () => {
+    for (const args of [[], [Symbol('winsock SOCKET construction key')], [Symbol.for('winsock SOCKET construction key')], [{}], [1, 2]]) {
+      assert.throws(() => Reflect.construct(sync.SOCKET, args), TypeError);
+    }
+  });
+
   test('the last cleanup() rejects calls still waiting with WSAEINTR, as closesocket does', async () => {
     const { listener } = scope.listener();
     const { client } = scope.pair();
