@@ -1,7 +1,10 @@
 {
   "variables": {
     # Set by CI (`npm_config_winsock_werror=1`) to fail on any compiler warning; a user's install never does.
-    "winsock_werror%": "<!(node -p \"process.env.npm_config_winsock_werror || process.env.WINSOCK_WERROR || 0\")"
+    "winsock_werror%": "<!(node -p \"process.env.npm_config_winsock_werror || process.env.WINSOCK_WERROR || 0\")",
+    # Set by scripts/with-asan.sh (WINSOCK_SANITIZE=address,undefined) for the sanitizer build; never in a user's
+    # install. POSIX only: MSVC's ASan is a separate story.
+    "winsock_sanitize%": "<!(node -p \"process.env.WINSOCK_SANITIZE || ''\")"
   },
   "targets": [
     {
@@ -24,7 +27,12 @@
         "native/platform/packet_info.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      "defines": ["NAPI_VERSION=8"],
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: when a worker is terminated, N-API calls fail with no exception to
+      # throw (the environment cannot run JavaScript any more); without it node-addon-api turns that into
+      # std::terminate or a fatal error, taking the whole process down (test/conformance/faults.test.ts).
+      # NODE_ADDON_API_CPP_EXCEPTIONS_ALL: any other C++ exception (std::bad_alloc from a huge string argument)
+      # becomes a JavaScript Error instead of std::terminate.
+      "defines": ["NAPI_VERSION=8", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"],
       "conditions": [
         ["OS=='win'", {
           "sources": ["native/platform/win.cc"],
@@ -40,6 +48,17 @@
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
             "MACOSX_DEPLOYMENT_TARGET": "10.15",
             "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra"]
+          }
+        }],
+        ["winsock_sanitize!='' and OS!='win'", {
+          # -O1 (after node-gyp's -O3, so it wins) and frame pointers for usable stacks; any UBSan finding aborts,
+          # so a test cannot pass over one.
+          "cflags_cc": ["-fsanitize=<(winsock_sanitize)", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer",
+                        "-g", "-O1"],
+          "ldflags": ["-fsanitize=<(winsock_sanitize)"],
+          "xcode_settings": {
+            "OTHER_CPLUSPLUSFLAGS": ["-fsanitize=<(winsock_sanitize)", "-fno-omit-frame-pointer", "-g"],
+            "OTHER_LDFLAGS": ["-fsanitize=<(winsock_sanitize)"]
           }
         }],
         ["winsock_werror==1", {

@@ -7,6 +7,7 @@ namespace winsock {
 
 WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
   socket_constructor_ = Napi::Persistent(SocketHandle::DefineClass(env));
+  socket_construction_key_ = Napi::Persistent(SocketHandle::ConstructionKey(env));
   readiness_context_ = std::make_unique<Napi::AsyncContext>(env, "winsock:readiness");
   NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop_));
   // A synchronous cleanup hook could not wait for uv_close to finish; an async one can (NAPI_VERSION 8).
@@ -145,6 +146,8 @@ void WinsockAddon::CloseAllSocketsAndNotify() {
 }
 
 int WinsockAddon::CloseAndNotify(SocketHandle& socket) {
+  if (!socket.IsOpen()) return platform::wsa::kNotSocket;
+  // A socket with waiters is strongly referenced until Close() drops that reference: take the object first.
   const bool had_waiters = socket.HasWaiters();
   Napi::Object object = socket.Value();
   const int error = socket.Close();

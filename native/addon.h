@@ -27,6 +27,10 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
 
   Napi::Env Env() const { return env_; }
   Napi::Function SocketConstructor() const { return socket_constructor_.Value(); }
+  // The argument only native code can pass to the SOCKET constructor (see socket_handle.cc): a symbol, one per
+  // environment. It was an External made per socket, and N-API allocates for every External a block that is freed
+  // only when V8 collects it: those not collected by exit were valgrind's "definitely lost" blocks.
+  Napi::Value SocketConstructionKey() const { return socket_construction_key_.Value(); }
 
   // The registry of open sockets, closed at teardown and at the final cleanup().
   void Track(SocketHandle* socket) { open_sockets_.insert(socket); }
@@ -181,6 +185,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
 
   Napi::Env env_;
   Napi::FunctionReference socket_constructor_;
+  Napi::Reference<Napi::Symbol> socket_construction_key_;
   Napi::FunctionReference error_factory_;
   std::unordered_set<SocketHandle*> open_sockets_;
   Napi::FunctionReference readiness_callback_;

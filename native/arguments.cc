@@ -49,7 +49,13 @@ std::int64_t Integer(const Napi::CallbackInfo& info, std::size_t index, const ch
 
 std::string String(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
   if (!info[index].IsString()) ThrowTypeError(info.Env(), Quoted(name) + " must be of type string");
-  return info[index].As<Napi::String>().Utf8Value();
+  std::string text = info[index].As<Napi::String>().Utf8Value();
+  // The OS reads a C string: "127.0.0.1\0anything" would silently become 127.0.0.1. Node refuses such strings too.
+  if (text.find('\0') != std::string::npos) {
+    ThrowWithCode(Napi::TypeError::New(info.Env(), Quoted(name) + " must be a string without null bytes"),
+                  "ERR_INVALID_ARG_VALUE");
+  }
+  return text;
 }
 
 std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::size_t index, const char* name) {

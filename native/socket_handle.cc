@@ -9,19 +9,26 @@ namespace {
 // unwrapped as a SOCKET. The value is random and only has to be unique to this addon.
 constexpr napi_type_tag kSocketTag = {0x8c3c5a4e1f0b4d27ULL, 0xa6e2d9b17c4f3e51ULL};
 
-// Only native code holds this address, so `new SOCKET()` from JavaScript cannot pass the check in the constructor.
-int construction_key = 0;
-
 }  // namespace
 
 Napi::Function SocketHandle::DefineClass(Napi::Env env) {
   return ObjectWrap<SocketHandle>::DefineClass(env, "SOCKET", {});
 }
 
+Napi::Symbol SocketHandle::ConstructionKey(Napi::Env env) {
+  // A symbol made here and never handed to JavaScript: `new SOCKET(anything)` from JavaScript cannot pass it.
+  return Napi::Symbol::New(env, "winsock SOCKET construction key");
+}
+
 Napi::Object SocketHandle::Create(WinsockAddon& addon, platform::NativeSocket socket, int family, int type) {
-  Napi::Env env = addon.Env();
-  Napi::Object object =
-      addon.SocketConstructor().New({Napi::External<int>::New(env, &construction_key)});
+  Napi::Object object;
+  try {
+    object = addon.SocketConstructor().New({addon.SocketConstructionKey()});
+  } catch (const Napi::Error&) {
+    // No object owns the descriptor yet (a worker being terminated cannot make one): close it, or it leaks.
+    platform::CloseSocket(socket);
+    throw;
+  }
   SocketHandle* handle = Unwrap(object);
   handle->addon_ = &addon;
   handle->socket_ = socket;
@@ -40,7 +47,8 @@ SocketHandle* SocketHandle::FromValue(Napi::Value value) {
 }
 
 SocketHandle::SocketHandle(const Napi::CallbackInfo& info) : ObjectWrap<SocketHandle>(info) {
-  if (info.Length() != 1 || !info[0].IsExternal() || info[0].As<Napi::External<int>>().Data() != &construction_key) {
+  const WinsockAddon* addon = info.Env().GetInstanceData<WinsockAddon>();
+  if (info.Length() != 1 || addon == nullptr || !info[0].StrictEquals(addon->SocketConstructionKey())) {
     Napi::TypeError::New(info.Env(), "Illegal constructor: a SOCKET comes from socket() or accept()")
         .ThrowAsJavaScriptException();
     return;

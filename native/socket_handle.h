@@ -18,7 +18,10 @@ class WinsockAddon;
 class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
  public:
   static Napi::Function DefineClass(Napi::Env env);
-  // Wraps an open OS socket in a new SOCKET object, registered with the addon for teardown.
+  // The one argument the constructor accepts, made once per environment (WinsockAddon keeps it).
+  static Napi::Symbol ConstructionKey(Napi::Env env);
+  // Wraps an open OS socket in a new SOCKET object, registered with the addon for teardown. Takes ownership of
+  // `socket` whatever happens: if the object cannot be made, the socket is closed before the error propagates.
   static Napi::Object Create(WinsockAddon& addon, platform::NativeSocket socket, int family, int type);
   // The SOCKET behind `value`, or nullptr when `value` is anything else (checked by type tag, not instanceof).
   static SocketHandle* FromValue(Napi::Value value);

@@ -1,6 +1,8 @@
 // The 1:1 Winsock calls. Every function reads the same way: (1) check and convert the arguments, (2) make the one
 // OS call through native/platform, (3) take its error at once, (4) throw a WinsockError or return the result.
 #include <climits>
+#include <cstring>
+#include <memory>
 #include <new>
 
 #include "addon.h"

@@ -39,9 +39,15 @@ export function splitAddressAndFlags(address: AddressLike, portOrFlags?: number,
 /** Bytes to send as one Uint8Array over the caller's memory (no copy, but for strings, which go as UTF-8). */
 export function toBytes(data: SendData): Uint8Array {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  throw invalidArgument('data', 'a string, Buffer, TypedArray, DataView or ArrayBuffer', data);
+  if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
+    throw invalidArgument('data', 'a string, Buffer, TypedArray, DataView or ArrayBuffer', data);
+  }
+  try {
+    return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+  } catch {
+    // Only a detached buffer cannot be viewed: as in the sync API, that is a TypeError, not "0 bytes sent".
+    throw Object.assign(new TypeError('The "data" argument is detached'), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
 }
 
 /** getaddrinfo's arguments as the addon takes them: node, service (a port number as text), then the four hints. */

@@ -2,9 +2,11 @@
 // (prebuilds/<platform>-<arch>/, see prebuild.ts: shipped in the npm package, so no compiler is needed), then the
 // node-gyp build (build/Release, build/Debug) found by `bindings`, which the install script makes only when no
 // prebuild fits or WINSOCK_BUILD_FROM_SOURCE=1 asks for it. Swapping how the addon is built touches this file alone.
+// WINSOCK_ADDON_PATH names one build to load instead (the sanitizer build of scripts/with-asan.sh); child
+// processes inherit it, so they load the same one.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { findPrebuild, prebuildCandidates, type PrebuildCandidates } from './prebuild.js';
@@ -172,6 +174,8 @@ interface BindingsNotFound extends Error {
 
 function loadAddon(): { addon: NativeAddon; path: string } {
   const require = createRequire(import.meta.url);
+  const chosen = process.env.WINSOCK_ADDON_PATH;
+  if (chosen) return { addon: require(resolve(chosen)) as NativeAddon, path: resolve(chosen) };
   const candidates = prebuildCandidates(packageRoot);
   const prebuild = findPrebuild(candidates);
   let prebuildFailure: unknown;

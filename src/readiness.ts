@@ -4,6 +4,7 @@
 // costs one more attempt. Abort and timeout take a call out of its queue.
 import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
+import { takeFastPath } from './fairness.js';
 import { native, type SOCKET } from './native.js';
 
 /** uv_poll's readiness bits (UV_READABLE, UV_WRITABLE), the same on every OS. */
@@ -48,10 +49,14 @@ function queuesOf(s: SOCKET): SocketQueues {
   return found;
 }
 
-/** True when no call is waiting on `s` in `direction`, so a new call may try at once without overtaking one. */
+/**
+ * True when no call is waiting on `s` in `direction`, so a new call may try at once without overtaking one, and
+ * the event loop is not owed a turn (src/fairness.ts).
+ */
 export function isIdle(s: SOCKET, direction: number): boolean {
   const found = queues.get(s);
-  return found === undefined || (direction === READABLE ? found.readers : found.writers).length === 0;
+  const idle = found === undefined || (direction === READABLE ? found.readers : found.writers).length === 0;
+  return idle && takeFastPath();
 }
 
 function updateWatch(s: SOCKET, state: SocketQueues): void {

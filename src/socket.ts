@@ -1,12 +1,17 @@
 // The everyday layer: Socket and Server over winsock/promises, with Node's names (write, end, close, for await,
 // `await using`). Each object owns one SOCKET; close() is idempotent and rejects whatever still waits with WSAEINTR.
-import { WSAEINTR, WSAENOTSOCK } from './constants.js';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import {
+  WSAECONNABORTED, WSAECONNRESET, WSAEINTR, WSAEMFILE, WSAENOBUFS, WSAENOTSOCK, WSANOTINITIALISED,
+} from './constants.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, SD_SEND, SOCK_STREAM, SOL_SOCKET,
   SO_EXCLUSIVEADDRUSE, SOMAXCONN, WinsockError,
   bind, closesocket, getpeername, getsockname, listen, nativeHandle, setOption, setsockopt, shutdown, socket,
   type SOCKET, type SockAddr, type SendData,
 } from './index.js';
+import { invalidArgument } from './arguments.js';
 import { accept, connect, getaddrinfo, recv, send, type AsyncOptions } from './promises.js';
 import { toDuplex, type Duplex } from './stream.js';
 
@@ -43,6 +48,25 @@ export interface ListenOptions {
 
 const DEFAULT_READ_SIZE = 64 * 1024;
 
+/** accept() errors that concern one connection or a passing shortage, not the listener: `for await` goes on. */
+const TRANSIENT_ACCEPT_ERRORS: ReadonlySet<number> = new Set([WSAECONNRESET, WSAECONNABORTED, WSAEMFILE, WSAENOBUFS]);
+/** How long `for await` waits before accepting again after WSAEMFILE or WSAENOBUFS. */
+const ACCEPT_RETRY_MS = 50;
+
+/**
+ * Closes a Socket's or Server's SOCKET. It may be closed already without the object knowing: the last cleanup()
+ * closes every socket, and the handle is public. close() then has nothing left to do, and must not throw
+ * (`await using` calls it on the way out of a block).
+ */
+function closeHandle(handle: SOCKET): void {
+  try {
+    closesocket(handle);
+  } catch (error) {
+    if (error instanceof WinsockError && (error.errno === WSAENOTSOCK || error.errno === WSANOTINITIALISED)) return;
+    throw error;
+  }
+}
+
 /** A connected TCP socket. */
 export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   #closed = false;
@@ -57,6 +81,7 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
    * WSAHOST_NOT_FOUND for an unknown host; an AbortError when `options.signal` aborts
    */
   static async connect(host: string, port: number, options: ConnectOptions = {}): Promise<Socket> {
+    if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
     const { family = AF_UNSPEC, ...waiting } = options;
     const addresses = await getaddrinfo(host, port, { family, socktype: SOCK_STREAM, protocol: IPPROTO_TCP }, waiting);
     let lastError: unknown = new WinsockError(WSAENOTSOCK, 'connect', host, port);
@@ -119,11 +144,11 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
     shutdown(this.handle, SD_SEND);
   }
 
-  /** Closes the socket; calls still waiting reject with WSAEINTR. Closing again does nothing. */
+  /** Closes the socket; calls still waiting reject with WSAEINTR. Closing again (or after cleanup()) does nothing. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    closesocket(this.handle);
+    closeHandle(this.handle);
   }
 
   /** `await using socket = await Socket.connect(...)` closes it at the end of the block. */
@@ -158,8 +183,10 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
    * @throws WinsockError WSAEADDRINUSE (10048) when the port is taken, WSAEACCES, WSAEADDRNOTAVAIL, ...
    */
   static listen(options: ListenOptions = {}): Server {
+    if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
     const { port = 0, host = '::', backlog = SOMAXCONN, ipv6Only = false, reuseAddress = false, reusePort = false } = options;
     const exclusiveAddressUse = (options.exclusiveAddressUse ?? true) && !reuseAddress;
+    if (typeof host !== 'string') throw invalidArgument('options.host', 'a string', host);
     const family = host.includes(':') ? AF_INET6 : AF_INET;
     const s = socket(family, SOCK_STREAM, IPPROTO_TCP);
     try {
@@ -196,21 +223,28 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    closesocket(this.handle);
+    closeHandle(this.handle);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
 
-  /** `for await (const connection of server)`: every connection until the server is closed. */
+  /**
+   * `for await (const connection of server)`: every connection until the server is closed. Failures of one
+   * connection (reset or aborted before it was accepted) and passing shortages (no descriptor or buffer left) do not
+   * end it: it waits a little and accepts again, as `accept()` itself would report them each time.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<Socket> {
     while (!this.#closed) {
       try {
         yield await this.accept();
       } catch (error) {
         if (this.#closed && error instanceof WinsockError && (error.errno === WSAEINTR || error.errno === WSAENOTSOCK)) return;
-        throw error;
+        if (!(error instanceof WinsockError && TRANSIENT_ACCEPT_ERRORS.has(error.errno))) throw error;
+        // Out of descriptors or buffers, the connection stays queued and the listener stays ready: without a pause
+        // this would retry in a busy loop until something else frees a descriptor.
+        if (error.errno === WSAEMFILE || error.errno === WSAENOBUFS) await delay(ACCEPT_RETRY_MS);
       }
     }
   }

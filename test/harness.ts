@@ -2,12 +2,19 @@
 // use plain node:assert, so the same files run under vitest (POSIX) and under `node --test` (Windows node.exe on
 // Wine, and Windows itself). A test that cannot pass somewhere is skipped by name in `knownGaps`, with its reason,
 // never by an `if (platform)` inside the test.
+import { execFileSync } from 'node:child_process';
 
 /** Where the suite is running. Under Wine, `process.platform` is 'win32': the runner script says it is Wine. */
-export type Environment = 'posix' | 'windows' | 'wine';
+export type Environment = 'linux' | 'macos' | 'windows' | 'wine';
 
 export const environment: Environment =
-  process.env.WINSOCK_TEST_UNDER_WINE === '1' ? 'wine' : process.platform === 'win32' ? 'windows' : 'posix';
+  process.env.WINSOCK_TEST_UNDER_WINE === '1' ? 'wine'
+    : process.platform === 'win32' ? 'windows'
+      : process.platform === 'darwin' ? 'macos'
+        : 'linux';
+
+/** Linux or macOS: the POSIX build of the addon. */
+export const isPosix: boolean = environment === 'linux' || environment === 'macos';
 
 type Body = () => void | Promise<void>;
 
@@ -16,7 +23,24 @@ interface Gap {
   readonly skipOn: readonly Environment[];
   /** Why it cannot pass there. */
   readonly reason: string;
+  /** What the test needs of the machine (root, a tool), checked before it runs; skipped with the reason without. */
+  readonly needs?: () => boolean;
 }
+
+/** Root and iproute2, to make a network namespace. */
+function canMakeNetworkNamespaces(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** test/reliability/ is Linux only: it counts descriptors, lowers limits and uses Linux's option numbers. */
+const linuxOnly = ['macos', 'windows', 'wine'] as const;
+const procFd = 'counts open descriptors through /proc/self/fd, which only Linux has';
 
 /** Tests skipped somewhere, by exact name. Keep this table short and every reason true. */
 export const knownGaps: Readonly<Record<string, Gap>> = {
@@ -41,8 +65,9 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET",
   },
   'raw sockets: examples/ping.ts pings 127.0.0.1 and ::1': {
-    skipOn: process.getuid?.() === 0 ? ['wine'] : ['posix', 'wine'],
+    skipOn: ['wine'],
     reason: 'raw sockets need root (or administrator); and Wine refuses SOCK_RAW ICMP (WSAEPROTONOSUPPORT)',
+    needs: () => process.platform === 'win32' || process.getuid?.() === 0,
   },
   'without exclusive use, Windows lets the hijack through; POSIX still refuses it': {
     skipOn: ['wine'],
@@ -68,9 +93,44 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['windows', 'wine'],
     reason: "Windows' AF_UNIX has no SCM_RIGHTS (share/fromShare is Windows' way, tested above)",
   },
+  'peer reset during recv: the waiting recv rejects with WSAECONNRESET': {
+    skipOn: ['wine'],
+    reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET (send still fails with it)",
+  },
   'sockets dropped without closesocket are closed by the garbage collector': {
     skipOn: ['windows', 'wine'],
     reason: 'counts open descriptors through /proc/self/fd, which only Linux has',
+  },
+  // test/reliability/ (the portable faults and robustness tests are in test/conformance/).
+  '10,000 cycles of sync connect/accept/send/recv/close, refused connects, sends after shutdown': {
+    skipOn: linuxOnly,
+    reason: procFd,
+  },
+  '10,000 cycles of async echoes, refused connects, timeouts, aborts, closes under pending calls': {
+    skipOn: linuxOnly,
+    reason: procFd,
+  },
+  '10,000 cycles of Socket.connect, Server.accept, end, for await, close': { skipOn: linuxOnly, reason: procFd },
+  '10,000 cycles of sockets dropped without closesocket (some with a poll handle), reclaimed by the finalizer': {
+    skipOn: linuxOnly,
+    reason: procFd,
+  },
+  '10,000 random calls: no unexpected error, no blocking call, no hang': {
+    skipOn: linuxOnly,
+    reason: "bounds blocking calls with Linux's SO_RCVTIMEO/SO_SNDTIMEO numbers and struct timeval; untried elsewhere",
+  },
+  '200 clients, 1 B to 1 MiB each, a tenth resetting mid-transfer: every echo verified, server still accepting': {
+    skipOn: linuxOnly,
+    reason: "resets with SO_LINGER in Linux's struct linger layout (the portable load test is in test/conformance)",
+  },
+  'descriptor exhaustion: WSAEMFILE from socket() and accept(), a Server that keeps going, recovery after closes': {
+    skipOn: linuxOnly,
+    reason: "lowers RLIMIT_NOFILE with util-linux's prlimit and counts descriptors in /proc",
+  },
+  'connect into a network namespace where SYNs vanish: WSAETIMEDOUT after the timeout, nothing left open': {
+    skipOn: linuxOnly,
+    reason: 'needs Linux, root and iproute2 (`ip netns`) to make a network namespace',
+    needs: canMakeNetworkNamespaces,
   },
 };
 
@@ -111,6 +171,7 @@ export function describe(name: string, body: () => void): void {
 export function test(name: string, body: Body): void {
   const gap = knownGaps[name];
   if (gap?.skipOn.includes(environment)) runner.skip(`${name} (skipped on ${environment}: ${gap.reason})`, body);
+  else if (gap?.needs?.() === false) runner.skip(`${name} (skipped here: ${gap.reason})`, body);
   else runner.test(name, body);
 }
 

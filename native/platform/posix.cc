@@ -161,6 +161,11 @@ Result<StartupInfo> Startup(std::uint16_t requested) {
 int Cleanup() { return 0; }
 
 Result<NativeSocket> OpenSocket(int family, int type, int protocol) {
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+  // Linux takes these flags inside `type`; Winsock knows no such types. A SOCK_NONBLOCK socket would also break
+  // the rule that a socket blocks until its first async use.
+  if ((type & (SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return Fail<NativeSocket>(wsa::kSocketTypeNotSupported);
+#endif
 #ifdef SOCK_CLOEXEC
   // Atomically close-on-exec where the OS can (as libuv does): no child spawned meanwhile can inherit it.
   const int fd = socket(family, type | SOCK_CLOEXEC, protocol);

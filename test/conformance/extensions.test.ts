@@ -11,7 +11,7 @@ import * as ws from '../../src/promises.js';
 import * as sync from '../../src/index.js';
 import { packageRoot } from '../../src/native.js';
 import { Server } from '../../src/socket.js';
-import { afterEach, describe, environment, test } from '../harness.js';
+import { afterEach, describe, isPosix, test } from '../harness.js';
 import { SocketScope, assertWinsockError, distIndexPath } from '../support.js';
 
 describe('beyond node:net', () => {
@@ -34,18 +34,18 @@ describe('beyond node:net', () => {
     const server = Server.listen({ host: '127.0.0.1' });
     servers.push(server);
     // Windows: SO_EXCLUSIVEADDRUSE refuses it with WSAEACCES; POSIX never lets it take a listening port.
-    assertWinsockError(() => hijack(server.address().port), environment === 'posix' ? 'WSAEADDRINUSE' : 'WSAEACCES', 'bind');
+    assertWinsockError(() => hijack(server.address().port), isPosix ? 'WSAEADDRINUSE' : 'WSAEACCES', 'bind');
   });
 
   test('without exclusive use, Windows lets the hijack through; POSIX still refuses it', () => {
     const server = Server.listen({ host: '127.0.0.1', exclusiveAddressUse: false });
     servers.push(server);
-    if (environment === 'posix') assertWinsockError(() => hijack(server.address().port), 'WSAEADDRINUSE', 'bind');
+    if (isPosix) assertWinsockError(() => hijack(server.address().port), 'WSAEADDRINUSE', 'bind');
     else hijack(server.address().port);
   });
 
   test('reusePort lets two POSIX servers share a port; Windows has no SO_REUSEPORT (WSAENOPROTOOPT)', () => {
-    if (environment !== 'posix') {
+    if (!isPosix) {
       assert.throws(() => Server.listen({ host: '127.0.0.1', reusePort: true }), { code: 'WSAENOPROTOOPT' });
       return;
     }
@@ -102,7 +102,7 @@ describe('beyond node:net', () => {
   test('setTOS sets IP_TOS / IPV6_TCLASS on POSIX and refuses on Windows (WSAEOPNOTSUPP), never pretending', () => {
     const v4 = scope.tcp();
     const v6 = scope.tcp(ws.AF_INET6);
-    if (environment === 'posix') {
+    if (isPosix) {
       ws.setTOS(v4, 0x10);
       assert.equal(ws.getTOS(v4), 0x10);
       ws.setTOS(v6, 0x28);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 
 import * as ws from '../../src/promises.js';
 import * as sync from '../../src/index.js';
-import { afterEach, describe, environment, test } from '../harness.js';
+import { afterEach, describe, isPosix, test } from '../harness.js';
 import { SocketScope, assertArgumentError, assertWinsockError } from '../support.js';
 
 describe('socket options and ioctls', () => {
@@ -69,7 +69,7 @@ describe('socket options and ioctls', () => {
 
   test('an option this OS lacks fails with WSAENOPROTOOPT, never silently', () => {
     const s = scope.tcp();
-    const missing = environment === 'posix' ? 'SO_EXCLUSIVEADDRUSE' : 'SO_REUSEPORT';
+    const missing = isPosix ? 'SO_EXCLUSIVEADDRUSE' : 'SO_REUSEPORT';
     assertWinsockError(() => ws.setOption(s, missing, true), 'WSAENOPROTOOPT', 'setsockopt');
     assertWinsockError(() => ws.getOption(s, missing), 'WSAENOPROTOOPT', 'getsockopt');
     assertWinsockError(() => ws.setsockopt(s, ws.SOL_SOCKET, 0x7777, 1), 'WSAENOPROTOOPT', 'setsockopt');
@@ -126,7 +126,7 @@ describe('socket options and ioctls', () => {
   test('WSAIoctl SIO_UDP_CONNRESET and SIO_LOOPBACK_FAST_PATH: Windows takes them, POSIX emulates or refuses', () => {
     const udp = scope.track(ws.socket(ws.AF_INET, ws.SOCK_DGRAM, 0));
     ws.WSAIoctl(udp, ws.SIO_UDP_CONNRESET, false);
-    if (environment === 'posix') {
+    if (isPosix) {
       assertWinsockError(() => ws.WSAIoctl(udp, ws.SIO_UDP_CONNRESET, true), 'WSAEOPNOTSUPP', 'WSAIoctl');
       assertWinsockError(() => ws.WSAIoctl(scope.tcp(), ws.SIO_LOOPBACK_FAST_PATH, true), 'WSAEOPNOTSUPP', 'WSAIoctl');
     } else {

@@ -1,0 +1,18 @@
+// One fuzz run in its own process, started by test/fuzz/main.ts: `child.js --seed N --calls N [--trace]`.
+// Progress and the report go to stdout as lines; the trace goes to stderr with writeSync, so that the last calls
+// before a crash are on record even when the process dies in the middle of one.
+import { writeSync } from 'node:fs';
+
+import { runFuzz } from './engine.js';
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : Number(process.argv[index + 1]);
+}
+
+const seed = option('seed', 1);
+const calls = option('calls', 10_000);
+const trace = process.argv.includes('--trace') ? (line: string): void => void writeSync(2, `${line}\n`) : undefined;
+
+const report = await runFuzz({ seed, calls, trace, progress: (done) => console.log(`progress ${done}`) });
+console.log(`report ${JSON.stringify(report)}`);
