@@ -11,14 +11,16 @@ namespace {
 using arguments::kIntMax;
 using arguments::kIntMin;
 
-// getaddrinfo on the libuv threadpool: name resolution has no readiness to wait for.
+// getaddrinfo on the libuv threadpool: name resolution has no readiness to wait for. It reports to a callback
+// (src/promises.ts makes the promise), not to a napi_deferred: N-API frees a deferred only when it is resolved or
+// rejected, which it refuses once a worker's environment is stopping, so every lookup still running when a worker
+// was terminated leaked one (LeakSanitizer, scripts/test-asan.sh). A callback reference is freed with the worker.
 class AddrInfoWorker : public Napi::AsyncWorker {
  public:
-  AddrInfoWorker(WinsockAddon& addon, Napi::Promise::Deferred deferred, std::optional<std::string> node,
+  AddrInfoWorker(WinsockAddon& addon, Napi::Function callback, std::optional<std::string> node,
                  std::optional<std::string> service, platform::AddressInfoHints hints)
-      : Napi::AsyncWorker(addon.Env(), "winsock:getaddrinfo"),
+      : Napi::AsyncWorker(callback, "winsock:getaddrinfo"),
         addon_(addon),
-        deferred_(deferred),
         node_(std::move(node)),
         service_(std::move(service)),
         hints_(hints) {}
@@ -30,16 +32,15 @@ class AddrInfoWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::HandleScope scope(Env());
     if (result_.ok()) {
-      deferred_.Resolve(addon_.AddrInfoArray(result_.value));
+      Callback().Call({Env().Null(), addon_.AddrInfoArray(result_.value)});
       return;
     }
     const platform::Endpoint asked{0, node_.value_or(""), -1};
-    deferred_.Reject(addon_.MakeWinsockError(result_.error, "getaddrinfo", node_ ? &asked : nullptr));
+    Callback().Call({addon_.MakeWinsockError(result_.error, "getaddrinfo", node_ ? &asked : nullptr)});
   }
 
  private:
   WinsockAddon& addon_;
-  Napi::Promise::Deferred deferred_;
   std::optional<std::string> node_;
   std::optional<std::string> service_;
   platform::AddressInfoHints hints_;
@@ -128,12 +129,13 @@ Napi::Value WinsockAddon::TryRecv(const Napi::CallbackInfo& info) {
 
 Napi::Value WinsockAddon::GetAddressInfoAsync(const Napi::CallbackInfo& info) {
   AddrInfoQuery query = ReadAddrInfoQuery(info);
+  if (!info[6].IsFunction()) arguments::ThrowTypeError(env_, "The \"callback\" argument must be of type function");
   RequireStarted("getaddrinfo");
 
-  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env_);
-  auto* worker = new AddrInfoWorker(*this, deferred, std::move(query.node), std::move(query.service), query.hints);
+  auto* worker = new AddrInfoWorker(*this, info[6].As<Napi::Function>(), std::move(query.node),
+                                    std::move(query.service), query.hints);
   worker->Queue();  // the worker deletes itself after OnOK
-  return deferred.Promise();
+  return env_.Undefined();
 }
 
 }  // namespace winsock

@@ -89,6 +89,7 @@ export interface NativeAsync {
   trySend(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
   tryRecv(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
   tryRecv(s: SOCKET, len: number, flags: number): Buffer | null;
+  /** Resolves on the threadpool; calls back with (error) or (null, entries). */
   getaddrinfoAsync(
     node: string | null,
     service: string | null,
@@ -96,7 +97,8 @@ export interface NativeAsync {
     family: number,
     socktype: number,
     protocol: number,
-  ): Promise<NativeAddrInfo[]>;
+    callback: (error: Error | null, entries?: NativeAddrInfo[]) => void,
+  ): void;
 }
 
 /** The folder of this package's package.json, found from this file wherever the compiled tree sits. */

@@ -144,14 +144,17 @@ export async function getaddrinfo(
 ): Promise<AddrInfo[]> {
   validateHints(hints);
   checkOptions(options);
-  const lookup = native.getaddrinfoAsync(
-    node ?? null,
-    typeof service === 'number' ? String(service) : service ?? null,
-    hints.flags ?? 0,
-    hints.family ?? 0,
-    hints.socktype ?? 0,
-    hints.protocol ?? 0,
-  );
+  const lookup = new Promise<AddrInfo[]>((resolve, reject) => {
+    native.getaddrinfoAsync(
+      node ?? null,
+      typeof service === 'number' ? String(service) : service ?? null,
+      hints.flags ?? 0,
+      hints.family ?? 0,
+      hints.socktype ?? 0,
+      hints.protocol ?? 0,
+      (error, entries) => (error === null ? resolve(entries!) : reject(error)),
+    );
+  });
   if (options?.signal === undefined && options?.timeout === undefined) return lookup;
   return settleEarly(lookup, options, { syscall: 'getaddrinfo', address: node ?? undefined });
 }
