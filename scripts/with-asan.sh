@@ -5,11 +5,10 @@
 #
 # The addon is built with -fsanitize=address,undefined in .cache/asan-build (its own build/ folder, so the normal
 # build in build/ stays as it is) and loaded through WINSOCK_ADDON_PATH, which child processes and workers inherit.
-# node itself is not instrumented, so ASan's runtime has to come first in the process: LD_PRELOAD. Because node is
-# not instrumented, LeakSanitizer is off (detect_leaks=0): at exit it would report node's and V8's own deliberate
-# process-lifetime allocations, which we cannot suppress by frame without hiding ours (every stack runs through
-# node). Leaks are measured instead by the leak tests (fds, heap) and by valgrind on the echo demo
-# (scripts/valgrind-echo.sh), which attributes every definite leak to the library that allocated it.
+# node itself is not instrumented, so ASan's runtime has to come first in the process: LD_PRELOAD. LeakSanitizer is
+# on: it sees every malloc/new of the process, node's included. A node that exits normally disposes of V8 and shows
+# no leak; one that ends with process.exit() leaves V8's heap bookkeeping behind, which
+# scripts/lsan-suppressions.txt suppresses by V8 function names that never call into our code.
 #
 # Every report goes to a file in .cache/asan-logs/ (child processes included, whose stderr a test may swallow), and
 # the script fails if there is any, whatever the command's own exit code: "sanitizer findings: N" is the last line.
@@ -30,10 +29,11 @@ cp binding.gyp "$build/binding.gyp"
 ln -sfn ../../native "$build/native"
 ln -sfn ../../node_modules "$build/node_modules"
 
-node_gyp=$(command -v node-gyp || true)
-if [[ -z $node_gyp ]]; then
-  # Outside `npm run`, npm's own node-gyp is not on PATH: use the copy npm bundles.
-  node_gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
+# Inside `npm run`, npm puts its node-gyp (a shell wrapper) on PATH; outside, run the copy npm bundles.
+if command -v node-gyp >/dev/null; then
+  node_gyp=(node-gyp)
+else
+  node_gyp=(node "$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js")
 fi
 # Outside `npm run`, npm's config (say nodedir= for an offline header folder) is not in the environment.
 if [[ -z ${npm_config_nodedir:-} ]]; then
@@ -41,7 +41,7 @@ if [[ -z ${npm_config_nodedir:-} ]]; then
   [[ -n $nodedir && $nodedir != undefined && $nodedir != null ]] && export npm_config_nodedir=$nodedir
 fi
 echo "with-asan: building the addon with -fsanitize=address,undefined in $build" >&2
-(cd "$build" && WINSOCK_SANITIZE=address,undefined WINSOCK_WERROR=1 node "$node_gyp" rebuild >build.log 2>&1) || {
+(cd "$build" && WINSOCK_SANITIZE=address,undefined WINSOCK_WERROR=1 "${node_gyp[@]}" rebuild >build.log 2>&1) || {
   cat "$build/build.log" >&2
   exit 1
 }
@@ -59,7 +59,8 @@ mkdir -p "$logs"
 export WINSOCK_ADDON_PATH="$addon"
 export LD_PRELOAD="$runtime"
 # allow_user_segv_handler: V8 installs its own SIGSEGV handler (WebAssembly trap handling) after ASan's.
-export ASAN_OPTIONS="detect_leaks=0:allow_user_segv_handler=1:abort_on_error=1:log_path=$root/$logs/asan"
+export ASAN_OPTIONS="detect_leaks=1:allow_user_segv_handler=1:abort_on_error=1:log_path=$root/$logs/asan"
+export LSAN_OPTIONS="suppressions=$root/scripts/lsan-suppressions.txt:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$root/$logs/ubsan"
 echo "with-asan: LD_PRELOAD=$runtime WINSOCK_ADDON_PATH=$addon" >&2
 

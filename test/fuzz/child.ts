@@ -16,3 +16,7 @@ const trace = process.argv.includes('--trace') ? (line: string): void => void wr
 
 const report = await runFuzz({ seed, calls, trace, progress: (done) => console.log(`progress ${done}`) });
 console.log(`report ${JSON.stringify(report)}`);
+console.log(`summary: seed ${seed}, ${report.calls} calls (${report.syncCalls} sync, ${report.asyncCalls} async) in ` +
+  `${(report.durationMs / 1000).toFixed(1)} s, ${report.findings.length} findings`);
+// Ends by itself (no process.exit), so that LeakSanitizer's check at exit runs under scripts/with-asan.sh.
+process.exitCode = report.findings.length === 0 ? 0 : 1;
