@@ -19,22 +19,22 @@ namespace winsock::platform {
 using NativeSocket = std::intptr_t;
 inline constexpr NativeSocket kInvalidSocket = -1;
 
-// Winsock error numbers the platform-free code raises itself. They are Winsock's values on every OS; win.cc checks
-// them against <winsock2.h> at compile time.
+// Winsock error numbers the platform-free code raises itself: Winsock's values on every OS (wsa_errors.h lists them
+// all, and constants.cc checks that list against <winsock2.h> in the Windows build).
 namespace wsa {
-inline constexpr int kInterrupted = 10004;          // WSAEINTR
-inline constexpr int kInvalidArgument = 10022;      // WSAEINVAL
-inline constexpr int kWouldBlock = 10035;           // WSAEWOULDBLOCK
-inline constexpr int kNotSocket = 10038;            // WSAENOTSOCK
-inline constexpr int kNoBufferSpace = 10055;        // WSAENOBUFS
-inline constexpr int kNotConnected = 10057;         // WSAENOTCONN
-inline constexpr int kShutDown = 10058;             // WSAESHUTDOWN
-inline constexpr int kOperationNotSupported = 10045;  // WSAEOPNOTSUPP
-inline constexpr int kFault = 10014;                // WSAEFAULT
+inline constexpr int kInterrupted = 10004;                // WSAEINTR
+inline constexpr int kFault = 10014;                      // WSAEFAULT
+inline constexpr int kInvalidArgument = 10022;            // WSAEINVAL
+inline constexpr int kWouldBlock = 10035;                 // WSAEWOULDBLOCK
+inline constexpr int kNotSocket = 10038;                  // WSAENOTSOCK
 inline constexpr int kSocketTypeNotSupported = 10044;     // WSAESOCKTNOSUPPORT
+inline constexpr int kOperationNotSupported = 10045;      // WSAEOPNOTSUPP
 inline constexpr int kAddressFamilyNotSupported = 10047;  // WSAEAFNOSUPPORT
-inline constexpr int kVersionNotSupported = 10092;  // WSAVERNOTSUPPORTED
-inline constexpr int kNotInitialised = 10093;       // WSANOTINITIALISED
+inline constexpr int kNoBufferSpace = 10055;              // WSAENOBUFS
+inline constexpr int kNotConnected = 10057;               // WSAENOTCONN
+inline constexpr int kShutDown = 10058;                   // WSAESHUTDOWN
+inline constexpr int kVersionNotSupported = 10092;        // WSAVERNOTSUPPORTED
+inline constexpr int kNotInitialised = 10093;             // WSANOTINITIALISED
 }  // namespace wsa
 
 // shutdown()'s `how`: SD_RECEIVE, SD_SEND, SD_BOTH in Winsock, with the same values as SHUT_RD/WR/RDWR in POSIX.
