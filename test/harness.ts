@@ -56,6 +56,10 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['windows', 'wine'],
     reason: 'Windows has no SIGPIPE; the WSAECONNRESET half is covered by the TCP tests',
   },
+  'a server killed mid-transfer: pending calls settle, nothing hangs, reconnecting is refused': {
+    skipOn: ['wine'],
+    reason: "a killed Wine process's sockets can outlive it in wineserver, so the peer is not always reset in 10 s",
+  },
   'recv on a connection the peer reset fails with WSAECONNRESET': {
     skipOn: ['wine'],
     reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET (send still fails with it)",
