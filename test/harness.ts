@@ -60,6 +60,18 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['wine'],
     reason: "a killed Wine process's sockets can outlive it in wineserver, so the peer is not always reset in 10 s",
   },
+  'process exit with open sockets and pending calls, from inside a readiness callback: exit code 0': {
+    skipOn: ['wine'],
+    reason: 'spawns Windows node.exe children, which Wine fails to start now and then on a loaded machine (spawn UNKNOWN)',
+  },
+  'process exit by an uncaught exception with sockets open: the error is reported, exit code 1': {
+    skipOn: ['wine'],
+    reason: 'spawns Windows node.exe children, which Wine fails to start now and then on a loaded machine (spawn UNKNOWN)',
+  },
+  'a peer in another process sees end of stream when that process exits with the socket open': {
+    skipOn: ['wine'],
+    reason: 'spawns Windows node.exe children, which Wine fails to start now and then on a loaded machine (spawn UNKNOWN)',
+  },
   'recv on a connection the peer reset fails with WSAECONNRESET': {
     skipOn: ['wine'],
     reason: "Wine's recv returns 0 after a reset where Windows fails with WSAECONNRESET (send still fails with it)",
