@@ -518,7 +518,7 @@ const nativeOperation = (): Operation => ({
   prepare(ctx) {
     const { r } = ctx;
     const name = r.pick([
-      'watch', 'tryAccept', 'tryConnect', 'connectResult', 'trySend', 'tryRecv', 'getaddrinfoAsync', 'setErrorFactory',
+      'watch', 'unwatch', 'socketId', 'tryAccept', 'tryConnect', 'connectResult', 'trySend', 'tryRecv', 'getaddrinfoAsync', 'setErrorFactory',
       'setReadinessCallback', 'socket', 'bind', 'recv', 'send', 'setsockopt', 'getsockopt', 'startup',
     ] as const);
     const count = r.below(5);
@@ -528,6 +528,8 @@ const nativeOperation = (): Operation => ({
     if (name === 'watch') args[1] = r.pick([-1, 4, 1.5, Number.NaN, '1', undefined, 2 ** 31]);
     if (name === 'startup') args[0] = r.pick(['2.2', null, -1, 65536, 1.5]); // a valid one would skew ctx.started
     if (name === 'getaddrinfoAsync' && typeof args[0] === 'string') args[1] = null;
+    // The try* calls name a socket by its registry id, a small integer: never one that could be a live socket's.
+    if (typeof args[0] === 'number' && name !== 'socket' && name !== 'startup') args[0] = r.pick([-1, 0.5, 2 ** 53, Number.NaN]);
     const fn = native[name] as (...a: unknown[]) => unknown;
     return { args: [name, ...args], invoke: () => fn.apply(native, args) };
   },
