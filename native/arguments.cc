@@ -36,9 +36,12 @@ void ThrowRangeError(Napi::Env env, const std::string& message) {
 std::int64_t Integer(const Napi::CallbackInfo& info, std::size_t index, const char* name, std::int64_t min,
                      std::int64_t max, std::optional<std::int64_t> fallback) {
   Napi::Value value = info[index];
-  if (value.IsUndefined() && fallback) return *fallback;
-  if (!value.IsNumber()) ThrowTypeError(info.Env(), Quoted(name) + " must be of type number");
-  const double number = value.As<Napi::Number>().DoubleValue();
+  // One Node-API call in the common case, a number; it fails for anything else, which is then sorted out.
+  double number = 0;
+  if (napi_get_value_double(info.Env(), value, &number) != napi_ok) {
+    if (value.IsUndefined() && fallback) return *fallback;
+    ThrowTypeError(info.Env(), Quoted(name) + " must be of type number");
+  }
   if (!std::isfinite(number) || std::trunc(number) != number || number < static_cast<double>(min) ||
       number > static_cast<double>(max)) {
     ThrowRangeError(info.Env(), Quoted(name) + " must be an integer >= " + std::to_string(min) + " and <= " +
@@ -74,6 +77,14 @@ Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* na
   napi_value value = info[index];
   void* data = nullptr;
   std::size_t length = 0;
+  // The common case in one call: napi_get_buffer_info takes any ArrayBufferView (a Buffer, TypedArray or DataView)
+  // and gives its data pointer, already moved by the view's offset, and its length in bytes.
+  if (napi_get_buffer_info(env, value, &data, &length) == napi_ok) {
+    // A detached buffer has no memory: reading "0 bytes" into it would look like the peer closing the connection.
+    if (data == nullptr && length == 0 && IsDetached(info[index])) ThrowTypeError(env, Quoted(name) + " is detached");
+    return Bytes{data, length};
+  }
+  // An ArrayBuffer, and any view a Node-API version might not take as a buffer, the long way.
   if (info[index].IsTypedArray()) {
     napi_typedarray_type type;
     std::size_t elements = 0;

@@ -38,6 +38,9 @@ export function splitAddressAndFlags(address: AddressLike, portOrFlags?: number,
 
 /** Bytes to send as one Uint8Array over the caller's memory (no copy, but for strings, which go as UTF-8). */
 export function toBytes(data: SendData): Uint8Array {
+  // A Buffer or Uint8Array as it is (a send's common case: no view to make). A detached one has no bytes left, and
+  // takes the checks below.
+  if (data instanceof Uint8Array && data.byteLength > 0) return data;
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
   if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
     throw invalidArgument('data', 'a string, Buffer, TypedArray, DataView or ArrayBuffer', data);

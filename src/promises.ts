@@ -10,7 +10,7 @@ import type { NameInfo } from './names.js';
 import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLOUT, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
-import { native, type NativeCallback } from './native.js';
+import { native, type NativeCallback, type SocketId } from './native.js';
 import { addrInfoArguments, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
@@ -65,6 +65,35 @@ function attemptOrWait<T>(
     tried = true;
   }
   return waitFor(state, direction, attempt, site, options, tried);
+}
+
+/** An addon try* call that takes the socket's id and two more arguments. */
+type TryCall<A, B, T> = (id: SocketId, a: A, b: B) => T | null;
+
+// The try* calls a round trip makes, bound once so that the first try needs no closure (one is made only when the
+// call has to wait).
+const tryRecvLength = native.tryRecv.bind(native) as TryCall<number, number, Buffer>;
+const tryRecvInto = native.tryRecv.bind(native) as TryCall<ArrayBufferView | ArrayBuffer, number, number>;
+const RECV: CallSite = { syscall: 'recv' };
+
+/** {@link attemptOrWait} for one try* call with its arguments. */
+function callOrWait<A, B, T>(
+  s: SOCKET,
+  direction: number,
+  call: TryCall<A, B, T>,
+  a: A,
+  b: B,
+  site: CallSite,
+  options: CheckedOptions,
+): Promise<T> {
+  const state = stateOf(s);
+  let tried = false;
+  if (isIdle(state, direction)) {
+    const value = call(state.id, a, b);
+    if (value !== null) return Promise.resolve(value);
+    tried = true;
+  }
+  return waitFor(state, direction, (id) => call(id, a, b), site, options, tried);
 }
 
 /** The rejected promise of a call that could not start (a bad argument, a closed socket, a failed first try). */
@@ -125,28 +154,49 @@ export function connect(
  * @throws WinsockError WSAECONNRESET (10054) when the peer reset the connection, WSAESHUTDOWN, WSAENOTCONN, ...
  */
 export function send(s: SOCKET, data: SendData, options?: TransferOptions): Promise<number> {
-  let written = 0;
-  const site: CallSite = {
-    syscall: 'send',
-    annotate: (error) => {
-      if (error !== null && typeof error === 'object') Object.assign(error, { bytesWritten: written });
-    },
-  };
+  let transfer: StreamSend | undefined;
   try {
     const checked = checkOptions(options);
-    const bytes = toBytes(data);
-    // One attempt writes until the kernel takes no more; it finishes only when every byte is out.
-    const attempt = (id: number): number | null => {
-      do {
-        const sent = native.trySend(id, written === 0 ? bytes : bytes.subarray(written), checked.flags);
-        if (sent === null) return null;
-        written += sent;
-      } while (written < bytes.byteLength);
-      return written;
-    };
-    return attemptOrWait(s, WRITABLE, attempt, site, checked);
+    const state = stateOf(s);
+    transfer = new StreamSend(toBytes(data), checked.flags);
+    let tried = false;
+    if (isIdle(state, WRITABLE)) {
+      const sent = transfer.attempt(state.id);
+      if (sent !== null) return Promise.resolve(sent);
+      tried = true;
+    }
+    const sending = transfer;
+    const site: CallSite = { syscall: 'send', annotate: (error) => sending.annotate(error) };
+    return waitFor(state, WRITABLE, (id) => sending.attempt(id), site, checked, tried);
   } catch (error) {
-    return failed(error, site);
+    transfer?.annotate(error);
+    return Promise.reject(error);
+  }
+}
+
+/** One `send`: the bytes it must hand to the kernel, and how many it has. */
+class StreamSend {
+  written = 0;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly flags: number,
+  ) {}
+
+  /** Writes until the kernel takes no more; the byte count once every byte is out, else null. */
+  attempt(id: SocketId): number | null {
+    const { bytes } = this;
+    do {
+      const sent = native.trySend(id, this.written === 0 ? bytes : bytes.subarray(this.written), this.flags);
+      if (sent === null) return null;
+      this.written += sent;
+    } while (this.written < bytes.byteLength);
+    return this.written;
+  }
+
+  /** Adds `bytesWritten` to the error the call fails with ({@link PartialSendError}). */
+  annotate(error: unknown): void {
+    if (error !== null && typeof error === 'object') Object.assign(error, { bytesWritten: this.written });
   }
 }
 
@@ -159,7 +209,7 @@ export function send(s: SOCKET, data: SendData, options?: TransferOptions): Prom
 export function recv(s: SOCKET, length: number, options?: TransferOptions): Promise<Buffer> {
   try {
     const checked = checkOptions(options);
-    return attemptOrWait(s, READABLE, (id) => native.tryRecv(id, length, checked.flags), { syscall: 'recv' }, checked);
+    return callOrWait(s, READABLE, tryRecvLength, length, checked.flags, RECV, checked);
   } catch (error) {
     return failed(error);
   }
@@ -172,7 +222,7 @@ export function recv(s: SOCKET, length: number, options?: TransferOptions): Prom
 export function recvInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?: TransferOptions): Promise<number> {
   try {
     const checked = checkOptions(options);
-    return attemptOrWait(s, READABLE, (id) => native.tryRecv(id, buf, checked.flags), { syscall: 'recv' }, checked);
+    return callOrWait(s, READABLE, tryRecvInto, buf, checked.flags, RECV, checked);
   } catch (error) {
     return failed(error);
   }

@@ -169,12 +169,15 @@ export interface CheckedOptions {
   readonly flags: number;
 }
 
+/** What a call without options gets: one frozen object, not one per call. */
+const NO_OPTIONS: CheckedOptions = Object.freeze({ signal: undefined, timeout: undefined, flags: 0 });
+
 /**
  * Checks `options` up front and copies what it holds: a bad signal, timeout or flags is a TypeError/RangeError, an
  * aborted signal an AbortError.
  */
 export function checkOptions(options: (AsyncOptions & { flags?: number | undefined }) | undefined): CheckedOptions {
-  if (options === undefined) return { signal: undefined, timeout: undefined, flags: 0 };
+  if (options === undefined) return NO_OPTIONS;
   if (options === null || typeof options !== 'object') {
     throw Object.assign(new TypeError('The "options" argument must be an object'), { code: 'ERR_INVALID_ARG_TYPE' });
   }
