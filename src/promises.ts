@@ -11,12 +11,13 @@ import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLOUT, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { native, type NativeCallback, type SocketId } from './native.js';
+import { tryRecvChunk } from './chunks.js';
 import { addrInfoArguments, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import {
-  READABLE, WRITABLE, abortError, checkOptions, checkTimeout, isIdle, stateOf, waitFor, type AsyncOptions, type CallSite,
-  type CheckedOptions,
+  READABLE, WRITABLE, abortError, attemptOrWait, callOrWait, checkOptions, checkTimeout, isIdle, stateOf, waitFor,
+  type AsyncOptions, type CallSite, type CheckedOptions, type TryCall,
 } from './readiness.js';
 
 export type { AsyncOptions } from './readiness.js';
@@ -45,62 +46,10 @@ export interface PartialSendError extends Error {
   bytesWritten: number;
 }
 
-/**
- * One call: try at once unless others wait before it on this socket, else wait for readiness and try again. A call
- * that completes at once returns an already resolved promise, and one that cannot start a rejected one: these
- * functions are not `async`, whose extra promise and turns a round trip would pay for twice.
- */
-function attemptOrWait<T>(
-  s: SOCKET,
-  direction: number,
-  attempt: (id: number) => T | null,
-  site: CallSite,
-  options: CheckedOptions,
-): Promise<T> {
-  const state = stateOf(s);
-  let tried = false;
-  if (isIdle(state, direction)) {
-    const value = attempt(state.id);
-    if (value !== null) return Promise.resolve(value);
-    tried = true;
-  }
-  return waitFor(state, direction, attempt, site, options, tried);
-}
-
-/** An addon try* call that takes the socket's id and two more arguments. */
-type TryCall<A, B, T> = (id: SocketId, a: A, b: B) => T | null;
-
-// The try* calls a round trip makes, bound once so that the first try needs no closure (one is made only when the
-// call has to wait).
-const tryRecvLength = native.tryRecv.bind(native) as TryCall<number, number, Buffer>;
+// The try* calls a round trip makes, bound once: the first try needs no closure (one is made only when the call has
+// to wait).
 const tryRecvInto = native.tryRecv.bind(native) as TryCall<ArrayBufferView | ArrayBuffer, number, number>;
 const RECV: CallSite = { syscall: 'recv' };
-
-/** {@link attemptOrWait} for one try* call with its arguments. */
-function callOrWait<A, B, T>(
-  s: SOCKET,
-  direction: number,
-  call: TryCall<A, B, T>,
-  a: A,
-  b: B,
-  site: CallSite,
-  options: CheckedOptions,
-): Promise<T> {
-  const state = stateOf(s);
-  let tried = false;
-  if (isIdle(state, direction)) {
-    const value = call(state.id, a, b);
-    if (value !== null) return Promise.resolve(value);
-    tried = true;
-  }
-  return waitFor(state, direction, (id) => call(id, a, b), site, options, tried);
-}
-
-/** The rejected promise of a call that could not start (a bad argument, a closed socket, a failed first try). */
-function failed(error: unknown, site?: CallSite): Promise<never> {
-  site?.annotate?.(error);
-  return Promise.reject(error);
-}
 
 /**
  * Accepts one connection, waiting without blocking until a client connects.
@@ -113,7 +62,7 @@ export function accept(s: SOCKET, options?: AsyncOptions): Promise<AcceptResult>
     const checked = checkOptions(options);
     return attemptOrWait(s, READABLE, (id) => native.tryAccept(id), { syscall: 'accept' }, checked);
   } catch (error) {
-    return failed(error);
+    return Promise.reject(error);
   }
 }
 
@@ -141,7 +90,7 @@ export function connect(
     const finished = (id: number): undefined | null => (native.connectResult(id, host, port) ? undefined : null);
     return waitFor(state, WRITABLE, finished, site, checked, true);
   } catch (error) {
-    return failed(error);
+    return Promise.reject(error);
   }
 }
 
@@ -202,16 +151,17 @@ class StreamSend {
 
 /**
  * Receives up to `length` bytes, waiting without blocking until some arrive. An empty Buffer means the peer
- * closed the connection gracefully.
+ * closed the connection gracefully. As with Node's own reads, a small Buffer may view part of a larger, shared
+ * ArrayBuffer (Buffer.allocUnsafe's pool): mind `byteOffset` when using its `.buffer`.
  *
  * @throws WinsockError WSAECONNRESET, WSAENOTCONN, WSAEINTR when `s` is closed while waiting, WSAETIMEDOUT, ...
  */
 export function recv(s: SOCKET, length: number, options?: TransferOptions): Promise<Buffer> {
   try {
     const checked = checkOptions(options);
-    return callOrWait(s, READABLE, tryRecvLength, length, checked.flags, RECV, checked);
+    return callOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
   } catch (error) {
-    return failed(error);
+    return Promise.reject(error);
   }
 }
 
@@ -224,7 +174,7 @@ export function recvInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?
     const checked = checkOptions(options);
     return callOrWait(s, READABLE, tryRecvInto, buf, checked.flags, RECV, checked);
   } catch (error) {
-    return failed(error);
+    return Promise.reject(error);
   }
 }
 

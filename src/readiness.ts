@@ -12,7 +12,7 @@
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { refillFastPath, takeFastPath } from './fairness.js';
-import { native, type SOCKET } from './native.js';
+import { native, type SOCKET, type SocketId } from './native.js';
 
 /** uv_poll's readiness bits (UV_READABLE, UV_WRITABLE), the same on every OS. */
 export const READABLE = 1;
@@ -250,4 +250,50 @@ export function waitFor<T>(
       waiter.timer = setTimeout(() => leave(new WinsockError(WSAETIMEDOUT, syscall, address, port)), timeout);
     }
   });
+}
+
+/**
+ * One call: try at once unless others wait before it on this socket, else wait for readiness and try again. A call
+ * that completes at once returns an already resolved promise (the promises API's functions are not `async`, whose
+ * extra promise and turns a round trip would pay for twice).
+ */
+export function attemptOrWait<T>(
+  s: SOCKET,
+  direction: number,
+  attempt: (id: SocketId) => T | null,
+  site: CallSite,
+  options: CheckedOptions,
+): Promise<T> {
+  const state = stateOf(s);
+  let tried = false;
+  if (isIdle(state, direction)) {
+    const value = attempt(state.id);
+    if (value !== null) return Promise.resolve(value);
+    tried = true;
+  }
+  return waitFor(state, direction, attempt, site, options, tried);
+}
+
+
+/** An addon try* call that takes the socket's id and two more arguments. */
+export type TryCall<A, B, T> = (id: SocketId, a: A, b: B) => T | null;
+
+/** {@link attemptOrWait} for one try* call and its arguments: the first try makes no closure. */
+export function callOrWait<A, B, T>(
+  s: SOCKET,
+  direction: number,
+  call: TryCall<A, B, T>,
+  a: A,
+  b: B,
+  site: CallSite,
+  options: CheckedOptions,
+): Promise<T> {
+  const state = stateOf(s);
+  let tried = false;
+  if (isIdle(state, direction)) {
+    const value = call(state.id, a, b);
+    if (value !== null) return Promise.resolve(value);
+    tried = true;
+  }
+  return waitFor(state, direction, (id) => call(id, a, b), site, options, tried);
 }
