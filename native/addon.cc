@@ -10,8 +10,6 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
   socket_construction_key_ = Napi::Persistent(SocketHandle::ConstructionKey(env));
   readiness_context_ = std::make_unique<Napi::AsyncContext>(env, "winsock:readiness");
   NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop_));
-  // A synchronous cleanup hook could not wait for uv_close to finish; an async one can (NAPI_VERSION 8).
-  NAPI_THROW_IF_FAILED_VOID(env, napi_add_async_cleanup_hook(env, OnEnvironmentTeardown, this, &teardown_hook_));
 
   Napi::Object constants = Napi::Object::New(env);
   platform::ForEachConstant([&](const char* name, std::int64_t value) {
@@ -49,6 +47,11 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("tryRecv", &WinsockAddon::TryRecv),
                            InstanceMethod("getaddrinfoAsync", &WinsockAddon::GetAddressInfoAsync),
                        });
+  // Last, when nothing else can throw: a worker terminated while it loads the addon makes N-API calls fail, the
+  // constructor throws, and the half-made object is freed without its destructor. A hook registered before that
+  // was left pointing at freed memory (ASan: heap-use-after-free in OnEnvironmentTeardown).
+  // A synchronous cleanup hook could not wait for uv_close to finish; an async one can (NAPI_VERSION 8).
+  NAPI_THROW_IF_FAILED_VOID(env, napi_add_async_cleanup_hook(env, OnEnvironmentTeardown, this, &teardown_hook_));
 }
 
 WinsockAddon::~WinsockAddon() {

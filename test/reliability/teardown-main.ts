@@ -1,5 +1,6 @@
 // Workers terminated with every kind of call in flight (lookups stuck in the threadpool's queue, sends, receives,
-// accepts, connects), twenty times over, in a process that then ends by itself. Run by scripts/test-asan.sh, where
+// accepts, connects), twenty times over, then workers terminated while they load the addon, in a process that then
+// ends by itself. Run by scripts/test-asan.sh, where
 // LeakSanitizer checks at that exit what a terminated worker's calls left behind: a lookup's napi_deferred once did.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -62,4 +63,11 @@ try {
 } finally {
   rmSync(fifo, { force: true });
 }
-console.log('teardown: 20 workers terminated with calls in flight');
+// And workers terminated while they load the addon, at every moment of its initialisation.
+for (let round = 0; round < 100; round++) {
+  const worker = new Worker(`import(${JSON.stringify(promisesUrl)}).then((ws) => ws.startup());`, { eval: true });
+  await once(worker, 'online');
+  await new Promise((resolve) => setTimeout(resolve, round % 25));
+  await worker.terminate();
+}
+console.log('teardown: 20 workers terminated with calls in flight, 100 while loading the addon');
