@@ -13,11 +13,18 @@
         "native/addon.cc",
         "native/arguments.cc",
         "native/async_calls.cc",
+        "native/datagram_calls.cc",
+        "native/extension_calls.cc",
+        "native/name_calls.cc",
+        "native/option_calls.cc",
+        "native/poll_calls.cc",
         "native/socket_handle.cc",
         "native/socket_poll.cc",
         "native/winsock_calls.cc",
         "native/platform/address.cc",
-        "native/platform/constants.cc"
+        "native/platform/constants.cc",
+        "native/platform/options.cc",
+        "native/platform/packet_info.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: when a worker is terminated, N-API calls fail with no exception to

@@ -8,6 +8,7 @@ namespace winsock {
 WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
   socket_constructor_ = Napi::Persistent(SocketHandle::DefineClass(env));
   socket_construction_key_ = Napi::Persistent(SocketHandle::ConstructionKey(env));
+  promise_constructor_ = Napi::Persistent(env.Global().Get("Promise").As<Napi::Function>());
   readiness_context_ = std::make_unique<Napi::AsyncContext>(env, "winsock:readiness");
   NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop_));
 
@@ -36,8 +37,42 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("closesocket", &WinsockAddon::CloseSocket),
                            InstanceMethod("getsockname", &WinsockAddon::GetSockName),
                            InstanceMethod("getpeername", &WinsockAddon::GetPeerName),
+                           InstanceMethod("sendto", &WinsockAddon::SendTo),
+                           InstanceMethod("recvfrom", &WinsockAddon::RecvFrom),
+                           InstanceMethod("trySendTo", &WinsockAddon::TrySendTo),
+                           InstanceMethod("tryRecvFrom", &WinsockAddon::TryRecvFrom),
                            InstanceMethod("setsockopt", &WinsockAddon::SetSockOpt),
                            InstanceMethod("getsockopt", &WinsockAddon::GetSockOpt),
+                           InstanceMethod("setTimeoutOption", &WinsockAddon::SetTimeoutOption),
+                           InstanceMethod("getTimeoutOption", &WinsockAddon::GetTimeoutOption),
+                           InstanceMethod("setLinger", &WinsockAddon::SetLinger),
+                           InstanceMethod("getLinger", &WinsockAddon::GetLinger),
+                           InstanceMethod("setMembership", &WinsockAddon::SetMembership),
+                           InstanceMethod("setMulticastInterface4", &WinsockAddon::SetMulticastInterface4),
+                           InstanceMethod("ioctlsocket", &WinsockAddon::IoctlSocket),
+                           InstanceMethod("setKeepAliveValues", &WinsockAddon::SetKeepAliveValues),
+                           InstanceMethod("booleanIoctl", &WinsockAddon::BooleanIoctl),
+                           InstanceMethod("select", &WinsockAddon::Select),
+                           InstanceMethod("WSAPoll", &WinsockAddon::WSAPoll),
+                           InstanceMethod("setTrafficClass", &WinsockAddon::SetTrafficClass),
+                           InstanceMethod("getTrafficClass", &WinsockAddon::GetTrafficClass),
+                           InstanceMethod("setUserTimeout", &WinsockAddon::SetUserTimeout),
+                           InstanceMethod("getUserTimeout", &WinsockAddon::GetUserTimeout),
+                           InstanceMethod("nativeHandle", &WinsockAddon::NativeHandle),
+                           InstanceMethod("share", &WinsockAddon::Share),
+                           InstanceMethod("fromShare", &WinsockAddon::FromShare),
+                           InstanceMethod("sendSocket", &WinsockAddon::SendSocket),
+                           InstanceMethod("receiveSocket", &WinsockAddon::ReceiveSocket),
+                           InstanceMethod("enablePacketInfo", &WinsockAddon::EnablePacketInfo),
+                           InstanceMethod("recvmsg", &WinsockAddon::RecvMsg),
+                           InstanceMethod("tryRecvMsg", &WinsockAddon::TryRecvMsg),
+                           InstanceMethod("sendmsg", &WinsockAddon::SendMsg),
+                           InstanceMethod("trySendMsg", &WinsockAddon::TrySendMsg),
+                           InstanceMethod("getnameinfo", &WinsockAddon::GetNameInfo),
+                           InstanceMethod("getnameinfoAsync", &WinsockAddon::GetNameInfoAsync),
+                           InstanceMethod("gethostname", &WinsockAddon::GetHostName),
+                           InstanceMethod("inet_pton", &WinsockAddon::InetPton),
+                           InstanceMethod("inet_ntop", &WinsockAddon::InetNtop),
                            InstanceMethod("setReadinessCallback", &WinsockAddon::SetReadinessCallback),
                            InstanceMethod("watch", &WinsockAddon::Watch),
                            InstanceMethod("tryAccept", &WinsockAddon::TryAccept),
@@ -77,8 +112,13 @@ void WinsockAddon::PollClosed() {
   FinishTeardownWhenClosed();
 }
 
+void WinsockAddon::WorkFinished() {
+  --pending_work_;
+  FinishTeardownWhenClosed();
+}
+
 void WinsockAddon::FinishTeardownWhenClosed() {
-  if (!tearing_down_ || open_polls_ > 0 || teardown_hook_ == nullptr) return;
+  if (!tearing_down_ || open_polls_ > 0 || pending_work_ > 0 || teardown_hook_ == nullptr) return;
   napi_remove_async_cleanup_hook(teardown_hook_);
   teardown_hook_ = nullptr;
 }
@@ -98,31 +138,30 @@ void WinsockAddon::DeliverReadiness(SocketHandle& socket, int error, int events)
   }
 }
 
-int WinsockAddon::CloseAndCancel(SocketHandle& socket) {
-  if (!socket.IsOpen()) return platform::wsa::kNotSocket;
-  // A socket with waiters is strongly referenced until Close() drops that reference: take the object first.
-  const bool had_waiters = socket.HasWaiters();
-  Napi::Object object = had_waiters ? socket.Value() : Napi::Object();
-  const int error = socket.Close();
-  // Calls still waiting on this socket fail with WSAEINTR, as Winsock's blocking calls do when closesocket cancels
-  // them: src/readiness.ts rejects them.
-  if (had_waiters && !readiness_callback_.IsEmpty()) {
-    readiness_callback_.Call({object, Napi::Number::New(env_, platform::wsa::kInterrupted),
-                              Napi::Number::New(env_, SocketPoll::kReadable | SocketPoll::kWritable)});
-  }
-  return error;
-}
-
-void WinsockAddon::CloseAllSocketsAndCancel() {
-  const std::unordered_set<SocketHandle*> sockets = std::move(open_sockets_);
-  open_sockets_.clear();
-  for (SocketHandle* socket : sockets) CloseAndCancel(*socket);
-}
-
 void WinsockAddon::CloseAllSockets() {
   const std::unordered_set<SocketHandle*> sockets = std::move(open_sockets_);
   open_sockets_.clear();
   for (SocketHandle* socket : sockets) socket->CloseForTeardown();
+}
+
+void WinsockAddon::CloseAllSocketsAndNotify() {
+  // Each close leaves the registry, and the JavaScript it calls may close (or open) others: take one at a time.
+  while (!open_sockets_.empty()) CloseAndNotify(**open_sockets_.begin());
+}
+
+int WinsockAddon::CloseAndNotify(SocketHandle& socket) {
+  if (!socket.IsOpen()) return platform::wsa::kNotSocket;
+  // A socket with waiters is strongly referenced until Close() drops that reference: take the object first.
+  const bool had_waiters = socket.HasWaiters();
+  Napi::Object object = socket.Value();
+  const int error = socket.Close();
+  // Calls still waiting on the socket fail with WSAEINTR, as Winsock's blocking calls do when closesocket cancels
+  // them: src/readiness.ts rejects them.
+  if (had_waiters && !readiness_callback_.IsEmpty() && !object.IsEmpty()) {
+    readiness_callback_.Call({object, Napi::Number::New(env_, platform::wsa::kInterrupted),
+                              Napi::Number::New(env_, SocketPoll::kReadable | SocketPoll::kWritable)});
+  }
+  return error;
 }
 
 void WinsockAddon::ThrowWinsockError(int error, const char* syscall, const platform::Endpoint* endpoint) {

@@ -31,6 +31,8 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // environment. It was an External made per socket, and N-API allocates for every External a block that is freed
   // only when V8 collects it: those not collected by exit were valgrind's "definitely lost" blocks.
   Napi::Value SocketConstructionKey() const { return socket_construction_key_.Value(); }
+  // JavaScript's Promise constructor, taken when the addon loads (see PromiseSettler in threadpool_work.h).
+  Napi::Function PromiseConstructor() const { return promise_constructor_.Value(); }
 
   // The registry of open sockets, closed at teardown and at the final cleanup().
   void Track(SocketHandle* socket) { open_sockets_.insert(socket); }
@@ -40,6 +42,10 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // Poll handles alive or closing: teardown waits until every one has run its uv_close callback.
   void PollOpened() { ++open_polls_; }
   void PollClosed();
+  // Threadpool work (ThreadpoolWork) in flight: teardown waits for it too, since it calls back into the addon.
+  void WorkStarted() { ++pending_work_; }
+  void WorkFinished();
+  bool TearingDown() const { return tearing_down_; }
   // Tells JavaScript (src/readiness.ts) that `socket` is ready for `events`, or failed with Winsock error `error`.
   // Called from a uv_poll callback: runs through MakeCallback, so promise jobs run after it.
   void DeliverReadiness(SocketHandle& socket, int error, int events);
@@ -70,8 +76,57 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value CloseSocket(const Napi::CallbackInfo& info);
   Napi::Value GetSockName(const Napi::CallbackInfo& info);
   Napi::Value GetPeerName(const Napi::CallbackInfo& info);
+
+  // Datagrams (datagram_calls.cc).
+  Napi::Value SendTo(const Napi::CallbackInfo& info);
+  Napi::Value RecvFrom(const Napi::CallbackInfo& info);
+  Napi::Value TrySendTo(const Napi::CallbackInfo& info);
+  Napi::Value TryRecvFrom(const Napi::CallbackInfo& info);
+
+  // Options and ioctls (option_calls.cc).
   Napi::Value SetSockOpt(const Napi::CallbackInfo& info);
   Napi::Value GetSockOpt(const Napi::CallbackInfo& info);
+  Napi::Value SetTimeoutOption(const Napi::CallbackInfo& info);
+  Napi::Value GetTimeoutOption(const Napi::CallbackInfo& info);
+  Napi::Value SetLinger(const Napi::CallbackInfo& info);
+  Napi::Value GetLinger(const Napi::CallbackInfo& info);
+  Napi::Value SetMembership(const Napi::CallbackInfo& info);
+  Napi::Value SetMulticastInterface4(const Napi::CallbackInfo& info);
+  Napi::Value IoctlSocket(const Napi::CallbackInfo& info);
+  Napi::Value SetKeepAliveValues(const Napi::CallbackInfo& info);
+  Napi::Value BooleanIoctl(const Napi::CallbackInfo& info);
+
+  // Readiness of many sockets at once, blocking like Winsock's (poll_calls.cc).
+  Napi::Value Select(const Napi::CallbackInfo& info);
+  Napi::Value WSAPoll(const Napi::CallbackInfo& info);
+
+  // What node:net never offered (extension_calls.cc): traffic class, dead-peer timeout, the native handle and
+  // moving a socket to another process, packet info.
+  Napi::Value SetTrafficClass(const Napi::CallbackInfo& info);
+  Napi::Value GetTrafficClass(const Napi::CallbackInfo& info);
+  Napi::Value SetUserTimeout(const Napi::CallbackInfo& info);
+  Napi::Value GetUserTimeout(const Napi::CallbackInfo& info);
+  Napi::Value NativeHandle(const Napi::CallbackInfo& info);
+  Napi::Value Share(const Napi::CallbackInfo& info);
+  Napi::Value FromShare(const Napi::CallbackInfo& info);
+  Napi::Value SendSocket(const Napi::CallbackInfo& info);
+  Napi::Value ReceiveSocket(const Napi::CallbackInfo& info);
+  // A SOCKET object for a descriptor that arrived from another process: reads its family, type and connection.
+  Napi::Object AdoptSocket(platform::NativeSocket socket, const char* syscall);
+  Napi::Value EnablePacketInfo(const Napi::CallbackInfo& info);
+  Napi::Value RecvMsg(const Napi::CallbackInfo& info);
+  Napi::Value TryRecvMsg(const Napi::CallbackInfo& info);
+  Napi::Value SendMsg(const Napi::CallbackInfo& info);
+  Napi::Value TrySendMsg(const Napi::CallbackInfo& info);
+  Napi::Value RecvMsgOnce(const Napi::CallbackInfo& info, bool nonblocking);
+  Napi::Value SendMsgOnce(const Napi::CallbackInfo& info, bool nonblocking);
+
+  // Names and numeric addresses (name_calls.cc).
+  Napi::Value GetNameInfo(const Napi::CallbackInfo& info);
+  Napi::Value GetNameInfoAsync(const Napi::CallbackInfo& info);
+  Napi::Value GetHostName(const Napi::CallbackInfo& info);
+  Napi::Value InetPton(const Napi::CallbackInfo& info);
+  Napi::Value InetNtop(const Napi::CallbackInfo& info);
 
   // The nonblocking primitives of the promises API (async_calls.cc). Each try* makes one attempt and returns null
   // where Winsock says WSAEWOULDBLOCK; JavaScript then waits for readiness with watch() and tries again.
@@ -88,15 +143,16 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   void RequireStarted(const char* syscall);
   // The open SOCKET in argument `index`; throws TypeError for a non-SOCKET, WSAENOTSOCK for a closed one.
   SocketHandle& RequireOpenSocket(const Napi::CallbackInfo& info, std::size_t index, const char* syscall);
+  // A socket address from (address, port) arguments at `index`; a Winsock error for text that is not numeric.
   platform::SocketAddress RequireAddress(const Napi::CallbackInfo& info, std::size_t index, int family,
                                          const char* syscall);
   Napi::Object EndpointObject(const platform::Endpoint& endpoint);
-  // Closes a socket as closesocket() does: calls still waiting on it fail with WSAEINTR. Returns the OS error.
-  int CloseAndCancel(SocketHandle& socket);
-  // The last cleanup(): every open socket closed as by closesocket(), so none of their calls is left waiting.
-  void CloseAllSocketsAndCancel();
-  // Environment teardown: every open socket closed without calling into JavaScript, which can no longer run.
+  // Teardown: closes every socket without calling JavaScript (it can no longer run).
   void CloseAllSockets();
+  // The last cleanup(): closes every socket and fails the calls waiting on them with WSAEINTR, as closesocket does.
+  void CloseAllSocketsAndNotify();
+  // closesocket: close, then reject the calls that were waiting (src/readiness.ts). Returns the OS error.
+  int CloseAndNotify(SocketHandle& socket);
   // What send/trySend and recv/tryRecv read from their arguments, with Winsock's checks of the socket's state.
   struct SendRequest {
     SocketHandle* socket;
@@ -120,7 +176,11 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   RecvRequest ReadRecvRequest(const Napi::CallbackInfo& info, const char* syscall);
   Napi::Value RecvResult(const RecvRequest& request, std::size_t received);
   AddrInfoQuery ReadAddrInfoQuery(const Napi::CallbackInfo& info);
-  Napi::Value AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer, int type);
+  Napi::Value SendToOnce(const Napi::CallbackInfo& info, bool nonblocking);
+  Napi::Value RecvFromOnce(const Napi::CallbackInfo& info, bool nonblocking);
+  Napi::Value DatagramResult(Napi::Value data, const platform::SocketAddress& from);
+  Napi::Value AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer, int family,
+                             int type);
   // Environment teardown (napi_add_async_cleanup_hook): close every socket, then wait for the uv_close callbacks.
   static void OnEnvironmentTeardown(napi_async_cleanup_hook_handle handle, void* data);
   void FinishTeardownWhenClosed();
@@ -128,6 +188,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Env env_;
   Napi::FunctionReference socket_constructor_;
   Napi::Reference<Napi::Symbol> socket_construction_key_;
+  Napi::FunctionReference promise_constructor_;
   Napi::FunctionReference error_factory_;
   std::unordered_set<SocketHandle*> open_sockets_;
   Napi::FunctionReference readiness_callback_;
@@ -136,6 +197,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   napi_async_cleanup_hook_handle teardown_hook_ = nullptr;
   bool tearing_down_ = false;
   int open_polls_ = 0;
+  int pending_work_ = 0;
   int startup_count_ = 0;  // our own WSAStartup calls, never libuv's
   int last_error_ = 0;
 };

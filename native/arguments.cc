@@ -12,23 +12,15 @@ namespace {
 
 std::string Quoted(const char* name) { return std::string("The \"") + name + "\" argument"; }
 
-// A detached buffer has no data; it reads as zero bytes long.
-Bytes ViewOf(void* data, std::size_t length) { return data == nullptr ? Bytes{} : Bytes{data, length}; }
-
-// The data pointers come from napi_get_typedarray_info/napi_get_dataview_info, not from the view's ArrayBuffer:
-// node-addon-api's ArrayBuffer::Data() fails ("Invalid argument", a plain Error) for a view over a
-// SharedArrayBuffer, which is not an ArrayBuffer to N-API.
-Bytes TypedArrayBytes(Napi::Env env, Napi::TypedArray array) {
-  void* data = nullptr;
-  NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, array, nullptr, nullptr, &data, nullptr, nullptr), Bytes{});
-  return ViewOf(data, array.ByteLength());
-}
-
-Bytes DataViewBytes(Napi::Env env, Napi::DataView view) {
-  std::size_t length = 0;
-  void* data = nullptr;
-  NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, view, &length, &data, nullptr, nullptr), Bytes{});
-  return ViewOf(data, length);
+// Whether the memory behind a view or buffer has been transferred away (structuredClone, postMessage).
+bool IsDetached(Napi::Value value) {
+  Napi::Value buffer = value;
+  if (value.IsTypedArray()) buffer = value.As<Napi::TypedArray>().ArrayBuffer();
+  else if (value.IsDataView()) buffer = value.As<Napi::DataView>().ArrayBuffer();
+  if (!buffer.IsArrayBuffer()) return false;  // a SharedArrayBuffer cannot be detached
+  bool detached = false;
+  napi_is_detached_arraybuffer(value.Env(), buffer, &detached);
+  return detached;
 }
 
 }  // namespace
@@ -72,14 +64,26 @@ std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::s
 }
 
 Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
-  Napi::Value value = info[index];
-  if (value.IsTypedArray()) return TypedArrayBytes(info.Env(), value.As<Napi::TypedArray>());
-  if (value.IsDataView()) return DataViewBytes(info.Env(), value.As<Napi::DataView>());
-  if (value.IsArrayBuffer()) {
-    Napi::ArrayBuffer buffer = value.As<Napi::ArrayBuffer>();
-    return ViewOf(buffer.Data(), buffer.ByteLength());
+  // The data pointers come straight from N-API, which also covers views of a SharedArrayBuffer.
+  Napi::Env env = info.Env();
+  napi_value value = info[index];
+  void* data = nullptr;
+  std::size_t length = 0;
+  if (info[index].IsTypedArray()) {
+    napi_typedarray_type type;
+    std::size_t elements = 0;
+    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, value, &type, &elements, &data, nullptr, nullptr), Bytes{});
+    length = info[index].As<Napi::TypedArray>().ByteLength();
+  } else if (info[index].IsDataView()) {
+    NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, value, &length, &data, nullptr, nullptr), Bytes{});
+  } else if (info[index].IsArrayBuffer()) {
+    NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, value, &data, &length), Bytes{});
+  } else {
+    ThrowTypeError(env, Quoted(name) + " must be a Buffer, TypedArray, DataView or ArrayBuffer");
   }
-  ThrowTypeError(info.Env(), Quoted(name) + " must be a Buffer, TypedArray, DataView or ArrayBuffer");
+  // A detached buffer has no memory: reading "0 bytes" into it would look like the peer closing the connection.
+  if (data == nullptr && length == 0 && IsDetached(info[index])) ThrowTypeError(env, Quoted(name) + " is detached");
+  return Bytes{data, length};
 }
 
 }  // namespace winsock::arguments

@@ -4,6 +4,7 @@
 #include "addon.h"
 #include "arguments.h"
 #include "socket_handle.h"
+#include "threadpool_work.h"
 
 namespace winsock {
 namespace {
@@ -11,36 +12,27 @@ namespace {
 using arguments::kIntMax;
 using arguments::kIntMin;
 
-// getaddrinfo on the libuv threadpool: name resolution has no readiness to wait for. It reports to a callback
-// (src/promises.ts makes the promise), not to a napi_deferred: N-API frees a deferred only when it is resolved or
-// rejected, which it refuses once a worker's environment is stopping, so every lookup still running when a worker
-// was terminated leaked one (LeakSanitizer, scripts/test-asan.sh). A callback reference is freed with the worker.
-class AddrInfoWorker : public Napi::AsyncWorker {
+// getaddrinfo on the libuv threadpool: name resolution has no readiness to wait for.
+class AddrInfoWork : public ThreadpoolWork {
  public:
-  AddrInfoWorker(WinsockAddon& addon, Napi::Function callback, std::optional<std::string> node,
-                 std::optional<std::string> service, platform::AddressInfoHints hints)
-      : Napi::AsyncWorker(callback, "winsock:getaddrinfo"),
-        addon_(addon),
-        node_(std::move(node)),
-        service_(std::move(service)),
-        hints_(hints) {}
+  AddrInfoWork(WinsockAddon& addon, std::optional<std::string> node, std::optional<std::string> service,
+               platform::AddressInfoHints hints)
+      : ThreadpoolWork(addon, "winsock:getaddrinfo"), node_(std::move(node)), service_(std::move(service)), hints_(hints) {}
 
   void Execute() override {
     result_ = platform::GetAddressInfo(node_ ? &*node_ : nullptr, service_ ? &*service_ : nullptr, hints_);
   }
 
-  void OnOK() override {
-    Napi::HandleScope scope(Env());
+ private:
+  void Settle(WinsockAddon& addon, PromiseSettler& promise) override {
     if (result_.ok()) {
-      Callback().Call({Env().Null(), addon_.AddrInfoArray(result_.value)});
+      promise.Resolve(addon.AddrInfoArray(result_.value));
       return;
     }
     const platform::Endpoint asked{0, node_.value_or(""), -1};
-    Callback().Call({addon_.MakeWinsockError(result_.error, "getaddrinfo", node_ ? &asked : nullptr)});
+    promise.Reject(addon.MakeWinsockError(result_.error, "getaddrinfo", node_ ? &asked : nullptr));
   }
 
- private:
-  WinsockAddon& addon_;
   std::optional<std::string> node_;
   std::optional<std::string> service_;
   platform::AddressInfoHints hints_;
@@ -72,7 +64,7 @@ Napi::Value WinsockAddon::TryAccept(const Napi::CallbackInfo& info) {
   const platform::Result<platform::NativeSocket> accepted = platform::Accept(socket.Native(), &peer);
   if (accepted.error == platform::wsa::kWouldBlock) return env_.Null();
   if (!accepted.ok()) ThrowWinsockError(accepted.error, "accept");
-  return AcceptedSocket(accepted.value, peer, socket.Type());
+  return AcceptedSocket(accepted.value, peer, socket.Family(), socket.Type());
 }
 
 Napi::Value WinsockAddon::TryConnect(const Napi::CallbackInfo& info) {
@@ -129,13 +121,11 @@ Napi::Value WinsockAddon::TryRecv(const Napi::CallbackInfo& info) {
 
 Napi::Value WinsockAddon::GetAddressInfoAsync(const Napi::CallbackInfo& info) {
   AddrInfoQuery query = ReadAddrInfoQuery(info);
-  if (!info[6].IsFunction()) arguments::ThrowTypeError(env_, "The \"callback\" argument must be of type function");
   RequireStarted("getaddrinfo");
 
-  auto* worker = new AddrInfoWorker(*this, info[6].As<Napi::Function>(), std::move(query.node),
-                                    std::move(query.service), query.hints);
-  worker->Queue();  // the worker deletes itself after OnOK
-  return env_.Undefined();
+  auto* work = new AddrInfoWork(*this, std::move(query.node), std::move(query.service), query.hints);
+  work->Queue();  // deletes itself once settled
+  return work->Promise();
 }
 
 }  // namespace winsock

@@ -20,7 +20,7 @@ Napi::Symbol SocketHandle::ConstructionKey(Napi::Env env) {
   return Napi::Symbol::New(env, "winsock SOCKET construction key");
 }
 
-Napi::Object SocketHandle::Create(WinsockAddon& addon, platform::NativeSocket socket, int type) {
+Napi::Object SocketHandle::Create(WinsockAddon& addon, platform::NativeSocket socket, int family, int type) {
   Napi::Object object;
   try {
     object = addon.SocketConstructor().New({addon.SocketConstructionKey()});
@@ -32,6 +32,7 @@ Napi::Object SocketHandle::Create(WinsockAddon& addon, platform::NativeSocket so
   SocketHandle* handle = Unwrap(object);
   handle->addon_ = &addon;
   handle->socket_ = socket;
+  handle->family_ = family;
   handle->type_ = type;
   handle->state_ = State::kOpen;
   addon.Track(handle);

@@ -22,7 +22,7 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   static Napi::Symbol ConstructionKey(Napi::Env env);
   // Wraps an open OS socket in a new SOCKET object, registered with the addon for teardown. Takes ownership of
   // `socket` whatever happens: if the object cannot be made, the socket is closed before the error propagates.
-  static Napi::Object Create(WinsockAddon& addon, platform::NativeSocket socket, int type);
+  static Napi::Object Create(WinsockAddon& addon, platform::NativeSocket socket, int family, int type);
   // The SOCKET behind `value`, or nullptr when `value` is anything else (checked by type tag, not instanceof).
   static SocketHandle* FromValue(Napi::Value value);
 
@@ -33,6 +33,7 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
 
   bool IsOpen() const { return state_ == State::kOpen; }
   platform::NativeSocket Native() const { return socket_; }
+  int Family() const { return family_; }
   int Type() const { return type_; }
 
   // Closes the OS socket once (after its poll handle, as libuv requires); later calls on this object see
@@ -54,6 +55,7 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   // The readiness events JavaScript waits for (SocketPoll::kReadable | kWritable), 0 for none.
   int Watch(int events);
   bool HasWaiters() const { return waiting_ != 0; }
+  bool UsesPoll() const { return poll_ != nullptr; }
 
  private:
   enum class State { kOpen, kClosed };
@@ -61,6 +63,7 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   WinsockAddon* addon_ = nullptr;
   platform::NativeSocket socket_ = platform::kInvalidSocket;
   State state_ = State::kClosed;
+  int family_ = 0;
   int type_ = 0;
   SocketPoll* poll_ = nullptr;
   int waiting_ = 0;

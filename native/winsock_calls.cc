@@ -37,9 +37,8 @@ Napi::Value WinsockAddon::Cleanup(const Napi::CallbackInfo&) {
   RequireStarted("WSACleanup");
   const int error = platform::Cleanup();
   if (error != 0) ThrowWinsockError(error, "WSACleanup");
-  // As in Winsock, the last cleanup closes every socket still open (here: this environment's), and the calls
-  // waiting on them fail as if each socket had been closed with closesocket.
-  if (--startup_count_ == 0) CloseAllSocketsAndCancel();
+  // As in Winsock, the last cleanup closes every socket still open (here: this environment's).
+  if (--startup_count_ == 0) CloseAllSocketsAndNotify();
   return env_.Undefined();
 }
 
@@ -91,7 +90,7 @@ Napi::Value WinsockAddon::Socket(const Napi::CallbackInfo& info) {
 
   const platform::Result<platform::NativeSocket> opened = platform::OpenSocket(family, type, protocol);
   if (!opened.ok()) ThrowWinsockError(opened.error, "socket");
-  return SocketHandle::Create(*this, opened.value, type);
+  return SocketHandle::Create(*this, opened.value, family, type);
 }
 
 platform::SocketAddress WinsockAddon::RequireAddress(const Napi::CallbackInfo& info, std::size_t index, int family,
@@ -134,13 +133,13 @@ Napi::Value WinsockAddon::Accept(const Napi::CallbackInfo& info) {
   const platform::Result<platform::NativeSocket> accepted = platform::Accept(socket.Native(), &peer);
   if (!accepted.ok()) ThrowWinsockError(accepted.error, "accept");
 
-  return AcceptedSocket(accepted.value, peer, socket.Type());
+  return AcceptedSocket(accepted.value, peer, socket.Family(), socket.Type());
 }
 
 Napi::Value WinsockAddon::AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer,
-                                         int type) {
+                                         int family, int type) {
   Napi::Object result = EndpointObject(platform::DescribeAddress(peer));
-  Napi::Object client = SocketHandle::Create(*this, accepted, type);
+  Napi::Object client = SocketHandle::Create(*this, accepted, family, type);
   SocketHandle::FromValue(client)->MarkConnected();
   result.Set("socket", client);
   return result;
@@ -165,8 +164,11 @@ WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(const Napi::CallbackInfo
   const int flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
   // Winsock's answers where POSIX gives EPIPE: after shutdown(SD_SEND), and on a stream never connected.
   if (socket.IsSendShutdown()) ThrowWinsockError(platform::wsa::kShutDown, syscall);
-  if (socket.Type() == platform::kStreamSocket && !socket.IsConnected())
-    ThrowWinsockError(platform::wsa::kNotConnected, syscall);
+  if (socket.Type() == platform::kStreamSocket && !socket.IsConnected()) {
+    // Connected since we last looked (a nonblocking connect that select() saw complete)? Ask the OS once.
+    if (!platform::GetPeerName(socket.Native()).ok()) ThrowWinsockError(platform::wsa::kNotConnected, syscall);
+    socket.MarkConnected();
+  }
   return SendRequest{&socket, bytes.data, bytes.length, flags};
 }
 
@@ -175,7 +177,7 @@ WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(const Napi::CallbackInfo
   RecvRequest request{&socket, nullptr, 0, 0, nullptr};
   if (info[1].IsNumber()) {
     request.length = static_cast<std::size_t>(arguments::Integer(info, 1, "len", 0, kIntMax));
-    // Up to 2 GiB may be asked for: out of memory is Winsock's WSAENOBUFS, not a std::bad_alloc that ends the process.
+    // A length the process cannot allocate is Winsock's "no buffer space", never an abort.
     request.owned.reset(new (std::nothrow) std::uint8_t[request.length == 0 ? 1 : request.length]);
     if (request.owned == nullptr) ThrowWinsockError(platform::wsa::kNoBufferSpace, syscall);
     request.data = request.owned.get();
@@ -225,7 +227,7 @@ Napi::Value WinsockAddon::Shutdown(const Napi::CallbackInfo& info) {
 Napi::Value WinsockAddon::CloseSocket(const Napi::CallbackInfo& info) {
   SocketHandle& socket = RequireOpenSocket(info, 0, "closesocket");
 
-  const int error = CloseAndCancel(socket);
+  const int error = CloseAndNotify(socket);
   if (error != 0) ThrowWinsockError(error, "closesocket");
   return env_.Undefined();
 }
@@ -244,39 +246,6 @@ Napi::Value WinsockAddon::GetPeerName(const Napi::CallbackInfo& info) {
   const platform::Result<platform::SocketAddress> name = platform::GetPeerName(socket.Native());
   if (!name.ok()) ThrowWinsockError(name.error, "getpeername");
   return EndpointObject(platform::DescribeAddress(name.value));
-}
-
-Napi::Value WinsockAddon::SetSockOpt(const Napi::CallbackInfo& info) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "setsockopt");
-  const int level = static_cast<int>(arguments::Integer(info, 1, "level", kIntMin, kIntMax));
-  const int name = static_cast<int>(arguments::Integer(info, 2, "optname", kIntMin, kIntMax));
-  // An int option (the common case, and how Winsock reads a BOOL), or the option's raw bytes.
-  int number = 0;
-  arguments::Bytes bytes{&number, sizeof number};
-  if (info[3].IsBoolean()) number = info[3].As<Napi::Boolean>().Value() ? 1 : 0;
-  else if (info[3].IsNumber()) number = static_cast<int>(arguments::Integer(info, 3, "optval", kIntMin, kIntMax));
-  else bytes = arguments::ByteView(info, 3, "optval");
-
-  const int error = platform::SetOption(socket.Native(), level, name, bytes.data, bytes.length);
-  if (error != 0) ThrowWinsockError(error, "setsockopt");
-  return env_.Undefined();
-}
-
-Napi::Value WinsockAddon::GetSockOpt(const Napi::CallbackInfo& info) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "getsockopt");
-  const int level = static_cast<int>(arguments::Integer(info, 1, "level", kIntMin, kIntMax));
-  const int name = static_cast<int>(arguments::Integer(info, 2, "optname", kIntMin, kIntMax));
-  // Without a length the option is read as an int; with one, as that many raw bytes.
-  const bool as_int = info[3].IsUndefined();
-  const auto length = static_cast<std::size_t>(as_int ? sizeof(int) : arguments::Integer(info, 3, "optlen", 0, 4096));
-  std::unique_ptr<std::uint8_t[]> value(new std::uint8_t[length == 0 ? 1 : length]());
-
-  const auto got = platform::GetOption(socket.Native(), level, name, value.get(), length);
-  if (!got.ok()) ThrowWinsockError(got.error, "getsockopt");
-  if (!as_int) return Napi::Buffer<std::uint8_t>::Copy(env_, value.get(), got.value);
-  int number = 0;
-  std::memcpy(&number, value.get(), got.value < sizeof number ? got.value : sizeof number);
-  return Napi::Number::New(env_, number);
 }
 
 }  // namespace winsock

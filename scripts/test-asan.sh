@@ -12,6 +12,6 @@ npx tsc -p tsconfig.json
 npx tsc -p tsconfig.test.json
 exec scripts/with-asan.sh bash -c '
   npx vitest run &&
-  node build/test-js/test/fuzz/child.js --seed 1 --calls 10000 | grep "^summary" &&
-  node build/test-js/test/reliability/leaks-main.js --cycles 2000 &&
-  node build/test-js/test/reliability/teardown-main.js'
+  node dist-test/test/fuzz/child.js --seed 1 --calls 10000 | grep "^summary" &&
+  node dist-test/test/reliability/leaks-main.js --cycles 2000 &&
+  node dist-test/test/reliability/teardown-main.js'

@@ -7,15 +7,15 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 npm run --silent build:win-cross || exit 1
-# build/test-js for the suite; dist/ for the CLI that the interop checks run on both sides.
+# dist-test for the suite; dist/ for the CLI that the interop checks run on both sides.
 npx tsc -p tsconfig.test.json || exit 1
 npx tsc -p tsconfig.json || exit 1
 
 # Files, not a folder: Node 20 expands a folder given to --test, Node 22+ takes globs instead.
 shopt -s nullglob
-tests=(build/test-js/test/conformance/*.test.js)
+tests=(dist-test/test/conformance/*.test.js)
 if ((${#tests[@]} == 0)); then
-  echo "test:wine: no build/test-js/test/conformance/*.test.js" >&2
+  echo "test:wine: no dist-test/test/conformance/*.test.js" >&2
   exit 1
 fi
 

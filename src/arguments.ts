@@ -30,22 +30,35 @@ export function splitAddress(address: AddressLike, port: number | undefined): [s
   return [address.address, address.port];
 }
 
-/**
- * Bytes to send as one Uint8Array over the caller's memory (no copy, but for strings, which go as UTF-8). A detached
- * buffer reads as zero bytes long, as the native side (and so the sync API) reads it; a view over one cannot even
- * be made.
- */
-export function toBytes(data: SendData): Uint8Array {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) {
-    return data.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  }
-  if (data instanceof ArrayBuffer) return data.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(data);
-  throw invalidArgument('data', 'a string, Buffer, TypedArray, DataView or ArrayBuffer', data);
+/** `(address, port, flags)` or `({ address, port }, flags)` -> `[address, port, flags]`. */
+export function splitAddressAndFlags(address: AddressLike, portOrFlags?: number, maybeFlags?: number): [string, number, number] {
+  if (typeof address === 'string') return [...splitAddress(address, portOrFlags), maybeFlags ?? 0];
+  return [...splitAddress(address, undefined), portOrFlags ?? 0];
 }
 
-export function validateHints(hints: AddrInfoHints): void {
+/** Bytes to send as one Uint8Array over the caller's memory (no copy, but for strings, which go as UTF-8). */
+export function toBytes(data: SendData): Uint8Array {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
+    throw invalidArgument('data', 'a string, Buffer, TypedArray, DataView or ArrayBuffer', data);
+  }
+  try {
+    return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+  } catch {
+    // Only a detached buffer cannot be viewed: as in the sync API, that is a TypeError, not "0 bytes sent".
+    throw Object.assign(new TypeError('The "data" argument is detached'), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+}
+
+/** getaddrinfo's arguments as the addon takes them: node, service (a port number as text), then the four hints. */
+export function addrInfoArguments(
+  node: string | null,
+  service: string | number | null,
+  hints: AddrInfoHints,
+): [string | null, string | null, number, number, number, number] {
   if (hints === null || typeof hints !== 'object') throw invalidArgument('hints', 'an object', hints);
+  const serviceText = typeof service === 'number' ? String(service) : service ?? null;
+  return [node ?? null, serviceText, hints.flags ?? 0, hints.family ?? 0, hints.socktype ?? 0, hints.protocol ?? 0];
 }
 
 /** Makes a Winsock version word from `'2.2'` (MAKEWORD(2, 2)); a number is taken as a version word already. */

@@ -37,6 +37,9 @@ export const IPPROTO_TCP: number = c.IPPROTO_TCP!;
 /** Protocols (`protocol` of `socket()`). */
 export const IPPROTO_UDP: number = c.IPPROTO_UDP!;
 
+/** ICMP for IPv6 (`protocol` of a SOCK_RAW AF_INET6 socket). */
+export const IPPROTO_ICMPV6: number = c.IPPROTO_ICMPV6!;
+
 /** `getaddrinfo()` hint flags. */
 export const AI_PASSIVE: number = c.AI_PASSIVE!;
 
@@ -120,6 +123,104 @@ export const IP_TTL: number = c.IP_TTL!;
 
 /** Restrict an AF_INET6 socket to IPv6 (level IPPROTO_IPV6); 0 makes it dual-stack. Windows defaults to 1. */
 export const IPV6_V6ONLY: number = c.IPV6_V6ONLY!;
+
+/** Receive timeout in milliseconds, as Winsock's DWORD (a struct timeval on POSIX, converted). */
+export const SO_RCVTIMEO: number = c.SO_RCVTIMEO!;
+
+/** Send timeout in milliseconds, as Winsock's DWORD (a struct timeval on POSIX, converted). */
+export const SO_SNDTIMEO: number = c.SO_SNDTIMEO!;
+
+/** POSIX only: let several sockets bind one address and port. `undefined` on Windows, which has no such option. */
+export const SO_REUSEPORT: number | undefined = c.SO_REUSEPORT;
+
+/** TCP keep-alive idle time in seconds (level IPPROTO_TCP); `undefined` where the headers lack it. */
+export const TCP_KEEPIDLE: number | undefined = c.TCP_KEEPIDLE;
+
+/** TCP keep-alive probe interval in seconds (level IPPROTO_TCP); `undefined` where the headers lack it. */
+export const TCP_KEEPINTVL: number | undefined = c.TCP_KEEPINTVL;
+
+/** TCP keep-alive probe count (level IPPROTO_TCP); `undefined` where the headers lack it. */
+export const TCP_KEEPCNT: number | undefined = c.TCP_KEEPCNT;
+
+/** The IPv4 type of service byte (level IPPROTO_IP). */
+export const IP_TOS: number = c.IP_TOS!;
+/** The interface IPv4 multicast leaves from (level IPPROTO_IP). */
+export const IP_MULTICAST_IF: number = c.IP_MULTICAST_IF!;
+/** The TTL of IPv4 multicast (level IPPROTO_IP); 0 keeps it on this host. */
+export const IP_MULTICAST_TTL: number = c.IP_MULTICAST_TTL!;
+/** Whether IPv4 multicast loops back to this host's own sockets (level IPPROTO_IP). */
+export const IP_MULTICAST_LOOP: number = c.IP_MULTICAST_LOOP!;
+/** Join an IPv4 multicast group (level IPPROTO_IP). */
+export const IP_ADD_MEMBERSHIP: number = c.IP_ADD_MEMBERSHIP!;
+/** Leave an IPv4 multicast group (level IPPROTO_IP). */
+export const IP_DROP_MEMBERSHIP: number = c.IP_DROP_MEMBERSHIP!;
+/** The IPv6 hop limit of unicast (level IPPROTO_IPV6). */
+export const IPV6_UNICAST_HOPS: number = c.IPV6_UNICAST_HOPS!;
+/** The interface index IPv6 multicast leaves from (level IPPROTO_IPV6). */
+export const IPV6_MULTICAST_IF: number = c.IPV6_MULTICAST_IF!;
+/** The hop limit of IPv6 multicast (level IPPROTO_IPV6); 0 keeps it on this host. */
+export const IPV6_MULTICAST_HOPS: number = c.IPV6_MULTICAST_HOPS!;
+/** Whether IPv6 multicast loops back to this host's own sockets (level IPPROTO_IPV6). */
+export const IPV6_MULTICAST_LOOP: number = c.IPV6_MULTICAST_LOOP!;
+/** Join an IPv6 multicast group (level IPPROTO_IPV6). */
+export const IPV6_JOIN_GROUP: number = c.IPV6_JOIN_GROUP!;
+/** Leave an IPv6 multicast group (level IPPROTO_IPV6). */
+export const IPV6_LEAVE_GROUP: number = c.IPV6_LEAVE_GROUP!;
+
+/** `ioctlsocket()`: set (nonzero) or clear (0) nonblocking mode. */
+export const FIONBIO: number = c.FIONBIO!;
+/** `ioctlsocket()`: the number of bytes `recv` can read at once. */
+export const FIONREAD: number = c.FIONREAD!;
+/** `ioctlsocket()`: whether all out-of-band data has been read (nonzero when none is pending). */
+export const SIOCATMARK: number = c.SIOCATMARK!;
+/** `WSAIoctl()` code: keep-alive on/off, idle time and probe interval in milliseconds (emulated on POSIX). */
+export const SIO_KEEPALIVE_VALS: number = c.SIO_KEEPALIVE_VALS!;
+/** `WSAIoctl()` code: whether recvfrom reports an ICMP port unreachable as WSAECONNRESET (Windows). */
+export const SIO_UDP_CONNRESET: number = c.SIO_UDP_CONNRESET!;
+/** `WSAIoctl()` code: the Windows loopback fast path (deprecated by Microsoft; WSAEOPNOTSUPP on POSIX). */
+export const SIO_LOOPBACK_FAST_PATH: number = c.SIO_LOOPBACK_FAST_PATH!;
+
+/** `WSAPoll()` events and revents, with this OS's values. */
+export const POLLRDNORM: number = c.POLLRDNORM!;
+/** `WSAPoll()` event: priority band data can be read. */
+export const POLLRDBAND: number = c.POLLRDBAND!;
+/** `WSAPoll()` event: data can be read (POLLRDNORM | POLLRDBAND on Windows). */
+export const POLLIN: number = c.POLLIN!;
+/** `WSAPoll()` event: urgent data (not supported by Windows' provider). */
+export const POLLPRI: number = c.POLLPRI!;
+/** `WSAPoll()` event: normal data can be written. */
+export const POLLWRNORM: number = c.POLLWRNORM!;
+/** `WSAPoll()` event: data can be written. */
+export const POLLOUT: number = c.POLLOUT!;
+/** `WSAPoll()` event: priority data can be written. */
+export const POLLWRBAND: number = c.POLLWRBAND!;
+/** `WSAPoll()` revent: an error occurred. */
+export const POLLERR: number = c.POLLERR!;
+/** `WSAPoll()` revent: the connection was closed or aborted. */
+export const POLLHUP: number = c.POLLHUP!;
+/** `WSAPoll()` revent: the socket is not valid. */
+export const POLLNVAL: number = c.POLLNVAL!;
+
+/** `getnameinfo()` flag: only the host part of local names. */
+export const NI_NOFQDN: number = c.NI_NOFQDN!;
+/** `getnameinfo()` flag: the numeric address, not a name. */
+export const NI_NUMERICHOST: number = c.NI_NUMERICHOST!;
+/** `getnameinfo()` flag: fail (WSAHOST_NOT_FOUND) when the address has no name. */
+export const NI_NAMEREQD: number = c.NI_NAMEREQD!;
+/** `getnameinfo()` flag: the numeric port, not a service name. */
+export const NI_NUMERICSERV: number = c.NI_NUMERICSERV!;
+/** `getnameinfo()` flag: the service is a datagram service. */
+export const NI_DGRAM: number = c.NI_DGRAM!;
+/** The longest host name `getnameinfo()` returns. */
+export const NI_MAXHOST: number = c.NI_MAXHOST!;
+/** The longest service name `getnameinfo()` returns. */
+export const NI_MAXSERV: number = c.NI_MAXSERV!;
+/** 0.0.0.0 as a number. */
+export const INADDR_ANY: number = c.INADDR_ANY!;
+/** 127.0.0.1 as a number. */
+export const INADDR_LOOPBACK: number = c.INADDR_LOOPBACK!;
+/** 255.255.255.255 as a number. */
+export const INADDR_BROADCAST: number = c.INADDR_BROADCAST!;
 
 /** The largest listen backlog the OS accepts; `listen()`'s default. */
 export const SOMAXCONN: number = c.SOMAXCONN!;

@@ -2,12 +2,17 @@
 // Winsock's names and semantics on every OS. Each function blocks like its C twin; see `winsock/promises` (when
 // available) for the event-loop versions.
 import { native, type SOCKET as SocketObject, type SocketClass } from './native.js';
-import { splitAddress, validateHints, versionWord } from './arguments.js';
+import { addrInfoArguments, splitAddress, versionWord } from './arguments.js';
 import { SOMAXCONN } from './constants.js';
 
 export * from './constants.js';
 export { WinsockError } from './errors.js';
 export type { ErrorDescription } from './error-messages.js';
+export * from './datagrams.js';
+export * from './extensions.js';
+export * from './names.js';
+export * from './options.js';
+export * from './select.js';
 
 /**
  * The class of the socket objects `socket()` and `accept()` return, for `instanceof` checks. It cannot be
@@ -106,15 +111,7 @@ export function getaddrinfo(
   service: string | number | null,
   hints: AddrInfoHints = {},
 ): AddrInfo[] {
-  validateHints(hints);
-  return native.getaddrinfo(
-    node ?? null,
-    typeof service === 'number' ? String(service) : service ?? null,
-    hints.flags ?? 0,
-    hints.family ?? 0,
-    hints.socktype ?? 0,
-    hints.protocol ?? 0,
-  );
+  return native.getaddrinfo(...addrInfoArguments(node, service, hints));
 }
 
 /**

@@ -1,11 +1,15 @@
-// The only file that loads the addon. It tries a prebuilt binary for this platform first
-// (prebuilds/<platform>-<arch>/winsock.node: the MinGW cross-build for win32-x64), then the node-gyp build found by
-// `bindings`. Swapping how the addon is built touches this file alone. WINSOCK_ADDON_PATH names one build to load
-// instead (the sanitizer build of scripts/with-asan.sh); child processes inherit it, so they load the same one.
+// The only file that loads the addon. It tries the prebuilt binary for this platform first
+// (prebuilds/<platform>-<arch>/, see prebuild.ts: shipped in the npm package, so no compiler is needed), then the
+// node-gyp build (build/Release, build/Debug) found by `bindings`, which the install script makes only when no
+// prebuild fits or WINSOCK_BUILD_FROM_SOURCE=1 asks for it. Swapping how the addon is built touches this file alone.
+// WINSOCK_ADDON_PATH names one build to load instead (the sanitizer build of scripts/with-asan.sh); child
+// processes inherit it, so they load the same one.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { findPrebuild, prebuildCandidates, type PrebuildCandidates } from './prebuild.js';
 
 /**
  * An open or closed Winsock socket: the opaque object that `socket()` and `accept()` return. It is not a number,
@@ -33,6 +37,12 @@ export interface NativeAddrInfo extends NativeEndpoint {
   socktype: number;
   protocol: number;
   canonname: string | null;
+}
+
+export interface NativeMessage extends NativeEndpoint {
+  data: Buffer;
+  localAddress?: string;
+  interfaceIndex?: number;
 }
 
 export interface NativeWSAData {
@@ -71,6 +81,49 @@ export interface NativeAddon extends NativeAsync {
   closesocket(s: SOCKET): void;
   getsockname(s: SOCKET): NativeEndpoint;
   getpeername(s: SOCKET): NativeEndpoint;
+  sendto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number): number;
+  recvfrom(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): NativeEndpoint & { bytes: number };
+  recvfrom(s: SOCKET, len: number, flags: number): NativeEndpoint & { data: Buffer };
+  trySendTo(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number): number | null;
+  tryRecvFrom(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): (NativeEndpoint & { bytes: number }) | null;
+  tryRecvFrom(s: SOCKET, len: number, flags: number): (NativeEndpoint & { data: Buffer }) | null;
+  setTimeoutOption(s: SOCKET, optname: number, milliseconds: number): void;
+  getTimeoutOption(s: SOCKET, optname: number): number;
+  setLinger(s: SOCKET, onoff: boolean, linger: number): void;
+  getLinger(s: SOCKET): { onoff: boolean; linger: number };
+  setMembership(s: SOCKET, level: number, optname: number, group: string, interfaceAddress: string | null, interfaceIndex: number): void;
+  setMulticastInterface4(s: SOCKET, interfaceAddress: string): void;
+  ioctlsocket(s: SOCKET, cmd: number, argp: number): number;
+  setKeepAliveValues(s: SOCKET, onoff: boolean, keepalivetime: number, keepaliveinterval: number): void;
+  booleanIoctl(s: SOCKET, code: number, value: boolean): void;
+  select(
+    readfds: readonly SOCKET[] | null,
+    writefds: readonly SOCKET[] | null,
+    exceptfds: readonly SOCKET[] | null,
+    timeout: number | null,
+  ): { count: number; read: SOCKET[]; write: SOCKET[]; except: SOCKET[] };
+  WSAPoll(fds: { socket: SOCKET; events: number; revents?: number }[], timeout: number | null): number;
+  setTrafficClass(s: SOCKET, tos: number): void;
+  getTrafficClass(s: SOCKET): number;
+  setUserTimeout(s: SOCKET, milliseconds: number): void;
+  getUserTimeout(s: SOCKET): number;
+  nativeHandle(s: SOCKET): bigint;
+  share(s: SOCKET, pid: number): Buffer;
+  fromShare(blob: ArrayBufferView | ArrayBuffer): SOCKET;
+  sendSocket(path: string, s: SOCKET): void;
+  receiveSocket(path: string): SOCKET;
+  enablePacketInfo(s: SOCKET): void;
+  recvmsg(s: SOCKET, len: number, flags: number): NativeMessage;
+  tryRecvMsg(s: SOCKET, len: number, flags: number): NativeMessage | null;
+  sendmsg(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number,
+    localAddress?: string, interfaceIndex?: number): number;
+  trySendMsg(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number,
+    localAddress?: string, interfaceIndex?: number): number | null;
+  getnameinfo(address: string, port: number, flags: number): { host: string; service: string };
+  getnameinfoAsync(address: string, port: number, flags: number): Promise<{ host: string; service: string }>;
+  gethostname(): string;
+  inet_pton(family: number, text: string): Buffer;
+  inet_ntop(family: number, bytes: ArrayBufferView | ArrayBuffer): string;
   setsockopt(s: SOCKET, level: number, optname: number, optval: number | boolean | ArrayBufferView | ArrayBuffer): void;
   getsockopt(s: SOCKET, level: number, optname: number): number;
   getsockopt(s: SOCKET, level: number, optname: number, optlen: number): Buffer;
@@ -89,7 +142,6 @@ export interface NativeAsync {
   trySend(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
   tryRecv(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
   tryRecv(s: SOCKET, len: number, flags: number): Buffer | null;
-  /** Resolves on the threadpool; calls back with (error) or (null, entries). */
   getaddrinfoAsync(
     node: string | null,
     service: string | null,
@@ -97,8 +149,7 @@ export interface NativeAsync {
     family: number,
     socktype: number,
     protocol: number,
-    callback: (error: Error | null, entries?: NativeAddrInfo[]) => void,
-  ): void;
+  ): Promise<NativeAddrInfo[]>;
 }
 
 /** The folder of this package's package.json, found from this file wherever the compiled tree sits. */
@@ -114,14 +165,72 @@ function findPackageRoot(start: string): string {
   }
 }
 
-function loadAddon(): NativeAddon {
-  const require = createRequire(import.meta.url);
-  const chosen = process.env.WINSOCK_ADDON_PATH;
-  if (chosen) return require(resolve(chosen)) as NativeAddon;
-  const prebuild = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'winsock.node');
-  if (existsSync(prebuild)) return require(prebuild) as NativeAddon;
-  const bindings = require('bindings') as (options: { bindings: string; module_root: string }) => unknown;
-  return bindings({ bindings: 'winsock', module_root: packageRoot }) as NativeAddon;
+type Bindings = (options: { bindings: string; module_root: string; try: string[][] }) => unknown;
+
+/** What `bindings` throws when no file exists where it looked: the paths are in `tries`. */
+interface BindingsNotFound extends Error {
+  tries?: string[];
 }
 
-export const native: NativeAddon = loadAddon();
+function loadAddon(): { addon: NativeAddon; path: string } {
+  const require = createRequire(import.meta.url);
+  const chosen = process.env.WINSOCK_ADDON_PATH;
+  if (chosen) return { addon: require(resolve(chosen)) as NativeAddon, path: resolve(chosen) };
+  const candidates = prebuildCandidates(packageRoot);
+  const prebuild = findPrebuild(candidates);
+  let prebuildFailure: unknown;
+  if (prebuild !== undefined) {
+    try {
+      return { addon: require(prebuild) as NativeAddon, path: prebuild };
+    } catch (error) {
+      // A prebuild that is present but does not load here (an older glibc than it was built against, a copied
+      // node_modules): the install script then built from source, so the build below is the one to use.
+      prebuildFailure = error;
+    }
+  }
+  const bindings = require('bindings') as Bindings;
+  // node-gyp's two output folders only: bindings' other guesses (out/, compiled/, addon-build/, ...) belong to
+  // build tools this package does not use, and would only lengthen the error below.
+  const tries = [
+    ['module_root', 'build', 'Release', 'bindings'],
+    ['module_root', 'build', 'Debug', 'bindings'],
+  ];
+  try {
+    const addon = bindings({ bindings: 'winsock', module_root: packageRoot, try: tries }) as NativeAddon & { path: string };
+    return { addon, path: addon.path };
+  } catch (error) {
+    throw new Error(notFoundMessage(candidates, prebuild, prebuildFailure, error as BindingsNotFound), {
+      cause: prebuildFailure ?? error,
+    });
+  }
+}
+
+/** Names both places tried and why each failed, and how to get a working build. */
+function notFoundMessage(
+  candidates: PrebuildCandidates,
+  prebuild: string | undefined,
+  prebuildFailure: unknown,
+  buildFailure: BindingsNotFound,
+): string {
+  const prebuildLine =
+    prebuild === undefined
+      ? `${candidates.files.map((file) => join(candidates.folder, file)).join(' or ')}: not found`
+      : `${prebuild}: ${prebuildFailure instanceof Error ? prebuildFailure.message : String(prebuildFailure)}`;
+  const buildLine =
+    buildFailure.tries !== undefined ? `${buildFailure.tries.join(' or ')}: not found` : buildFailure.message;
+  return [
+    `winsock: no native addon loads for ${candidates.target} (Node ${process.versions.node}). Tried:`,
+    `  1. the prebuilt binary: ${prebuildLine}`,
+    `  2. the node-gyp build:  ${buildLine}`,
+    'Build it from source with `npm rebuild winsock` (needs Python and a C++ toolchain:',
+    'https://github.com/nodejs/node-gyp#installation). npm 11 skips a dependency\'s install script until it is',
+    'approved: `npm install-scripts approve winsock`.',
+  ].join('\n');
+}
+
+const loaded = loadAddon();
+
+export const native: NativeAddon = loaded.addon;
+
+/** The file the addon was loaded from: the prebuild, or node-gyp's build. Shown by tests and for bug reports. */
+export const addonPath: string = loaded.path;

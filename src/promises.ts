@@ -5,19 +5,33 @@
 // A socket used here becomes nonblocking for good, as Winsock's FIONBIO makes it: a synchronous call on it then
 // fails with WSAEWOULDBLOCK where it would have blocked, exactly as Winsock's does.
 import type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SOCKET } from './index.js';
+import type { Datagram, DatagramInto } from './datagrams.js';
+import type { NameInfo } from './names.js';
+import type { Message, SendMsgOptions } from './extensions.js';
+import type { PollFd, SelectResult } from './select.js';
+import { POLLIN, POLLOUT, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { native } from './native.js';
-import { splitAddress, toBytes, validateHints } from './arguments.js';
+import { addrInfoArguments, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
-import { READABLE, WRITABLE, abortError, checkOptions, isIdle, waitFor, type AsyncOptions } from './readiness.js';
+import {
+  READABLE, WRITABLE, abortError, checkOptions, checkTimeout, isIdle, waitFor, type AsyncOptions, type CallSite,
+  type CheckedOptions,
+} from './readiness.js';
 
 export type { AsyncOptions } from './readiness.js';
 export {
   startup, cleanup, getLastError, socket, bind, listen, shutdown, closesocket, getsockname, getpeername,
-  setsockopt, getsockopt,
+  setsockopt, getsockopt, setOption, getOption, addMembership, dropMembership, ioctlsocket, WSAIoctl,
+  gethostname, inet_pton, inet_ntop, setKeepAlive, setUserTimeout, getUserTimeout, setTOS, getTOS, nativeHandle,
+  share, fromShare, sendSocket, receiveSocket, enablePacketInfo,
   WSAStartup, WSACleanup, WSAGetLastError, SOCKET, WinsockError,
 } from './index.js';
-export type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData } from './index.js';
+export type {
+  AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData, Datagram, DatagramInto, NameInfo,
+  PollFd, SelectResult, SocketOptions, SocketOptionName, Linger, KeepAliveValues, KeepAliveOptions, Message,
+  SendMsgOptions,
+} from './index.js';
 export * from './constants.js';
 
 /** Options of `send`/`recv`: MSG_* flags, and the options every async call takes. */
@@ -31,10 +45,19 @@ export interface PartialSendError extends Error {
   bytesWritten: number;
 }
 
-/** The options of the next wait, with what is left of the call's own timeout. */
-function remaining(options: AsyncOptions | undefined, startedAt: number): AsyncOptions | undefined {
-  if (options?.timeout === undefined) return options;
-  return { signal: options.signal, timeout: Math.max(0, options.timeout - (performance.now() - startedAt)) };
+/** One call: try at once unless others wait before it on this socket, else wait for readiness and try again. */
+function attemptOrWait<T>(
+  s: SOCKET,
+  direction: number,
+  attempt: () => T | null,
+  site: CallSite,
+  options: CheckedOptions,
+): Promise<T> {
+  if (isIdle(s, direction)) {
+    const value = attempt();
+    if (value !== null) return Promise.resolve(value);
+  }
+  return waitFor(s, direction, attempt, site, options);
 }
 
 /**
@@ -44,12 +67,8 @@ function remaining(options: AsyncOptions | undefined, startedAt: number): AsyncO
  * WSAETIMEDOUT after `options.timeout`
  */
 export async function accept(s: SOCKET, options?: AsyncOptions): Promise<AcceptResult> {
-  checkOptions(options);
-  if (isIdle(s, READABLE)) {
-    const accepted = native.tryAccept(s);
-    if (accepted !== null) return accepted;
-  }
-  return waitFor(s, READABLE, () => native.tryAccept(s), { syscall: 'accept' }, options);
+  const checked = checkOptions(options);
+  return attemptOrWait(s, READABLE, () => native.tryAccept(s), { syscall: 'accept' }, checked);
 }
 
 /**
@@ -68,32 +87,35 @@ export async function connect(
 ): Promise<void> {
   const options = typeof address === 'string' ? maybeOptions : (portOrOptions as AsyncOptions | undefined);
   const [host, port] = splitAddress(address, typeof address === 'string' ? (portOrOptions as number) : undefined);
-  checkOptions(options);
+  const checked = checkOptions(options);
   if (native.tryConnect(s, host, port)) return;
   const site = { syscall: 'connect', address: host, port };
-  await waitFor(s, WRITABLE, () => (native.connectResult(s, host, port) ? true : null), site, options);
+  await waitFor(s, WRITABLE, () => (native.connectResult(s, host, port) ? true : null), site, checked);
 }
 
 /**
  * Sends every byte of `data`, waiting for buffer space as often as needed, and resolves with the byte count once
- * all of it has been handed to the kernel. If the call fails or is aborted part-way, the error carries
- * `bytesWritten` ({@link PartialSendError}).
+ * all of it has been handed to the kernel. Concurrent sends on one socket never interleave: each keeps its place
+ * until all its bytes are out. If the call fails, times out or is aborted part-way, the error carries
+ * `bytesWritten` ({@link PartialSendError}); `options.timeout` covers the whole call.
  *
  * @throws WinsockError WSAECONNRESET (10054) when the peer reset the connection, WSAESHUTDOWN, WSAENOTCONN, ...
  */
 export async function send(s: SOCKET, data: SendData, options?: TransferOptions): Promise<number> {
-  checkOptions(options);
+  const checked = checkOptions(options);
   const bytes = toBytes(data);
-  const flags = options?.flags ?? 0;
-  const startedAt = performance.now();
   let written = 0;
-  try {
-    if (isIdle(s, WRITABLE)) written = native.trySend(s, bytes, flags) ?? 0;
-    while (written < bytes.byteLength) {
-      const attempt = (): number | null => native.trySend(s, bytes.subarray(written), flags);
-      written += await waitFor(s, WRITABLE, attempt, { syscall: 'send' }, remaining(options, startedAt));
-    }
+  // One attempt writes until the kernel takes no more; it finishes only when every byte is out.
+  const attempt = (): number | null => {
+    do {
+      const sent = native.trySend(s, written === 0 ? bytes : bytes.subarray(written), checked.flags);
+      if (sent === null) return null;
+      written += sent;
+    } while (written < bytes.byteLength);
     return written;
+  };
+  try {
+    return await attemptOrWait(s, WRITABLE, attempt, { syscall: 'send' }, checked);
   } catch (error) {
     if (error !== null && typeof error === 'object') Object.assign(error, { bytesWritten: written });
     throw error;
@@ -107,13 +129,8 @@ export async function send(s: SOCKET, data: SendData, options?: TransferOptions)
  * @throws WinsockError WSAECONNRESET, WSAENOTCONN, WSAEINTR when `s` is closed while waiting, WSAETIMEDOUT, ...
  */
 export async function recv(s: SOCKET, length: number, options?: TransferOptions): Promise<Buffer> {
-  checkOptions(options);
-  const flags = options?.flags ?? 0;
-  if (isIdle(s, READABLE)) {
-    const received = native.tryRecv(s, length, flags);
-    if (received !== null) return received;
-  }
-  return waitFor(s, READABLE, () => native.tryRecv(s, length, flags), { syscall: 'recv' }, options);
+  const checked = checkOptions(options);
+  return attemptOrWait(s, READABLE, () => native.tryRecv(s, length, checked.flags), { syscall: 'recv' }, checked);
 }
 
 /**
@@ -121,13 +138,8 @@ export async function recv(s: SOCKET, length: number, options?: TransferOptions)
  * the peer closed the connection gracefully.
  */
 export async function recvInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?: TransferOptions): Promise<number> {
-  checkOptions(options);
-  const flags = options?.flags ?? 0;
-  if (isIdle(s, READABLE)) {
-    const received = native.tryRecv(s, buf, flags);
-    if (received !== null) return received;
-  }
-  return waitFor(s, READABLE, () => native.tryRecv(s, buf, flags), { syscall: 'recv' }, options);
+  const checked = checkOptions(options);
+  return attemptOrWait(s, READABLE, () => native.tryRecv(s, buf, checked.flags), { syscall: 'recv' }, checked);
 }
 
 /**
@@ -142,38 +154,204 @@ export async function getaddrinfo(
   hints: AddrInfoHints = {},
   options?: AsyncOptions,
 ): Promise<AddrInfo[]> {
-  validateHints(hints);
-  checkOptions(options);
-  const lookup = new Promise<AddrInfo[]>((resolve, reject) => {
-    native.getaddrinfoAsync(
-      node ?? null,
-      typeof service === 'number' ? String(service) : service ?? null,
-      hints.flags ?? 0,
-      hints.family ?? 0,
-      hints.socktype ?? 0,
-      hints.protocol ?? 0,
-      (error, entries) => (error === null ? resolve(entries!) : reject(error)),
-    );
+  const query = addrInfoArguments(node, service, hints);
+  const checked = checkOptions(options);
+  return settleEarly(native.getaddrinfoAsync(...query), checked, { syscall: 'getaddrinfo', address: node ?? undefined });
+}
+
+/**
+ * Sends one datagram without blocking (it waits only if the send buffer is full).
+ *
+ * @throws WinsockError WSAEMSGSIZE, WSAEACCES for a broadcast without SO_BROADCAST, ...
+ */
+export async function sendto(s: SOCKET, data: SendData, address: string, port: number, options?: TransferOptions): Promise<number>;
+export async function sendto(s: SOCKET, data: SendData, address: Exclude<AddressLike, string>, options?: TransferOptions): Promise<number>;
+export async function sendto(
+  s: SOCKET,
+  data: SendData,
+  address: AddressLike,
+  portOrOptions?: number | TransferOptions,
+  maybeOptions?: TransferOptions,
+): Promise<number> {
+  const options = typeof address === 'string' ? maybeOptions : (portOrOptions as TransferOptions | undefined);
+  const [host, port] = splitAddress(address, typeof address === 'string' ? (portOrOptions as number) : undefined);
+  const checked = checkOptions(options);
+  const bytes = toBytes(data);
+  const attempt = (): number | null => native.trySendTo(s, bytes, host, port, checked.flags);
+  return attemptOrWait(s, WRITABLE, attempt, { syscall: 'sendto', address: host, port }, checked);
+}
+
+/** Receives one datagram of up to `length` bytes, waiting without blocking; with the sender's address. */
+export async function recvfrom(s: SOCKET, length: number, options?: TransferOptions): Promise<Datagram> {
+  const checked = checkOptions(options);
+  return attemptOrWait(s, READABLE, () => native.tryRecvFrom(s, length, checked.flags), { syscall: 'recvfrom' }, checked);
+}
+
+/** Receives one datagram into `buf` (no copy), waiting without blocking; its length and the sender's address. */
+export async function recvfromInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?: TransferOptions): Promise<DatagramInto> {
+  const checked = checkOptions(options);
+  return attemptOrWait(s, READABLE, () => native.tryRecvFrom(s, buf, checked.flags), { syscall: 'recvfrom' }, checked);
+}
+
+/** `recvmsg` without blocking: one datagram with its sender and packet info (see `enablePacketInfo`). */
+export async function recvmsg(s: SOCKET, length: number, options?: TransferOptions): Promise<Message> {
+  const checked = checkOptions(options);
+  return attemptOrWait(s, READABLE, () => native.tryRecvMsg(s, length, checked.flags), { syscall: 'recvmsg' }, checked);
+}
+
+/** `sendmsg` without blocking: one datagram, optionally from a chosen local address and interface. */
+export async function sendmsg(
+  s: SOCKET,
+  data: SendData,
+  address: string,
+  port: number,
+  options?: SendMsgOptions & AsyncOptions,
+): Promise<number>;
+export async function sendmsg(
+  s: SOCKET,
+  data: SendData,
+  address: Exclude<AddressLike, string>,
+  options?: SendMsgOptions & AsyncOptions,
+): Promise<number>;
+export async function sendmsg(
+  s: SOCKET,
+  data: SendData,
+  address: AddressLike,
+  portOrOptions?: number | (SendMsgOptions & AsyncOptions),
+  maybeOptions?: SendMsgOptions & AsyncOptions,
+): Promise<number> {
+  const options = typeof address === 'string' ? maybeOptions : (portOrOptions as (SendMsgOptions & AsyncOptions) | undefined);
+  const [host, port] = splitAddress(address, typeof address === 'string' ? (portOrOptions as number) : undefined);
+  const checked = checkOptions(options);
+  const { localAddress, interfaceIndex } = options ?? {};
+  const bytes = toBytes(data);
+  const attempt = (): number | null => native.trySendMsg(s, bytes, host, port, checked.flags, localAddress, interfaceIndex);
+  return attemptOrWait(s, WRITABLE, attempt, { syscall: 'sendmsg', address: host, port }, checked);
+}
+
+/**
+ * `select` on the event loop: resolves when a socket is ready, or with a count of 0 after `timeout` ms (null: no
+ * limit). It waits on each socket's readiness like the other async calls; while it waits it is queued with them, so
+ * a `recv` on a socket it watches for reading completes after it. Sockets in `exceptfds` are watched for
+ * readability, which also wakes on a socket error (a failed connect shows there on Linux; on Windows a failed
+ * connect is reported through `writefds`).
+ */
+export async function select(
+  readfds: readonly SOCKET[] | null,
+  writefds: readonly SOCKET[] | null,
+  exceptfds: readonly SOCKET[] | null,
+  timeout: number | null = null,
+  options?: AsyncOptions,
+): Promise<SelectResult> {
+  if (timeout !== null) checkTimeout(timeout, 'timeout', true);
+  const checked = checkOptions(options);
+  const poll = (): SelectResult => native.select(readfds, writefds, exceptfds, 0);
+  const now = poll();
+  if (now.count > 0 || timeout === 0) return now;
+  const watches: [SOCKET, number][] = [
+    ...(readfds ?? []).map((s): [SOCKET, number] => [s, READABLE]),
+    ...(writefds ?? []).map((s): [SOCKET, number] => [s, WRITABLE]),
+    ...(exceptfds ?? []).map((s): [SOCKET, number] => [s, READABLE]),
+  ];
+  const empty: SelectResult = { count: 0, read: [], write: [], except: [] };
+  return waitForAny(watches, () => {
+    const result = poll();
+    return result.count > 0 ? result : null;
+  }, 'select', timeout, empty, checked);
+}
+
+/**
+ * `WSAPoll` on the event loop: resolves with the count of entries whose `revents` are set, or 0 after `timeout` ms
+ * (null or negative: no limit). Waits as `select` does; an entry asking for neither reading nor writing is watched
+ * for readability, which also wakes on the errors and hang-ups WSAPoll always reports.
+ */
+export async function WSAPoll(fds: PollFd[], timeout: number | null = null, options?: AsyncOptions): Promise<number> {
+  const limit = timeout !== null && timeout < 0 ? null : timeout;
+  if (limit !== null) checkTimeout(limit, 'timeout', true);
+  const checked = checkOptions(options);
+  const poll = (): number => native.WSAPoll(fds, 0);
+  const now = poll();
+  if (now > 0 || limit === 0) return now;
+  const readable = POLLIN | POLLRDNORM | POLLRDBAND;
+  const writable = POLLOUT | POLLWRNORM | POLLWRBAND;
+  const watches: [SOCKET, number][] = [];
+  for (const fd of fds) {
+    if (fd.events & writable) watches.push([fd.socket, WRITABLE]);
+    if (fd.events & readable || !(fd.events & writable)) watches.push([fd.socket, READABLE]);
+  }
+  return waitForAny(watches, () => {
+    const count = poll();
+    return count > 0 ? count : null;
+  }, 'WSAPoll', limit, 0, checked);
+}
+
+/** Waits on several sockets at once until `attempt` gives a value, `timeout` passes (`onTimeout`), or abort. */
+function waitForAny<T>(
+  watches: [SOCKET, number][],
+  attempt: () => T | null,
+  syscall: string,
+  timeout: number | null,
+  onTimeout: T,
+  options: CheckedOptions,
+): Promise<T> {
+  const others = new AbortController(); // takes the other sockets' waits out of their queues when one settles
+  const { signal } = options;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settle = (finish: () => void): void => {
+      if (settled) return;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      others.abort();
+      finish();
+    };
+    const onAbort = (): void => settle(() => reject(abortError(signal!)));
+    if (timeout !== null) timer = setTimeout(() => settle(() => resolve(onTimeout)), timeout);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const inner: CheckedOptions = { signal: others.signal, timeout: undefined, flags: 0 };
+    for (const [s, direction] of watches) {
+      waitFor(s, direction, attempt, { syscall }, inner).then(
+        (value) => settle(() => resolve(value)),
+        (error: unknown) => settle(() => reject(error)),
+      );
+    }
   });
-  if (options?.signal === undefined && options?.timeout === undefined) return lookup;
-  return settleEarly(lookup, options, { syscall: 'getaddrinfo', address: node ?? undefined });
+}
+
+/** `getnameinfo` on the libuv threadpool. Abort and timeout settle the promise at once. */
+export async function getnameinfo(address: string, port: number, flags?: number, options?: AsyncOptions): Promise<NameInfo>;
+export async function getnameinfo(address: Exclude<AddressLike, string>, flags?: number, options?: AsyncOptions): Promise<NameInfo>;
+export async function getnameinfo(
+  address: AddressLike,
+  second?: number,
+  third?: number | AsyncOptions,
+  fourth?: AsyncOptions,
+): Promise<NameInfo> {
+  const options = typeof address === 'string' ? fourth : (third as AsyncOptions | undefined);
+  const [host, port, flags] =
+    typeof address === 'string' ? splitAddressAndFlags(address, second, third as number | undefined) : splitAddressAndFlags(address, second);
+  const checked = checkOptions(options);
+  return settleEarly(native.getnameinfoAsync(host, port, flags), checked, { syscall: 'getnameinfo', address: host });
 }
 
 /** Races a promise that cannot be cancelled against the call's abort signal and timeout. */
-function settleEarly<T>(work: Promise<T>, options: AsyncOptions, site: { syscall: string; address?: string | undefined }): Promise<T> {
+function settleEarly<T>(work: Promise<T>, options: CheckedOptions, site: { syscall: string; address?: string | undefined }): Promise<T> {
+  const { signal, timeout } = options;
+  if (signal === undefined && timeout === undefined) return work;
   return new Promise<T>((resolve, reject) => {
-    const { signal, timeout } = options;
-    const onAbort = (): void => finish(() => reject(abortError(signal!)));
-    const expire = (): void => finish(() => reject(new WinsockError(WSAETIMEDOUT, site.syscall, site.address)));
-    const timer = timeout === undefined ? undefined : setTimeout(expire, timeout);
     let done = false;
-    function finish(settle: () => void): void {
+    const finish = (settle: () => void): void => {
       if (done) return;
       done = true;
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       settle();
-    }
+    };
+    const onAbort = (): void => finish(() => reject(abortError(signal!)));
+    const expire = (): void => finish(() => reject(new WinsockError(WSAETIMEDOUT, site.syscall, site.address)));
+    const timer = timeout === undefined ? undefined : setTimeout(expire, timeout);
     signal?.addEventListener('abort', onAbort, { once: true });
     work.then((value) => finish(() => resolve(value)), (error: unknown) => finish(() => reject(error)));
   });

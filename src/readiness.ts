@@ -102,24 +102,48 @@ export function abortError(signal: AbortSignal): DOMException {
   return new DOMException('The operation was aborted', { name: 'AbortError', cause: signal.reason });
 }
 
-/** Checks `options` up front: a bad signal or timeout is a TypeError/RangeError, an aborted signal an AbortError. */
-export function checkOptions(options: AsyncOptions | undefined): void {
-  if (options === undefined) return;
+/** Options after {@link checkOptions}: read once, so a getter cannot change them between the check and the use. */
+export interface CheckedOptions {
+  readonly signal: AbortSignal | undefined;
+  readonly timeout: number | undefined;
+  readonly flags: number;
+}
+
+/**
+ * Checks `options` up front and copies what it holds: a bad signal, timeout or flags is a TypeError/RangeError, an
+ * aborted signal an AbortError.
+ */
+export function checkOptions(options: (AsyncOptions & { flags?: number | undefined }) | undefined): CheckedOptions {
+  if (options === undefined) return { signal: undefined, timeout: undefined, flags: 0 };
   if (options === null || typeof options !== 'object') {
     throw Object.assign(new TypeError('The "options" argument must be an object'), { code: 'ERR_INVALID_ARG_TYPE' });
   }
-  const { signal, timeout } = options;
+  const { signal, timeout, flags = 0 } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw Object.assign(new TypeError('The "options.signal" property must be an AbortSignal'), {
       code: 'ERR_INVALID_ARG_TYPE',
     });
   }
-  if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
-    throw Object.assign(new RangeError(`The "options.timeout" property must be >= 0 and <= 2147483647. Received ${String(timeout)}`), {
+  if (timeout !== undefined) checkTimeout(timeout, 'options.timeout');
+  if (!Number.isInteger(flags)) {
+    throw Object.assign(new TypeError('The "options.flags" property must be an integer'), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  if (signal?.aborted) throw abortError(signal);
+  return { signal, timeout, flags };
+}
+
+/**
+ * A timeout in milliseconds from 0 to 2^31-1 (what a timer can hold), else a RangeError; `integer` for the
+ * timeouts select and WSAPoll pass on to the OS, which counts whole milliseconds.
+ */
+export function checkTimeout(timeout: unknown, name: string, integer = false): asserts timeout is number {
+  const valid = typeof timeout === 'number' && Number.isFinite(timeout) && (!integer || Number.isInteger(timeout));
+  if (!(valid && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
+    const kind = integer ? 'an integer' : 'a number';
+    throw Object.assign(new RangeError(`The "${name}" argument must be ${kind} >= 0 and <= 2147483647. Received ${String(timeout)}`), {
       code: 'ERR_OUT_OF_RANGE',
     });
   }
-  if (signal?.aborted) throw abortError(signal);
 }
 
 /**
@@ -131,12 +155,12 @@ export function waitFor<T>(
   direction: number,
   attempt: () => T | null,
   site: CallSite,
-  options: AsyncOptions | undefined,
+  options: CheckedOptions,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const state = queuesOf(s);
     const queue = direction === READABLE ? state.readers : state.writers;
-    const signal = options?.signal;
+    const { signal, timeout } = options;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
     const settle = (): void => {
@@ -149,7 +173,11 @@ export function waitFor<T>(
       queue.splice(index, 1);
       settle();
       reject(error);
-      updateWatch(s, state);
+      try {
+        updateWatch(s, state);
+      } catch {
+        // the socket is closed (or Winsock cleaned up): there is nothing left to watch
+      }
     };
     const onAbort = (): void => leave(abortError(signal!));
     const waiter: Waiter = {
@@ -170,11 +198,11 @@ export function waitFor<T>(
       },
     };
 
-    queue.push(waiter);
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (options?.timeout !== undefined) {
-      timer = setTimeout(() => leave(new WinsockError(WSAETIMEDOUT, site.syscall, site.address, site.port)), options.timeout);
+    if (timeout !== undefined) {
+      timer = setTimeout(() => leave(new WinsockError(WSAETIMEDOUT, site.syscall, site.address, site.port)), timeout);
     }
+    queue.push(waiter);
     try {
       updateWatch(s, state);
     } catch (error) {

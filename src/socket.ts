@@ -8,7 +8,7 @@ import {
 import {
   AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, SD_SEND, SOCK_STREAM, SOL_SOCKET,
   SO_EXCLUSIVEADDRUSE, SOMAXCONN, WinsockError,
-  bind, closesocket, getpeername, getsockname, listen, setsockopt, shutdown, socket,
+  bind, closesocket, getpeername, getsockname, listen, nativeHandle, setOption, setsockopt, shutdown, socket,
   type SOCKET, type SockAddr, type SendData,
 } from './index.js';
 import { invalidArgument } from './arguments.js';
@@ -37,6 +37,13 @@ export interface ListenOptions {
   exclusiveAddressUse?: boolean;
   /** For an IPv6 host: accept IPv6 only (IPV6_V6ONLY). By default an IPv6 listener is dual-stack on every OS. */
   ipv6Only?: boolean;
+  /**
+   * SO_REUSEADDR. POSIX: bind a port whose old connections linger in TIME_WAIT. Windows: let another socket bind
+   * the same port too, which is why it is off by default and turns `exclusiveAddressUse` off.
+   */
+  reuseAddress?: boolean;
+  /** SO_REUSEPORT (POSIX): several listeners share the port. Windows has no such option: WSAENOPROTOOPT. */
+  reusePort?: boolean;
 }
 
 const DEFAULT_READ_SIZE = 64 * 1024;
@@ -95,6 +102,14 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   /** True once `close()` has been called. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * The OS's handle (Windows SOCKET, POSIX fd) as a bigint, for interop. `handle` stays the opaque SOCKET: a raw
+   * number can be reused by another socket once this one closes, an object cannot.
+   */
+  get nativeHandle(): bigint {
+    return nativeHandle(this.handle);
   }
 
   /** This end's address. */
@@ -169,13 +184,17 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
    */
   static listen(options: ListenOptions = {}): Server {
     if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
-    const { port = 0, host = '::', backlog = SOMAXCONN, exclusiveAddressUse = true, ipv6Only = false } = options;
+    const { port = 0, host = '::', backlog = SOMAXCONN, ipv6Only = false, reuseAddress = false, reusePort = false } = options;
+    const exclusiveAddressUse = (options.exclusiveAddressUse ?? true) && !reuseAddress;
     if (typeof host !== 'string') throw invalidArgument('options.host', 'a string', host);
     const family = host.includes(':') ? AF_INET6 : AF_INET;
     const s = socket(family, SOCK_STREAM, IPPROTO_TCP);
     try {
       if (family === AF_INET6) setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, ipv6Only);
+      // Windows only; POSIX needs no such option (a bound port cannot be taken over without SO_REUSEPORT there).
       if (exclusiveAddressUse && SO_EXCLUSIVEADDRUSE !== undefined) setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, true);
+      if (reuseAddress) setOption(s, 'SO_REUSEADDR', true);
+      if (reusePort) setOption(s, 'SO_REUSEPORT', true);
       bind(s, host, port);
       listen(s, backlog);
     } catch (error) {

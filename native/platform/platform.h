@@ -19,20 +19,22 @@ namespace winsock::platform {
 using NativeSocket = std::intptr_t;
 inline constexpr NativeSocket kInvalidSocket = -1;
 
-// Winsock error numbers the platform-free code raises itself. They are Winsock's values on every OS; win.cc checks
-// them against <winsock2.h> at compile time.
+// Winsock error numbers the platform-free code raises itself: Winsock's values on every OS (wsa_errors.h lists them
+// all, and constants.cc checks that list against <winsock2.h> in the Windows build).
 namespace wsa {
-inline constexpr int kInterrupted = 10004;          // WSAEINTR
-inline constexpr int kInvalidArgument = 10022;      // WSAEINVAL
-inline constexpr int kWouldBlock = 10035;           // WSAEWOULDBLOCK
-inline constexpr int kNotSocket = 10038;            // WSAENOTSOCK
-inline constexpr int kNoBufferSpace = 10055;        // WSAENOBUFS
-inline constexpr int kNotConnected = 10057;         // WSAENOTCONN
-inline constexpr int kShutDown = 10058;             // WSAESHUTDOWN
+inline constexpr int kInterrupted = 10004;                // WSAEINTR
+inline constexpr int kFault = 10014;                      // WSAEFAULT
+inline constexpr int kInvalidArgument = 10022;            // WSAEINVAL
+inline constexpr int kWouldBlock = 10035;                 // WSAEWOULDBLOCK
+inline constexpr int kNotSocket = 10038;                  // WSAENOTSOCK
 inline constexpr int kSocketTypeNotSupported = 10044;     // WSAESOCKTNOSUPPORT
+inline constexpr int kOperationNotSupported = 10045;      // WSAEOPNOTSUPP
 inline constexpr int kAddressFamilyNotSupported = 10047;  // WSAEAFNOSUPPORT
-inline constexpr int kVersionNotSupported = 10092;  // WSAVERNOTSUPPORTED
-inline constexpr int kNotInitialised = 10093;       // WSANOTINITIALISED
+inline constexpr int kNoBufferSpace = 10055;              // WSAENOBUFS
+inline constexpr int kNotConnected = 10057;               // WSAENOTCONN
+inline constexpr int kShutDown = 10058;                   // WSAESHUTDOWN
+inline constexpr int kVersionNotSupported = 10092;        // WSAVERNOTSUPPORTED
+inline constexpr int kNotInitialised = 10093;             // WSANOTINITIALISED
 }  // namespace wsa
 
 // shutdown()'s `how`: SD_RECEIVE, SD_SEND, SD_BOTH in Winsock, with the same values as SHUT_RD/WR/RDWR in POSIX.
@@ -120,10 +122,105 @@ int Shutdown(NativeSocket s, int how);
 // setsockopt/getsockopt with the option's bytes as the OS takes them. GetOption returns the length written.
 int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length);
 Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, std::size_t length);
+// SO_TYPE: SOCK_STREAM, SOCK_DGRAM, ...
+Result<int> GetSocketType(NativeSocket s);
 // The pending error of a socket (getsockopt SO_ERROR), which is how a nonblocking connect reports its outcome.
 Result<int> TakeSocketError(NativeSocket s);
 Result<SocketAddress> GetSockName(NativeSocket s);
 Result<SocketAddress> GetPeerName(NativeSocket s);
+
+// Datagrams: sendto/recvfrom. `from` receives the sender's address.
+Result<std::size_t> SendTo(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to);
+Result<std::size_t> RecvFrom(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from);
+
+// Options whose C types differ between Winsock and POSIX, in one vocabulary (options.cc, shared).
+// SO_RCVTIMEO/SO_SNDTIMEO in milliseconds, as Winsock's DWORD (a struct timeval on POSIX).
+int SetTimeoutOption(NativeSocket s, int name, std::uint32_t milliseconds);
+Result<std::uint32_t> GetTimeoutOption(NativeSocket s, int name);
+struct Linger {
+  bool on = false;
+  int seconds = 0;
+};
+int SetLinger(NativeSocket s, const Linger& linger);
+Result<Linger> GetLinger(NativeSocket s);
+// IP_ADD/DROP_MEMBERSHIP (interface: a local IPv4 address, "" for any) and IPV6_JOIN/LEAVE_GROUP (interface: an
+// index). Fails with WSAEINVAL for a group that is not a numeric address of the option's family.
+int SetMembership(NativeSocket s, int level, int name, const std::string& group, const std::string& interface_address,
+                  std::uint32_t interface_index);
+// IP_MULTICAST_IF: the IPv4 address of the interface multicast leaves from.
+int SetMulticastInterface4(NativeSocket s, const std::string& interface_address);
+
+// ioctlsocket's FIONBIO and FIONREAD: the argument in, the argument out.
+Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument);
+bool IsNonBlockingIoctl(long command);  // FIONBIO
+// The commands ioctlsocket supports: FIONBIO, FIONREAD, SIOCATMARK. Any other could write more than the one
+// u_long the call passes, so it is refused before it reaches the OS.
+bool IsSupportedIoctl(long command);
+// WSAIoctl SIO_KEEPALIVE_VALS (POSIX: SO_KEEPALIVE with TCP_KEEPIDLE/TCP_KEEPINTVL, rounded up to seconds).
+int SetKeepAliveValues(NativeSocket s, bool on, std::uint32_t time_ms, std::uint32_t interval_ms);
+// WSAIoctl with one BOOL in and nothing out (SIO_LOOPBACK_FAST_PATH, SIO_UDP_CONNRESET). POSIX emulates what it can
+// and fails with WSAEOPNOTSUPP otherwise (posix.cc says which).
+int BooleanIoctl(NativeSocket s, std::uint32_t code, bool value);
+
+// IP_TOS (IPv4) or IPV6_TCLASS (IPv6). Windows ignores IP_TOS set through setsockopt (only the QoS API sets the
+// DSCP), so win.cc fails with WSAEOPNOTSUPP instead of pretending.
+int SetTrafficClass(NativeSocket s, int family, int value);
+Result<int> GetTrafficClass(NativeSocket s, int family);
+// TCP dead-peer timeout: TCP_USER_TIMEOUT in ms (Linux), TCP_MAXRT in seconds (Windows, rounded up);
+// WSAENOPROTOOPT where neither exists.
+int SetUserTimeout(NativeSocket s, std::uint32_t milliseconds);
+Result<std::uint32_t> GetUserTimeout(NativeSocket s);
+
+// Moving a socket to another process: WSADuplicateSocketW's WSAPROTOCOL_INFOW on Windows; (pid, descriptor) on
+// Linux, taken by the receiver with pidfd_getfd; WSAEOPNOTSUPP elsewhere.
+Result<std::vector<std::uint8_t>> ShareSocket(NativeSocket s, std::uint32_t pid);
+Result<NativeSocket> SocketFromShare(const std::uint8_t* blob, std::size_t length);
+
+// Passing a socket to another process over a Unix-domain socket (SCM_RIGHTS), for POSIX systems where no blob can
+// carry a descriptor. ReceiveSocket listens on `path`, takes one descriptor and removes the path; SendSocket
+// connects to it. Windows: WSAEOPNOTSUPP (ShareSocket is its way).
+Result<NativeSocket> ReceiveSocket(const std::string& path);
+int SendSocket(const std::string& path, NativeSocket s);
+
+// Packet info (IP_PKTINFO / IPV6_PKTINFO): the local address a datagram was sent to and the interface it came in
+// on; when sending, the source address and interface to use.
+struct PacketInfo {
+  bool present = false;
+  SocketAddress local;  // port 0
+  std::uint32_t interface_index = 0;
+};
+int EnablePacketInfo(NativeSocket s, int family);
+Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from,
+                            PacketInfo* info);
+Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to,
+                            const PacketInfo& info);
+
+// WSAPoll / poll(2): events and revents in the OS's POLL* bits.
+struct PollEntry {
+  NativeSocket socket = kInvalidSocket;
+  short events = 0;
+  short revents = 0;
+};
+Result<int> Poll(std::vector<PollEntry>& entries, int timeout_ms);
+// select(): each set keeps the sockets that are ready. timeout_ms < 0 waits without limit. Winsock's fd_set holds
+// FD_SETSIZE (64) sockets: more is WSAEINVAL there; the POSIX build runs over poll(2), which has no such limit.
+struct SelectSets {
+  std::vector<NativeSocket> read, write, except;
+};
+Result<int> Select(SelectSets& sets, int timeout_ms);
+
+// getnameinfo (NI_* flags) and gethostname, UTF-8.
+struct NameInfo {
+  std::string host;
+  std::string service;
+};
+Result<NameInfo> GetNameInfo(const SocketAddress& address, int flags);
+Result<std::string> GetHostName();
+
+// inet_pton / inet_ntop: `family` AF_INET (4 bytes) or AF_INET6 (16 bytes). WSAEAFNOSUPPORT for another family,
+// WSAEINVAL for text that is not an address of the family.
+Result<std::vector<std::uint8_t>> ParseNumeric(int family, const std::string& text);
+Result<std::string> FormatNumeric(int family, const std::uint8_t* bytes, std::size_t length);
 
 // Name resolution, getaddrinfo (named so that no Windows header macro renames it). `node`/`service` are UTF-8;
 // an absent one is passed to the OS as NULL.

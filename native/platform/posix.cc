@@ -1,11 +1,17 @@
 // The platform interface over BSD sockets (Linux, macOS). Every errno and EAI_* code is translated to its Winsock
 // number here and nowhere else, so the layers above see one error vocabulary on every OS.
+// macOS declares IPV6_RECVPKTINFO and struct in6_pktinfo only with this (RFC 3542).
+#define __APPLE_USE_RFC_3542 1
+
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
+#include "packet_info.h"
 #include "platform.h"
 #include "system.h"
 
@@ -72,6 +78,17 @@ int FromErrno(int error) {
 
 int LastError() { return FromErrno(errno); }
 
+// The error of a send/recv/accept that could not complete. On a blocking socket, POSIX reports the end of an
+// SO_RCVTIMEO/SO_SNDTIMEO wait as EAGAIN; Winsock reports it as WSAETIMEDOUT.
+int TransferError(int fd) {
+  const int error = errno;
+  if (error == EAGAIN || error == EWOULDBLOCK) {
+    const int flags = fcntl(fd, F_GETFL);
+    if (flags != -1 && (flags & O_NONBLOCK) == 0) return 10060;  // WSAETIMEDOUT
+  }
+  return FromErrno(error);
+}
+
 // getaddrinfo's EAI_* codes -> the numbers GetAddrInfoW returns on Windows.
 int FromAddrInfoError(int error, int saved_errno) {
   switch (error) {
@@ -106,6 +123,18 @@ void PrepareDescriptor(int fd) {
 #endif
 }
 
+// Waits for a connect that a signal interrupted, and returns its outcome (SO_ERROR) as Winsock's blocking call would.
+int FinishInterruptedConnect(int fd) {
+  pollfd entry{fd, POLLOUT, 0};
+  while (poll(&entry, 1, -1) == -1) {
+    if (errno != EINTR) return LastError();
+  }
+  int pending = 0;
+  socklen_t length = sizeof pending;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == -1) return LastError();
+  return FromErrno(pending);
+}
+
 #ifdef MSG_NOSIGNAL
 constexpr int kSendFlags = MSG_NOSIGNAL;
 #else
@@ -137,7 +166,12 @@ Result<NativeSocket> OpenSocket(int family, int type, int protocol) {
   // the rule that a socket blocks until its first async use.
   if ((type & (SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return Fail<NativeSocket>(wsa::kSocketTypeNotSupported);
 #endif
+#ifdef SOCK_CLOEXEC
+  // Atomically close-on-exec where the OS can (as libuv does): no child spawned meanwhile can inherit it.
+  const int fd = socket(family, type | SOCK_CLOEXEC, protocol);
+#else
   const int fd = socket(family, type, protocol);
+#endif
   if (fd == -1) return Fail<NativeSocket>(LastError());
   PrepareDescriptor(fd);
   return Ok<NativeSocket>(fd);
@@ -170,11 +204,20 @@ int Listen(NativeSocket s, int backlog) {
 
 Result<NativeSocket> Accept(NativeSocket s, SocketAddress* peer) {
   socklen_t length = sizeof peer->storage;
+  const int listener = static_cast<int>(s);
+  // Winsock's accepted socket inherits the listener's nonblocking mode; Linux's accept() does not, accept4 can.
+  const int flags = fcntl(listener, F_GETFL);
+  const bool nonblocking = flags != -1 && (flags & O_NONBLOCK) != 0;
   int fd;
   do {
-    fd = accept(static_cast<int>(s), reinterpret_cast<sockaddr*>(peer->storage), &length);
+#if defined(__linux__)
+    fd = accept4(listener, reinterpret_cast<sockaddr*>(peer->storage), &length,
+                 SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0));
+#else
+    fd = accept(listener, reinterpret_cast<sockaddr*>(peer->storage), &length);  // BSD accept inherits O_NONBLOCK
+#endif
   } while (fd == -1 && errno == EINTR);
-  if (fd == -1) return Fail<NativeSocket>(LastError());
+  if (fd == -1) return Fail<NativeSocket>(TransferError(listener));
   peer->length = static_cast<int>(length);
   PrepareDescriptor(fd);
   return Ok<NativeSocket>(fd);
@@ -185,7 +228,10 @@ int Connect(NativeSocket s, const SocketAddress& address) {
               static_cast<socklen_t>(address.length)) == -1) {
     const int error = errno;
     // A nonblocking connect that has started is WSAEWOULDBLOCK in Winsock, EINPROGRESS in POSIX.
-    return error == EINPROGRESS ? wsa::kWouldBlock : FromErrno(error);
+    if (error == EINPROGRESS) return wsa::kWouldBlock;
+    // A blocking connect interrupted by a signal goes on in the kernel; Winsock's would still be waiting: wait.
+    if (error == EINTR) return FinishInterruptedConnect(static_cast<int>(s));
+    return FromErrno(error);
   }
   return 0;
 }
@@ -195,7 +241,7 @@ Result<std::size_t> Send(NativeSocket s, const void* data, std::size_t length, i
   do {
     sent = send(static_cast<int>(s), data, length, flags | kSendFlags);
   } while (sent == -1 && errno == EINTR);
-  if (sent == -1) return Fail<std::size_t>(LastError());
+  if (sent == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
   return Ok(static_cast<std::size_t>(sent));
 }
 
@@ -204,7 +250,7 @@ Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int fla
   do {
     received = recv(static_cast<int>(s), data, length, flags);
   } while (received == -1 && errno == EINTR);
-  if (received == -1) return Fail<std::size_t>(LastError());
+  if (received == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
   return Ok(static_cast<std::size_t>(received));
 }
 
@@ -222,6 +268,378 @@ Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, 
   auto size = static_cast<socklen_t>(length);
   if (getsockopt(static_cast<int>(s), level, name, value, &size) == -1) return Fail<std::size_t>(LastError());
   return Ok(static_cast<std::size_t>(size));
+}
+
+Result<std::size_t> SendTo(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to) {
+  ssize_t sent;
+  do {
+    sent = sendto(static_cast<int>(s), data, length, flags | kSendFlags, reinterpret_cast<const sockaddr*>(to.storage),
+                  static_cast<socklen_t>(to.length));
+  } while (sent == -1 && errno == EINTR);
+  if (sent == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
+  return Ok(static_cast<std::size_t>(sent));
+}
+
+Result<std::size_t> RecvFrom(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from) {
+  socklen_t size = sizeof from->storage;
+  ssize_t received;
+  do {
+    received = recvfrom(static_cast<int>(s), data, length, flags, reinterpret_cast<sockaddr*>(from->storage), &size);
+  } while (received == -1 && errno == EINTR);
+  if (received == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
+  from->length = static_cast<int>(size);
+  return Ok(static_cast<std::size_t>(received));
+}
+
+Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument) {
+  int value = static_cast<int>(argument);
+  if (ioctl(static_cast<int>(s), static_cast<unsigned long>(command), &value) == -1)
+    return Fail<std::uint32_t>(LastError());
+  return Ok(static_cast<std::uint32_t>(value));
+}
+
+int SetKeepAliveValues(NativeSocket s, bool on, std::uint32_t time_ms, std::uint32_t interval_ms) {
+  const int fd = static_cast<int>(s);
+  const int enable = on ? 1 : 0;
+  if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &enable, sizeof enable) == -1) return LastError();
+  if (!on) return 0;
+  // POSIX counts in whole seconds: round up, so a probe never comes earlier than asked.
+  const int idle = static_cast<int>((std::uint64_t{time_ms} + 999) / 1000);
+  const int interval = static_cast<int>((std::uint64_t{interval_ms} + 999) / 1000);
+#ifdef TCP_KEEPIDLE
+  if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) == -1) return LastError();
+#else
+  if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPALIVE, &idle, sizeof idle) == -1) return LastError();  // macOS
+#endif
+  if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval) == -1) return LastError();
+  return 0;
+}
+
+int BooleanIoctl(NativeSocket, std::uint32_t code, bool value) {
+  // SIO_UDP_CONNRESET(FALSE) asks for what POSIX always does: an unconnected UDP socket never reports an ICMP port
+  // unreachable. Anything else has no POSIX counterpart (loopback fast path is a Windows TCP stack feature).
+  if (code == SIO_UDP_CONNRESET && !value) return 0;
+  return wsa::kOperationNotSupported;
+}
+
+int SetTrafficClass(NativeSocket s, int family, int value) {
+  const int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+  const int name = family == AF_INET6 ? IPV6_TCLASS : IP_TOS;
+  if (setsockopt(static_cast<int>(s), level, name, &value, sizeof value) == -1) return LastError();
+  return 0;
+}
+
+Result<int> GetTrafficClass(NativeSocket s, int family) {
+  const int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+  const int name = family == AF_INET6 ? IPV6_TCLASS : IP_TOS;
+  int value = 0;
+  socklen_t length = sizeof value;
+  if (getsockopt(static_cast<int>(s), level, name, &value, &length) == -1) return Fail<int>(LastError());
+  return Ok(value);
+}
+
+int SetUserTimeout(NativeSocket s, std::uint32_t milliseconds) {
+#ifdef TCP_USER_TIMEOUT
+  const unsigned int value = milliseconds;
+  if (setsockopt(static_cast<int>(s), IPPROTO_TCP, TCP_USER_TIMEOUT, &value, sizeof value) == -1) return LastError();
+  return 0;
+#else
+  (void)s;
+  (void)milliseconds;
+  return 10042;  // WSAENOPROTOOPT: no such option on this OS
+#endif
+}
+
+Result<std::uint32_t> GetUserTimeout(NativeSocket s) {
+#ifdef TCP_USER_TIMEOUT
+  unsigned int value = 0;
+  socklen_t length = sizeof value;
+  if (getsockopt(static_cast<int>(s), IPPROTO_TCP, TCP_USER_TIMEOUT, &value, &length) == -1)
+    return Fail<std::uint32_t>(LastError());
+  return Ok(static_cast<std::uint32_t>(value));
+#else
+  (void)s;
+  return Fail<std::uint32_t>(10042);
+#endif
+}
+
+// The blob of a shared socket on Linux: the sharing process and its descriptor number. The receiver takes its own
+// copy of the descriptor with pidfd_getfd, which needs ptrace access to the sharer (same user, or root).
+struct ShareBlob {
+  std::uint32_t magic;
+  std::uint32_t pid;
+  std::int32_t fd;
+};
+constexpr std::uint32_t kShareMagic = 0x57534b53;  // "WSKS"
+
+Result<std::vector<std::uint8_t>> ShareSocket(NativeSocket s, std::uint32_t) {
+#if defined(__linux__) && defined(SYS_pidfd_getfd)
+  // Any process may take the descriptor while this one lives; the pid argument is Windows' and unused here.
+  const ShareBlob blob{kShareMagic, static_cast<std::uint32_t>(getpid()), static_cast<std::int32_t>(s)};
+  std::vector<std::uint8_t> bytes(sizeof blob);
+  std::memcpy(bytes.data(), &blob, sizeof blob);
+  return Ok(std::move(bytes));
+#else
+  (void)s;
+  return Fail<std::vector<std::uint8_t>>(wsa::kOperationNotSupported);
+#endif
+}
+
+Result<NativeSocket> SocketFromShare(const std::uint8_t* bytes, std::size_t length) {
+#if defined(__linux__) && defined(SYS_pidfd_getfd)
+  ShareBlob blob{};
+  if (length != sizeof blob) return Fail<NativeSocket>(wsa::kInvalidArgument);
+  std::memcpy(&blob, bytes, sizeof blob);
+  if (blob.magic != kShareMagic) return Fail<NativeSocket>(wsa::kInvalidArgument);
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(blob.pid), 0));
+  if (pidfd == -1) return Fail<NativeSocket>(LastError());
+  const int fd = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, blob.fd, 0));
+  const int saved = errno;
+  close(pidfd);
+  if (fd == -1) return Fail<NativeSocket>(FromErrno(saved));
+  PrepareDescriptor(fd);
+  return Ok<NativeSocket>(fd);
+#else
+  (void)bytes;
+  (void)length;
+  return Fail<NativeSocket>(wsa::kOperationNotSupported);
+#endif
+}
+
+namespace {
+
+// The sockaddr of a Unix-domain path; false when the path is too long for sun_path.
+bool UnixAddress(const std::string& path, sockaddr_un* address) {
+  *address = sockaddr_un{};
+  address->sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof address->sun_path) return false;
+  std::memcpy(address->sun_path, path.c_str(), path.size() + 1);
+  return true;
+}
+
+// Closes descriptors when a scope ends, keeping errno as the failing call left it.
+struct ClosesOnExit {
+  int fds[2] = {-1, -1};
+  ~ClosesOnExit() {
+    const int saved = errno;
+    for (int fd : fds) {
+      if (fd != -1) close(fd);
+    }
+    errno = saved;
+  }
+};
+
+}  // namespace
+
+Result<NativeSocket> ReceiveSocket(const std::string& path) {
+  sockaddr_un address;
+  if (!UnixAddress(path, &address)) return Fail<NativeSocket>(10063);  // WSAENAMETOOLONG
+  ClosesOnExit open_fds;
+  const int listener = open_fds.fds[0] = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (listener == -1) return Fail<NativeSocket>(LastError());
+  if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == -1 || listen(listener, 1) == -1)
+    return Fail<NativeSocket>(LastError());
+  int connection;
+  do {
+    connection = accept(listener, nullptr, nullptr);
+  } while (connection == -1 && errno == EINTR);
+  const int accept_errno = errno;
+  unlink(path.c_str());  // one use: the path goes as soon as the sender is in
+  if (connection == -1) return Fail<NativeSocket>(FromErrno(accept_errno));
+  open_fds.fds[1] = connection;
+
+  char byte = 0;
+  iovec data{&byte, 1};
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  ssize_t received;
+  do {
+    received = recvmsg(connection, &message, 0);
+  } while (received == -1 && errno == EINTR);
+  if (received == -1) return Fail<NativeSocket>(LastError());
+  const cmsghdr* header = CMSG_FIRSTHDR(&message);
+  if (header == nullptr || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS)
+    return Fail<NativeSocket>(wsa::kNotSocket);  // the peer sent no descriptor
+  int fd = -1;
+  std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
+  PrepareDescriptor(fd);
+  return Ok<NativeSocket>(fd);
+}
+
+int SendSocket(const std::string& path, NativeSocket s) {
+  sockaddr_un address;
+  if (!UnixAddress(path, &address)) return 10063;  // WSAENAMETOOLONG
+  ClosesOnExit open_fds;
+  const int connection = open_fds.fds[0] = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (connection == -1) return LastError();
+  if (connect(connection, reinterpret_cast<sockaddr*>(&address), sizeof address) == -1) return LastError();
+  char byte = 0;
+  iovec data{&byte, 1};
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  header->cmsg_level = SOL_SOCKET;
+  header->cmsg_type = SCM_RIGHTS;
+  header->cmsg_len = CMSG_LEN(sizeof(int));
+  const int fd = static_cast<int>(s);
+  std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
+  ssize_t sent;
+  do {
+    sent = sendmsg(connection, &message, kSendFlags);
+  } while (sent == -1 && errno == EINTR);
+  return sent == -1 ? LastError() : 0;
+}
+
+int EnablePacketInfo(NativeSocket s, int family) {
+  const int on = 1;
+  const int result = family == AF_INET6
+                         ? setsockopt(static_cast<int>(s), IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on)
+                         : setsockopt(static_cast<int>(s), IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+  return result == -1 ? LastError() : 0;
+}
+
+Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from,
+                            PacketInfo* info) {
+  iovec buffer{data, length};
+  alignas(cmsghdr) unsigned char control[256];
+  msghdr message{};
+  message.msg_name = from->storage;
+  message.msg_namelen = sizeof from->storage;
+  message.msg_iov = &buffer;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  ssize_t received;
+  do {
+    received = recvmsg(static_cast<int>(s), &message, flags);
+  } while (received == -1 && errno == EINTR);
+  if (received == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
+  from->length = static_cast<int>(message.msg_namelen);
+  for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
+    if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
+      in_pktinfo packet{};
+      std::memcpy(&packet, CMSG_DATA(header), sizeof packet);
+      *info = PacketInfoFrom(packet.ipi_addr, static_cast<std::uint32_t>(packet.ipi_ifindex));  // ipi_addr: the datagram's destination
+    } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO) {
+      in6_pktinfo packet{};
+      std::memcpy(&packet, CMSG_DATA(header), sizeof packet);
+      *info = PacketInfoFrom(packet.ipi6_addr, packet.ipi6_ifindex);
+    }
+  }
+  return Ok(static_cast<std::size_t>(received));
+}
+
+Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to,
+                            const PacketInfo& info) {
+  iovec buffer{const_cast<void*>(data), length};
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
+  msghdr message{};
+  message.msg_name = const_cast<unsigned char*>(to.storage);
+  message.msg_namelen = static_cast<socklen_t>(to.length);
+  message.msg_iov = &buffer;
+  message.msg_iovlen = 1;
+  if (info.present) {
+    message.msg_control = control;
+    cmsghdr* header = reinterpret_cast<cmsghdr*>(control);
+    if (IsIPv6(info)) {
+      in6_pktinfo packet{};
+      packet.ipi6_addr = SourceAddress6(info);
+      packet.ipi6_ifindex = info.interface_index;
+      header->cmsg_level = IPPROTO_IPV6;
+      header->cmsg_type = IPV6_PKTINFO;
+      header->cmsg_len = CMSG_LEN(sizeof packet);
+      std::memcpy(CMSG_DATA(header), &packet, sizeof packet);
+      message.msg_controllen = CMSG_SPACE(sizeof packet);
+    } else {
+      in_pktinfo packet{};
+      packet.ipi_spec_dst = SourceAddress4(info);  // the source address to use
+      packet.ipi_ifindex = static_cast<int>(info.interface_index);
+      header->cmsg_level = IPPROTO_IP;
+      header->cmsg_type = IP_PKTINFO;
+      header->cmsg_len = CMSG_LEN(sizeof packet);
+      std::memcpy(CMSG_DATA(header), &packet, sizeof packet);
+      message.msg_controllen = CMSG_SPACE(sizeof packet);
+    }
+  }
+  ssize_t sent;
+  do {
+    sent = sendmsg(static_cast<int>(s), &message, flags | kSendFlags);
+  } while (sent == -1 && errno == EINTR);
+  if (sent == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
+  return Ok(static_cast<std::size_t>(sent));
+}
+
+Result<int> Poll(std::vector<PollEntry>& entries, int timeout_ms) {
+  std::vector<pollfd> fds(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    fds[i].fd = static_cast<int>(entries[i].socket);
+    fds[i].events = entries[i].events;
+  }
+  // After a signal, wait only for what is left of the timeout, as Winsock's call would.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+  int ready;
+  int wait_ms = timeout_ms;
+  while ((ready = poll(fds.data(), static_cast<nfds_t>(fds.size()), wait_ms)) == -1 && errno == EINTR) {
+    if (timeout_ms < 0) continue;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    wait_ms = left.count() > 0 ? static_cast<int>(left.count()) : 0;
+  }
+  if (ready == -1) return Fail<int>(LastError());
+  for (std::size_t i = 0; i < entries.size(); ++i) entries[i].revents = fds[i].revents;
+  return Ok(ready);
+}
+
+Result<int> Select(SelectSets& sets, int timeout_ms) {
+  // Over poll(2), since select(2) cannot hold descriptors >= FD_SETSIZE (1024). Readable as Winsock's readfds
+  // (data, a pending connection, or a closed or reset connection: recv returns at once); writable as writefds;
+  // "exceptional" as exceptfds: out-of-band data or a failed connect.
+  if (sets.read.empty() && sets.write.empty() && sets.except.empty()) return Fail<int>(wsa::kInvalidArgument);
+  std::vector<PollEntry> entries;
+  for (NativeSocket socket : sets.read) entries.push_back({socket, POLLIN, 0});
+  for (NativeSocket socket : sets.write) entries.push_back({socket, POLLOUT, 0});
+  for (NativeSocket socket : sets.except) entries.push_back({socket, POLLPRI, 0});
+  const Result<int> polled = Poll(entries, timeout_ms);
+  if (!polled.ok()) return polled;
+  for (const PollEntry& entry : entries) {
+    if (entry.revents & POLLNVAL) return Fail<int>(wsa::kNotSocket);
+  }
+  const short ready_masks[3] = {POLLIN | POLLHUP | POLLERR, POLLOUT, POLLPRI | POLLERR};
+  std::vector<NativeSocket>* lists[3] = {&sets.read, &sets.write, &sets.except};
+  int count = 0;
+  std::size_t next = 0;
+  for (int set = 0; set < 3; ++set) {
+    std::vector<NativeSocket> ready;
+    for (std::size_t i = 0; i < lists[set]->size(); ++i, ++next) {
+      if (entries[next].revents & ready_masks[set]) ready.push_back(entries[next].socket);
+    }
+    count += static_cast<int>(ready.size());
+    *lists[set] = std::move(ready);
+  }
+  return Ok(count);
+}
+
+Result<NameInfo> GetNameInfo(const SocketAddress& address, int flags) {
+  char host[NI_MAXHOST] = {};
+  char service[NI_MAXSERV] = {};
+  const int error = getnameinfo(reinterpret_cast<const sockaddr*>(address.storage),
+                                static_cast<socklen_t>(address.length), host, sizeof host, service, sizeof service, flags);
+  const int saved_errno = errno;
+  if (error != 0) return Fail<NameInfo>(FromAddrInfoError(error, saved_errno));
+  return Ok(NameInfo{host, service});
+}
+
+Result<std::string> GetHostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) == -1) return Fail<std::string>(LastError());
+  return Ok(std::string(name));
 }
 
 Result<int> TakeSocketError(NativeSocket s) {

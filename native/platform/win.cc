@@ -3,6 +3,7 @@
 // non-ASCII host names work whatever the process's ANSI code page is.
 #include <cstring>
 
+#include "packet_info.h"
 #include "platform.h"
 #include "system.h"
 
@@ -109,6 +110,223 @@ Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, 
   if (getsockopt(Native(s), level, name, static_cast<char*>(value), &size) != 0)
     return Fail<std::size_t>(WSAGetLastError());
   return Ok(static_cast<std::size_t>(size));
+}
+
+Result<std::size_t> SendTo(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to) {
+  const int sent = sendto(Native(s), static_cast<const char*>(data), ClampLength(length), flags,
+                          reinterpret_cast<const sockaddr*>(to.storage), to.length);
+  if (sent == SOCKET_ERROR) return Fail<std::size_t>(WSAGetLastError());
+  return Ok(static_cast<std::size_t>(sent));
+}
+
+Result<std::size_t> RecvFrom(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from) {
+  int size = static_cast<int>(sizeof from->storage);
+  const int received = recvfrom(Native(s), static_cast<char*>(data), ClampLength(length), flags,
+                                reinterpret_cast<sockaddr*>(from->storage), &size);
+  if (received == SOCKET_ERROR) return Fail<std::size_t>(WSAGetLastError());
+  from->length = size;
+  return Ok(static_cast<std::size_t>(received));
+}
+
+Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument) {
+  u_long value = argument;
+  if (ioctlsocket(Native(s), command, &value) != 0) return Fail<std::uint32_t>(WSAGetLastError());
+  return Ok(static_cast<std::uint32_t>(value));
+}
+
+int SetKeepAliveValues(NativeSocket s, bool on, std::uint32_t time_ms, std::uint32_t interval_ms) {
+  tcp_keepalive values{};
+  values.onoff = on ? 1 : 0;
+  values.keepalivetime = time_ms;
+  values.keepaliveinterval = interval_ms;
+  DWORD returned = 0;
+  if (WSAIoctl(Native(s), SIO_KEEPALIVE_VALS, &values, sizeof values, nullptr, 0, &returned, nullptr, nullptr) != 0)
+    return WSAGetLastError();
+  return 0;
+}
+
+int BooleanIoctl(NativeSocket s, std::uint32_t code, bool value) {
+  BOOL input = value ? TRUE : FALSE;
+  DWORD returned = 0;
+  if (WSAIoctl(Native(s), code, &input, sizeof input, nullptr, 0, &returned, nullptr, nullptr) != 0)
+    return WSAGetLastError();
+  return 0;
+}
+
+int SetTrafficClass(NativeSocket, int, int) {
+  // Windows accepts IP_TOS through setsockopt and ignores it: only the QoS API (qWAVE, QOSSetFlow) sets the DSCP
+  // of outgoing packets. Say so rather than pretend.
+  return WSAEOPNOTSUPP;
+}
+
+Result<int> GetTrafficClass(NativeSocket, int) { return Fail<int>(WSAEOPNOTSUPP); }
+
+int SetUserTimeout(NativeSocket s, std::uint32_t milliseconds) {
+  // TCP_MAXRT counts whole seconds: round up, so the connection never gives up earlier than asked.
+  const DWORD seconds = static_cast<DWORD>((std::uint64_t{milliseconds} + 999) / 1000);
+  if (setsockopt(Native(s), IPPROTO_TCP, TCP_MAXRT, reinterpret_cast<const char*>(&seconds), sizeof seconds) != 0)
+    return WSAGetLastError();
+  return 0;
+}
+
+Result<std::uint32_t> GetUserTimeout(NativeSocket s) {
+  DWORD seconds = 0;
+  int length = sizeof seconds;
+  if (getsockopt(Native(s), IPPROTO_TCP, TCP_MAXRT, reinterpret_cast<char*>(&seconds), &length) != 0)
+    return Fail<std::uint32_t>(WSAGetLastError());
+  const std::uint64_t milliseconds = std::uint64_t{seconds} * 1000;
+  return Ok(static_cast<std::uint32_t>(milliseconds > 0xffffffffu ? 0xffffffffu : milliseconds));
+}
+
+Result<std::vector<std::uint8_t>> ShareSocket(NativeSocket s, std::uint32_t pid) {
+  WSAPROTOCOL_INFOW info{};
+  if (WSADuplicateSocketW(Native(s), pid, &info) != 0) return Fail<std::vector<std::uint8_t>>(WSAGetLastError());
+  std::vector<std::uint8_t> blob(sizeof info);
+  std::memcpy(blob.data(), &info, sizeof info);
+  return Ok(std::move(blob));
+}
+
+Result<NativeSocket> SocketFromShare(const std::uint8_t* blob, std::size_t length) {
+  WSAPROTOCOL_INFOW info{};
+  if (length != sizeof info) return Fail<NativeSocket>(WSAEINVAL);
+  std::memcpy(&info, blob, sizeof info);
+  const SOCKET s = WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &info, 0,
+                              WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET) return Fail<NativeSocket>(WSAGetLastError());
+  return Ok(static_cast<NativeSocket>(s));
+}
+
+// Windows' AF_UNIX has no SCM_RIGHTS: a socket moves between processes with WSADuplicateSocketW (ShareSocket).
+Result<NativeSocket> ReceiveSocket(const std::string&) { return Fail<NativeSocket>(WSAEOPNOTSUPP); }
+int SendSocket(const std::string&, NativeSocket) { return WSAEOPNOTSUPP; }
+
+int EnablePacketInfo(NativeSocket s, int family) {
+  const DWORD on = 1;
+  const int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+  const int name = family == AF_INET6 ? IPV6_PKTINFO : IP_PKTINFO;
+  return setsockopt(Native(s), level, name, reinterpret_cast<const char*>(&on), sizeof on) == 0 ? 0 : WSAGetLastError();
+}
+
+Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from,
+                            PacketInfo* info) {
+  // WSARecvMsg is not exported by ws2_32: the provider hands out a pointer to it (Microsoft's documented way).
+  LPFN_WSARECVMSG recv_msg = nullptr;
+  GUID id = WSAID_WSARECVMSG;
+  DWORD returned = 0;
+  if (WSAIoctl(Native(s), SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof id, &recv_msg, sizeof recv_msg, &returned,
+               nullptr, nullptr) != 0)
+    return Fail<std::size_t>(WSAGetLastError());
+  WSABUF buffer{static_cast<ULONG>(ClampLength(length)), static_cast<char*>(data)};
+  char control[256] = {};
+  WSAMSG message{};
+  message.name = reinterpret_cast<sockaddr*>(from->storage);
+  message.namelen = static_cast<INT>(sizeof from->storage);
+  message.lpBuffers = &buffer;
+  message.dwBufferCount = 1;
+  message.Control = WSABUF{sizeof control, control};
+  message.dwFlags = static_cast<DWORD>(flags);
+  DWORD received = 0;
+  if (recv_msg(Native(s), &message, &received, nullptr, nullptr) != 0) return Fail<std::size_t>(WSAGetLastError());
+  from->length = message.namelen;
+  for (WSACMSGHDR* header = WSA_CMSG_FIRSTHDR(&message); header != nullptr;
+       header = WSA_CMSG_NXTHDR(&message, header)) {
+    if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
+      IN_PKTINFO packet{};
+      std::memcpy(&packet, WSA_CMSG_DATA(header), sizeof packet);
+      *info = PacketInfoFrom(packet.ipi_addr, packet.ipi_ifindex);  // ipi_addr: the datagram's destination
+    } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO) {
+      IN6_PKTINFO packet{};
+      std::memcpy(&packet, WSA_CMSG_DATA(header), sizeof packet);
+      *info = PacketInfoFrom(packet.ipi6_addr, packet.ipi6_ifindex);
+    }
+  }
+  return Ok(static_cast<std::size_t>(received));
+}
+
+Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to,
+                            const PacketInfo& info) {
+  WSABUF buffer{static_cast<ULONG>(ClampLength(length)), static_cast<char*>(const_cast<void*>(data))};
+  char control[WSA_CMSG_SPACE(sizeof(IN6_PKTINFO))] = {};
+  WSAMSG message{};
+  message.name = reinterpret_cast<sockaddr*>(const_cast<unsigned char*>(to.storage));
+  message.namelen = to.length;
+  message.lpBuffers = &buffer;
+  message.dwBufferCount = 1;
+  if (info.present) {
+    WSACMSGHDR* header = reinterpret_cast<WSACMSGHDR*>(control);
+    if (IsIPv6(info)) {
+      IN6_PKTINFO packet{};
+      packet.ipi6_addr = SourceAddress6(info);
+      packet.ipi6_ifindex = info.interface_index;
+      header->cmsg_level = IPPROTO_IPV6;
+      header->cmsg_type = IPV6_PKTINFO;
+      header->cmsg_len = WSA_CMSG_LEN(sizeof packet);
+      std::memcpy(WSA_CMSG_DATA(header), &packet, sizeof packet);
+      message.Control = WSABUF{static_cast<ULONG>(WSA_CMSG_SPACE(sizeof packet)), control};
+    } else {
+      IN_PKTINFO packet{};
+      packet.ipi_addr = SourceAddress4(info);  // the source address to use
+      packet.ipi_ifindex = info.interface_index;
+      header->cmsg_level = IPPROTO_IP;
+      header->cmsg_type = IP_PKTINFO;
+      header->cmsg_len = WSA_CMSG_LEN(sizeof packet);
+      std::memcpy(WSA_CMSG_DATA(header), &packet, sizeof packet);
+      message.Control = WSABUF{static_cast<ULONG>(WSA_CMSG_SPACE(sizeof packet)), control};
+    }
+  }
+  DWORD sent = 0;
+  if (WSASendMsg(Native(s), &message, static_cast<DWORD>(flags), &sent, nullptr, nullptr) != 0)
+    return Fail<std::size_t>(WSAGetLastError());
+  return Ok(static_cast<std::size_t>(sent));
+}
+
+Result<int> Poll(std::vector<PollEntry>& entries, int timeout_ms) {
+  std::vector<WSAPOLLFD> fds(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    fds[i].fd = Native(entries[i].socket);
+    fds[i].events = entries[i].events;
+  }
+  const int ready = WSAPoll(fds.data(), static_cast<ULONG>(fds.size()), timeout_ms);
+  if (ready == SOCKET_ERROR) return Fail<int>(WSAGetLastError());
+  for (std::size_t i = 0; i < entries.size(); ++i) entries[i].revents = fds[i].revents;
+  return Ok(ready);
+}
+
+Result<int> Select(SelectSets& sets, int timeout_ms) {
+  fd_set sets_in[3];
+  std::vector<NativeSocket>* lists[3] = {&sets.read, &sets.write, &sets.except};
+  for (int set = 0; set < 3; ++set) {
+    // An fd_set holds FD_SETSIZE sockets; FD_SET would drop the rest without a word.
+    if (lists[set]->size() > FD_SETSIZE) return Fail<int>(WSAEINVAL);
+    FD_ZERO(&sets_in[set]);
+    for (NativeSocket socket : *lists[set]) FD_SET(Native(socket), &sets_in[set]);
+  }
+  timeval timeout{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  const int ready = select(0, &sets_in[0], &sets_in[1], &sets_in[2], timeout_ms < 0 ? nullptr : &timeout);
+  if (ready == SOCKET_ERROR) return Fail<int>(WSAGetLastError());
+  for (int set = 0; set < 3; ++set) {
+    std::vector<NativeSocket> ready_sockets;
+    for (NativeSocket socket : *lists[set]) {
+      if (FD_ISSET(Native(socket), &sets_in[set])) ready_sockets.push_back(socket);
+    }
+    *lists[set] = std::move(ready_sockets);
+  }
+  return Ok(ready);
+}
+
+Result<NameInfo> GetNameInfo(const SocketAddress& address, int flags) {
+  wchar_t host[NI_MAXHOST] = {};
+  wchar_t service[NI_MAXSERV] = {};
+  const int error = GetNameInfoW(reinterpret_cast<const sockaddr*>(address.storage), address.length, host, NI_MAXHOST,
+                                 service, NI_MAXSERV, flags);
+  if (error != 0) return Fail<NameInfo>(error);  // like GetAddrInfoW, the WSA number is the return value
+  return Ok(NameInfo{Narrow(host), Narrow(service)});
+}
+
+Result<std::string> GetHostName() {
+  wchar_t name[256] = {};
+  if (GetHostNameW(name, 256) != 0) return Fail<std::string>(WSAGetLastError());
+  return Ok(Narrow(name));
 }
 
 Result<int> TakeSocketError(NativeSocket s) {

@@ -73,6 +73,25 @@ describe('process and worker lifetime', () => {
     }
   });
 
+  test('workers terminated while getaddrinfo and getnameinfo run on the threadpool do not take the process down', async () => {
+    for (let round = 0; round < 20; round++) {
+      const worker = new Worker(
+        `import(${JSON.stringify(promisesUrl)}).then((ws) => {
+          ws.startup();
+          for (let i = 0; i < 4; i++) {
+            ws.getaddrinfo('localhost', 80).catch(() => {});
+            ws.getnameinfo('127.0.0.1', 80).catch(() => {});
+          }
+          require('node:worker_threads').parentPort.postMessage('started');
+        });`,
+        { eval: true },
+      );
+      await once(worker, 'message');
+      await worker.terminate();
+    }
+    assert.ok(true, 'the process is still here');
+  });
+
   test('100 workers that open, wait and exit leave nothing behind', async () => {
     for (let round = 0; round < 10; round++) {
       await Promise.all(Array.from({ length: 10 }, async () => {

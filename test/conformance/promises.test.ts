@@ -83,6 +83,58 @@ describe('winsock/promises', () => {
     assert.ok(Buffer.concat(chunks).equals(payload));
   });
 
+  test('concurrent sends never interleave their bytes, even through a small send buffer', async () => {
+    const { client, server } = scope.pair();
+    ws.setOption(client, 'SO_SNDBUF', 4096);
+    const size = 2 << 20;
+    const sending = [ws.send(client, Buffer.alloc(size, 'A')), ws.send(client, Buffer.alloc(size, 'B'))];
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total < 2 * size) {
+      const chunk = await ws.recv(server, 1 << 16);
+      chunks.push(chunk);
+      total += chunk.length;
+    }
+    assert.deepEqual(await Promise.all(sending), [size, size]);
+    const all = Buffer.concat(chunks);
+    assert.ok(all.subarray(0, size).every((byte) => byte === 0x41), 'the first send came out whole and first');
+    assert.ok(all.subarray(size).every((byte) => byte === 0x42), 'the second send came out whole after it');
+  });
+
+  test('the last cleanup() rejects calls still waiting with WSAEINTR, and nothing fires later', async () => {
+    ws.startup(); // a second reference, so cleanup() below is not the last one...
+    const { client } = scope.pair();
+    const waiting = ws.recv(client, 1, { timeout: 50 });
+    ws.cleanup(); // ...this one is
+    ws.cleanup();
+    const error = await rejection(waiting);
+    assert.equal(error.code, 'WSAEINTR');
+    await new Promise((resolve) => setTimeout(resolve, 80)); // the timeout must not fire into a dead socket
+    ws.startup();
+  });
+
+  test('option getters are read once: a signal that changes after the check cannot leave a dead waiter', async () => {
+    const { client, server } = scope.pair();
+    let reads = 0;
+    const options = {
+      get signal(): AbortSignal | undefined {
+        reads++;
+        return reads === 1 ? undefined : ({} as AbortSignal);
+      },
+    };
+    const reading = ws.recv(server, 16, options);
+    await ws.send(client, 'kept');
+    assert.equal(String(await reading), 'kept');
+    assert.equal(reads, 1);
+  });
+
+  test('async select checks its timeout like the sync one', async () => {
+    const { server } = scope.pair();
+    for (const timeout of [-5, Number.NaN, 1.5, 2 ** 31]) {
+      await assert.rejects(ws.select([server], null, null, timeout), RangeError);
+    }
+  });
+
   test('calls on one socket complete in the order they were made', async () => {
     const { client, server } = scope.pair();
     const reads = [ws.recv(server, 1), ws.recv(server, 1), ws.recv(server, 1)];

@@ -1,0 +1,75 @@
+// Child processes of the benchmark: every server and client runs in a process of its own, started through `sh` so
+// that its descriptor limit can be raised for the idle-connections workload (Node raises its own soft limit to the
+// hard one at startup; the C reference does not).
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface Child {
+  process: ChildProcessWithoutNullStreams;
+  /** The next line the child writes to stdout. */
+  nextLine(): Promise<string>;
+  /** Resolves with the full stdout once the child has exited with status 0; rejects otherwise. */
+  exited: Promise<string>;
+}
+
+/** The hard limit of open descriptors a child may raise its soft limit to. */
+export function hardDescriptorLimit(): number {
+  const answer = spawnSync('sh', ['-c', 'ulimit -H -n'], { encoding: 'utf8' }).stdout.trim();
+  return answer === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(answer);
+}
+
+/** Starts `argv` with its soft descriptor limit at `descriptors` (which must not exceed the hard limit). */
+export function start(argv: string[], descriptors: number, timeoutMs: number): Child {
+  const child = spawn('sh', ['-c', 'ulimit -S -n "$0" && exec "$@"', String(descriptors), ...argv], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  let stdout = '';
+  let stderr = '';
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    stdout += `${line}\n`;
+    const reader = waiting.shift();
+    if (reader === undefined) lines.push(line);
+    else reader(line);
+  });
+  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const exited = new Promise<string>((resolve, reject) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${argv.join(' ')} exited with ${code ?? signal}\n${stderr}`));
+    });
+  });
+  exited.catch(() => {}); // reported by whoever awaits it; a failed server must not crash the runner first
+  return {
+    process: child,
+    exited,
+    nextLine() {
+      const line = lines.shift();
+      if (line !== undefined) return Promise.resolve(line);
+      return Promise.race([
+        new Promise<string>((resolve) => waiting.push(resolve)),
+        exited.then(() => Promise.reject(new Error(`${argv.join(' ')} exited before writing a line`))),
+      ]);
+    },
+  };
+}
+
+/** The last line of a client's output, parsed as its JSON result. */
+export function lastJson(stdout: string): Record<string, number> {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, number>;
+}
+
+/** A process's resident set size in bytes, from /proc (VmRSS). */
+export function residentBytes(pid: number, readFile: (path: string) => string): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFile(`/proc/${pid}/status`));
+  if (match === null) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,118 @@
+// `npm run bench`: builds the C reference, runs every workload for every side, interleaved, then the callgrind
+// instruction counts, and writes docs/performance.md and docs/performance.svg (with --quick: one short run of each,
+// written to build/bench/ only).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { hardDescriptorLimit } from './processes.js';
+import { chart, markdown, type Machine } from './report.js';
+import { Results, summarize } from './stats.js';
+import { SIDES, SIDE_LABELS, Sides, type Sample, type SideName, type Sizes } from './workloads.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..'); // dist-bench/run.js -> the repository
+const quick = process.argv.includes('--quick');
+const out = join(root, 'build/bench');
+mkdirSync(out, { recursive: true });
+
+const sizes: Sizes = quick
+  ? { runs: 1, bulkBytes: 2 ** 28, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
+      idleConnections: 2000, callgrindRounds: [2000, 4000], callgrindWaitingRounds: [1000, 2000] }
+  : { runs: 5, bulkBytes: 2 ** 30, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000, connections: 3000,
+      idleConnections: 10000, callgrindRounds: [5000, 25000], callgrindWaitingRounds: [5000, 20000] };
+
+// The idle workload needs a descriptor per connection in the server and in the client, and some to spare.
+const wanted = sizes.idleConnections + 1024;
+const hard = hardDescriptorLimit();
+if (hard < wanted) {
+  sizes.idleConnections = Math.max(0, hard - 1024);
+  console.warn(`descriptor hard limit is ${hard}: the idle workload holds ${sizes.idleConnections} connections`);
+}
+const descriptors = Math.min(hard, wanted);
+
+const reference = join(out, 'reference');
+execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', reference, join(root, 'bench/reference.c')], { stdio: 'inherit' });
+const sides = new Sides(root, reference, descriptors);
+const results = new Results();
+const began = performance.now();
+
+function log(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/** Runs `measure` for every side, `sizes.runs` times, interleaved (net, ours, socket, C, net, ...). */
+async function interleaved(workload: string, measure: (side: SideName) => Promise<Sample>): Promise<void> {
+  for (let run = 1; run <= sizes.runs; run++) {
+    const line: string[] = [];
+    for (const side of SIDES) {
+      const sample = await measure(side);
+      for (const [name, value] of Object.entries(sample)) results.add(`${workload}.${name}`, side, value);
+      line.push(`${side} ${Object.values(sample).map((v) => v.toPrecision(4)).join('/')}`);
+    }
+    log(`${workload} run ${run}/${sizes.runs}: ${line.join(', ')}`);
+  }
+}
+
+await interleaved('bulk', (side) => sides.bulk(side, sizes));
+await interleaved('pingpong', (side) => sides.pingpong(side, sizes));
+await interleaved('connrate', (side) => sides.connrate(side, sizes));
+if (sizes.idleConnections > 0) await interleaved('idle', (side) => sides.idle(side, sizes));
+
+// Instructions per round trip, in two settings: the C server answering at once (the answer is mostly there already
+// when a client under callgrind looks for it), and answering after 300 µs (every round trip waits for readiness).
+const callgrindModes = [
+  { metric: 'instructions', delayUs: 0, rounds: sizes.callgrindRounds, repeats: quick ? 1 : 3 },
+  { metric: 'instructions.waiting', delayUs: 300, rounds: sizes.callgrindWaitingRounds, repeats: 1 },
+];
+for (const { metric, delayUs, rounds: [shortRun, longRun], repeats } of callgrindModes) {
+  for (let repeat = 1; repeat <= repeats; repeat++) {
+    for (const side of SIDES) {
+      if (side === 'c' && repeat > 1) continue; // a blocking C client's count does not vary
+      const file = (rounds: number): string => join(out, `callgrind.${side}.${delayUs}.${rounds}.out`);
+      const short = await sides.instructions(side, shortRun, delayUs, file(shortRun));
+      const long = await sides.instructions(side, longRun, delayUs, file(longRun));
+      const perRoundTrip = (long.instructions - short.instructions) / (longRun - shortRun);
+      results.add(metric, side, perRoundTrip);
+      results.add(`${metric}.waits`, side, (long.epollWaits - short.epollWaits) / (longRun - shortRun));
+      log(`callgrind ${SIDE_LABELS[side]}, answer after ${delayUs} µs: ${short.instructions} / ${long.instructions} ` +
+        `instructions, ${perRoundTrip.toFixed(0)} per round trip`);
+    }
+  }
+}
+
+const elapsed = (performance.now() - began) / 1000;
+const machine = describeMachine();
+writeFileSync(join(out, 'results.json'), `${JSON.stringify({ machine, sizes, results }, null, 2)}\n`);
+const notes = readFileSync(join(root, 'bench/notes.md'), 'utf8');
+const docs = quick ? out : join(root, 'docs');
+mkdirSync(docs, { recursive: true });
+writeFileSync(join(docs, 'performance.md'), markdown(results, machine, sizes, descriptors, notes, elapsed));
+writeFileSync(join(docs, 'performance.svg'), chart(results));
+log(`\nwrote ${join(docs, 'performance.md')} and performance.svg in ${elapsed.toFixed(0)} s`);
+for (const side of SIDES) {
+  const parts = ['bulk.throughput', 'pingpong.rate', 'connrate.rate', 'idle.rss', 'instructions']
+    .map((metric) => `${metric} ${summarize(results.runs(metric, side)).median.toPrecision(4)}`);
+  log(`${SIDE_LABELS[side]}: ${parts.join(', ')}`);
+}
+
+function describeMachine(): Machine {
+  const firstLine = (command: string, args: string[]): string => {
+    try {
+      return execFileSync(command, args, { encoding: 'utf8' }).split('\n')[0]!.trim();
+    } catch {
+      return `${command}: unavailable`;
+    }
+  };
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cpus: cpus().length,
+    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+    kernel: firstLine('uname', ['-r']),
+    node: process.version,
+    cc: firstLine('cc', ['--version']),
+    valgrind: firstLine('valgrind', ['--version']),
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}

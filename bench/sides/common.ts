@@ -1,0 +1,62 @@
+// What every JavaScript side of the benchmark shares: its command line, the result line it prints, percentiles.
+// The protocol is the C reference's (bench/reference.c), so any client can run against any server.
+
+export const PING_SIZE = 64;
+
+export interface Command {
+  role: 'server' | 'client';
+  workload: 'bulk' | 'pingpong' | 'connrate' | 'idle';
+  /** The numbers after the workload: a server's count, or a client's port and sizes. */
+  numbers: number[];
+}
+
+export function parseCommand(argv: string[] = process.argv.slice(2)): Command {
+  const [role, workload, ...rest] = argv;
+  if ((role !== 'server' && role !== 'client') || !['bulk', 'pingpong', 'connrate', 'idle'].includes(workload ?? '')) {
+    throw new Error(`usage: server|client bulk|pingpong|connrate|idle ... (got ${argv.join(' ')})`);
+  }
+  return { role, workload: workload as Command['workload'], numbers: rest.map(Number) };
+}
+
+/** A server's first line: the runner starts the client once it has read it. */
+export function announcePort(port: number): void {
+  process.stdout.write(`port ${port}\n`);
+}
+
+/** A client's last line: one JSON object the runner parses. */
+export function report(result: Record<string, number>): void {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** The bulk server's answer: how many bytes it counted, 8 bytes little-endian. */
+export function countMessage(total: number): Buffer {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64LE(BigInt(total));
+  return message;
+}
+
+export function checkCount(message: Buffer, expected: number): void {
+  const counted = Number(message.readBigUInt64LE(0));
+  if (counted !== expected) throw new Error(`bulk: server counted ${counted} of ${expected} bytes`);
+}
+
+/** Latencies in seconds, as the C reference reports them: the p50 and p99 of a sorted copy. */
+export function latencyReport(seconds: number, latencies: Float64Array): Record<string, number> {
+  const rounds = latencies.length;
+  if (rounds === 0) return { seconds, rounds };
+  const sorted = latencies.slice().sort();
+  return { seconds, rounds, p50: sorted[Math.floor((rounds - 1) / 2)]!, p99: sorted[Math.floor((rounds * 99 - 1) / 100)]! };
+}
+
+/** The idle server's "ready" line, after a full collection so garbage from accepting is not counted as RSS. */
+export function announceIdleReady(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  process.stdout.write('ready\n');
+}
+
+/** performance.now() in seconds. */
+export function now(): number {
+  return performance.now() / 1000;
+}

@@ -1,0 +1,66 @@
+// The examples/ programs run as a user runs them (compiled to dist-test/examples by tsconfig.test.json; node-gyp owns build/).
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { packageRoot } from '../../src/native.js';
+import { describe, test } from '../harness.js';
+
+const example = (name: string): string => join(packageRoot, 'dist-test', 'examples', `${name}.js`);
+const run = (name: string, args: string[] = []) =>
+  promisify(execFile)(process.execPath, [example(name), ...args], { timeout: 20_000 });
+
+/** Starts an example that announces its port on stderr ("... port N" or "HOST:N"); resolves with child and port. */
+async function startServer(name: string, args: string[]): Promise<{ port: number; done: Promise<string> }> {
+  const child = spawn(process.execPath, [example(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  const done = once(child, 'close').then(() => stdout);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      stderr += text;
+      const match = /(?:port |:)(\d+)\r?\n/.exec(stderr);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on('close', () => reject(new Error(`${name} exited before listening: ${stdout}${stderr}`)));
+  });
+  return { port, done };
+}
+
+describe('examples', () => {
+  test('tutorial-server and tutorial-client print the tutorial transcript', async () => {
+    const server = await startServer('tutorial-server', ['0']);
+    const client = await run('tutorial-client', ['127.0.0.1', String(server.port)]);
+    assert.equal(client.stdout, 'Bytes Sent: 14\nBytes received: 14\nConnection closed\n');
+    assert.equal(await server.done, 'Bytes received: 14\nBytes sent: 14\nConnection closing...\n');
+  });
+
+  test('udp-echo demo echoes two datagrams', async () => {
+    const { stdout } = await run('udp-echo', ['demo']);
+    assert.match(stdout, /^server: 5 bytes from 127\.0\.0\.1:\d+\nclient: hello\nserver: 9 bytes from 127\.0\.0\.1:\d+\nclient: datagrams\n$/);
+  });
+
+  test('multicast-chat demo hears its own three messages through the group', async () => {
+    const { stdout } = await run('multicast-chat', ['demo']);
+    assert.match(stdout, /^\[\d+\] hello, group\n\[\d+\] multicast stays on loopback\n\[\d+\] bye\n$/);
+  });
+
+  test('select-server serves three clients at once from one thread', async () => {
+    const server = await startServer('select-server', ['0', '3']);
+    const echoes = await Promise.all(['a', 'bb', 'ccc'].map(async (text) => {
+      const socket = createConnection(server.port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(text);
+      const [reply] = (await once(socket, 'data')) as [Buffer];
+      socket.end();
+      await once(socket, 'close');
+      return reply.toString();
+    }));
+    assert.deepEqual(echoes, ['a', 'bb', 'ccc']);
+    assert.equal(await server.done, 'served 3 clients\n');
+  });
+});
