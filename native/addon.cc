@@ -8,7 +8,6 @@ namespace winsock {
 WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
   socket_constructor_ = Napi::Persistent(SocketHandle::DefineClass(env));
   socket_construction_key_ = Napi::Persistent(SocketHandle::ConstructionKey(env));
-  promise_constructor_ = Napi::Persistent(env.Global().Get("Promise").As<Napi::Function>());
   readiness_context_ = std::make_unique<Napi::AsyncContext>(env, "winsock:readiness");
   NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop_));
 

@@ -31,8 +31,6 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // environment. It was an External made per socket, and N-API allocates for every External a block that is freed
   // only when V8 collects it: those not collected by exit were valgrind's "definitely lost" blocks.
   Napi::Value SocketConstructionKey() const { return socket_construction_key_.Value(); }
-  // JavaScript's Promise constructor, taken when the addon loads (see PromiseSettler in threadpool_work.h).
-  Napi::Function PromiseConstructor() const { return promise_constructor_.Value(); }
 
   // The registry of open sockets, closed at teardown and at the final cleanup().
   void Track(SocketHandle* socket) { open_sockets_.insert(socket); }
@@ -188,7 +186,6 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Env env_;
   Napi::FunctionReference socket_constructor_;
   Napi::Reference<Napi::Symbol> socket_construction_key_;
-  Napi::FunctionReference promise_constructor_;
   Napi::FunctionReference error_factory_;
   std::unordered_set<SocketHandle*> open_sockets_;
   Napi::FunctionReference readiness_callback_;

@@ -58,6 +58,11 @@ std::string String(const Napi::CallbackInfo& info, std::size_t index, const char
   return text;
 }
 
+Napi::Function Function(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  if (!info[index].IsFunction()) ThrowTypeError(info.Env(), Quoted(name) + " must be of type function");
+  return info[index].As<Napi::Function>();
+}
+
 std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
   if (info[index].IsNull() || info[index].IsUndefined()) return std::nullopt;
   return String(info, index, name);

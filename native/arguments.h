@@ -32,5 +32,6 @@ std::string String(const Napi::CallbackInfo& info, std::size_t index, const char
 // A string, or std::nullopt for null/undefined, as the optional pointer arguments of the C API.
 std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+Napi::Function Function(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 
 }  // namespace winsock::arguments

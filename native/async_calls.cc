@@ -15,22 +15,22 @@ using arguments::kIntMin;
 // getaddrinfo on the libuv threadpool: name resolution has no readiness to wait for.
 class AddrInfoWork : public ThreadpoolWork {
  public:
-  AddrInfoWork(WinsockAddon& addon, std::optional<std::string> node, std::optional<std::string> service,
-               platform::AddressInfoHints hints)
-      : ThreadpoolWork(addon, "winsock:getaddrinfo"), node_(std::move(node)), service_(std::move(service)), hints_(hints) {}
+  AddrInfoWork(WinsockAddon& addon, const Napi::Function& callback, std::optional<std::string> node,
+               std::optional<std::string> service, platform::AddressInfoHints hints)
+      : ThreadpoolWork(addon, callback, "winsock:getaddrinfo"),
+        node_(std::move(node)),
+        service_(std::move(service)),
+        hints_(hints) {}
 
   void Execute() override {
     result_ = platform::GetAddressInfo(node_ ? &*node_ : nullptr, service_ ? &*service_ : nullptr, hints_);
   }
 
  private:
-  void Settle(WinsockAddon& addon, PromiseSettler& promise) override {
-    if (result_.ok()) {
-      promise.Resolve(addon.AddrInfoArray(result_.value));
-      return;
-    }
+  Outcome Settle(WinsockAddon& addon) override {
+    if (result_.ok()) return Resolved(addon.AddrInfoArray(result_.value));
     const platform::Endpoint asked{0, node_.value_or(""), -1};
-    promise.Reject(addon.MakeWinsockError(result_.error, "getaddrinfo", node_ ? &asked : nullptr));
+    return Rejected(addon.MakeWinsockError(result_.error, "getaddrinfo", node_ ? &asked : nullptr));
   }
 
   std::optional<std::string> node_;
@@ -121,11 +121,12 @@ Napi::Value WinsockAddon::TryRecv(const Napi::CallbackInfo& info) {
 
 Napi::Value WinsockAddon::GetAddressInfoAsync(const Napi::CallbackInfo& info) {
   AddrInfoQuery query = ReadAddrInfoQuery(info);
+  const Napi::Function callback = arguments::Function(info, 6, "callback");
   RequireStarted("getaddrinfo");
 
-  auto* work = new AddrInfoWork(*this, std::move(query.node), std::move(query.service), query.hints);
-  work->Queue();  // deletes itself once settled
-  return work->Promise();
+  auto* work = new AddrInfoWork(*this, callback, std::move(query.node), std::move(query.service), query.hints);
+  work->Queue();  // deletes itself once it has called back
+  return env_.Undefined();
 }
 
 }  // namespace winsock

@@ -12,22 +12,21 @@ namespace {
 
 class NameInfoWork : public ThreadpoolWork {
  public:
-  NameInfoWork(WinsockAddon& addon, platform::SocketAddress address, int flags)
-      : ThreadpoolWork(addon, "winsock:getnameinfo"), address_(address), flags_(flags) {}
+  NameInfoWork(WinsockAddon& addon, const Napi::Function& callback, platform::SocketAddress address, int flags)
+      : ThreadpoolWork(addon, callback, "winsock:getnameinfo"), address_(address), flags_(flags) {}
 
   void Execute() override { result_ = platform::GetNameInfo(address_, flags_); }
 
  private:
-  void Settle(WinsockAddon& addon, PromiseSettler& promise) override {
+  Outcome Settle(WinsockAddon& addon) override {
     if (!result_.ok()) {
       const platform::Endpoint endpoint = platform::DescribeAddress(address_);
-      promise.Reject(addon.MakeWinsockError(result_.error, "getnameinfo", &endpoint));
-      return;
+      return Rejected(addon.MakeWinsockError(result_.error, "getnameinfo", &endpoint));
     }
     Napi::Object names = Napi::Object::New(Env());
     names.Set("host", result_.value.host);
     names.Set("service", result_.value.service);
-    promise.Resolve(names);
+    return Resolved(names);
   }
 
   platform::SocketAddress address_;
@@ -56,11 +55,12 @@ Napi::Value WinsockAddon::GetNameInfo(const Napi::CallbackInfo& info) {
 Napi::Value WinsockAddon::GetNameInfoAsync(const Napi::CallbackInfo& info) {
   const platform::SocketAddress address = RequireAddress(info, 0, 0, "getnameinfo");
   const int flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
+  const Napi::Function callback = arguments::Function(info, 3, "callback");
   RequireStarted("getnameinfo");
 
-  auto* work = new NameInfoWork(*this, address, flags);
-  work->Queue();  // deletes itself once settled
-  return work->Promise();
+  auto* work = new NameInfoWork(*this, callback, address, flags);
+  work->Queue();  // deletes itself once it has called back
+  return env_.Undefined();
 }
 
 Napi::Value WinsockAddon::GetHostName(const Napi::CallbackInfo&) {

@@ -120,7 +120,8 @@ export interface NativeAddon extends NativeAsync {
   trySendMsg(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number,
     localAddress?: string, interfaceIndex?: number): number | null;
   getnameinfo(address: string, port: number, flags: number): { host: string; service: string };
-  getnameinfoAsync(address: string, port: number, flags: number): Promise<{ host: string; service: string }>;
+  /** Looks up on the threadpool; calls back once with (error) or (null, names). */
+  getnameinfoAsync(address: string, port: number, flags: number, callback: NativeCallback<{ host: string; service: string }>): void;
   gethostname(): string;
   inet_pton(family: number, text: string): Buffer;
   inet_ntop(family: number, bytes: ArrayBufferView | ArrayBuffer): string;
@@ -128,6 +129,12 @@ export interface NativeAddon extends NativeAsync {
   getsockopt(s: SOCKET, level: number, optname: number): number;
   getsockopt(s: SOCKET, level: number, optname: number, optlen: number): Buffer;
 }
+
+/**
+ * How threadpool work reports: once, with (error) or (null, value). A callback, not a promise made by the addon: N-API
+ * cannot free a promise's deferred while a terminated worker's environment is stopping, so each lookup in flight leaked.
+ */
+export type NativeCallback<T> = (error: Error | null, value?: T) => void;
 
 /** Called by the addon when a watched socket is ready (`errno` 0) or its waiters must fail with `errno`. */
 export type ReadinessCallback = (s: SOCKET, errno: number, events: number) => void;
@@ -149,7 +156,8 @@ export interface NativeAsync {
     family: number,
     socktype: number,
     protocol: number,
-  ): Promise<NativeAddrInfo[]>;
+    callback: NativeCallback<NativeAddrInfo[]>,
+  ): void;
 }
 
 /** The folder of this package's package.json, found from this file wherever the compiled tree sits. */

@@ -10,7 +10,7 @@ import type { NameInfo } from './names.js';
 import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLOUT, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
-import { native } from './native.js';
+import { native, type NativeCallback } from './native.js';
 import { addrInfoArguments, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
@@ -156,7 +156,8 @@ export async function getaddrinfo(
 ): Promise<AddrInfo[]> {
   const query = addrInfoArguments(node, service, hints);
   const checked = checkOptions(options);
-  return settleEarly(native.getaddrinfoAsync(...query), checked, { syscall: 'getaddrinfo', address: node ?? undefined });
+  const lookup = fromCallback<AddrInfo[]>((callback) => native.getaddrinfoAsync(...query, callback));
+  return settleEarly(lookup, checked, { syscall: 'getaddrinfo', address: node ?? undefined });
 }
 
 /**
@@ -333,7 +334,15 @@ export async function getnameinfo(
   const [host, port, flags] =
     typeof address === 'string' ? splitAddressAndFlags(address, second, third as number | undefined) : splitAddressAndFlags(address, second);
   const checked = checkOptions(options);
-  return settleEarly(native.getnameinfoAsync(host, port, flags), checked, { syscall: 'getnameinfo', address: host });
+  const lookup = fromCallback<NameInfo>((callback) => native.getnameinfoAsync(host, port, flags, callback));
+  return settleEarly(lookup, checked, { syscall: 'getnameinfo', address: host });
+}
+
+/** The promise of a native call that reports to a callback (threadpool work). */
+function fromCallback<T>(start: (callback: NativeCallback<T>) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    start((error, value) => (error === null ? resolve(value as T) : reject(error)));
+  });
 }
 
 /** Races a promise that cannot be cancelled against the call's abort signal and timeout. */
