@@ -1,6 +1,7 @@
 // `npm run bench`: builds the C reference, runs every workload for every side, interleaved, then the callgrind
 // instruction counts, and writes docs/performance.md and docs/performance.svg (with --quick: one short run of each,
-// written to build/bench/ only).
+// written to build/bench/ only; with --only=pingpong,instructions,... or --sides=ours,net,...: just those, also to
+// build/bench/ only).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -14,6 +15,10 @@ import { SIDES, SIDE_LABELS, Sides, type Sample, type SideName, type Sizes } fro
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..'); // dist-bench/run.js -> the repository
 const quick = process.argv.includes('--quick');
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = (workload: string): boolean => only === undefined || only.includes(workload);
+const sidesArg = process.argv.find((arg) => arg.startsWith('--sides='))?.slice('--sides='.length).split(',');
+const sidesRun = SIDES.filter((side) => sidesArg === undefined || sidesArg.includes(side));
 const out = join(root, 'build/bench');
 mkdirSync(out, { recursive: true });
 
@@ -24,13 +29,13 @@ const sizes: Sizes = quick
       idleConnections: 10000, callgrindRounds: [5000, 25000], callgrindWaitingRounds: [5000, 20000] };
 
 // The idle workload needs a descriptor per connection in the server and in the client, and some to spare.
-const wanted = sizes.idleConnections + 1024;
+const descriptorsWanted = sizes.idleConnections + 1024;
 const hard = hardDescriptorLimit();
-if (hard < wanted) {
+if (hard < descriptorsWanted) {
   sizes.idleConnections = Math.max(0, hard - 1024);
   console.warn(`descriptor hard limit is ${hard}: the idle workload holds ${sizes.idleConnections} connections`);
 }
-const descriptors = Math.min(hard, wanted);
+const descriptors = Math.min(hard, descriptorsWanted);
 
 const reference = join(out, 'reference');
 execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', reference, join(root, 'bench/reference.c')], { stdio: 'inherit' });
@@ -46,7 +51,7 @@ function log(text: string): void {
 async function interleaved(workload: string, measure: (side: SideName) => Promise<Sample>): Promise<void> {
   for (let run = 1; run <= sizes.runs; run++) {
     const line: string[] = [];
-    for (const side of SIDES) {
+    for (const side of sidesRun) {
       const sample = await measure(side);
       for (const [name, value] of Object.entries(sample)) results.add(`${workload}.${name}`, side, value);
       line.push(`${side} ${Object.values(sample).map((v) => v.toPrecision(4)).join('/')}`);
@@ -55,10 +60,10 @@ async function interleaved(workload: string, measure: (side: SideName) => Promis
   }
 }
 
-await interleaved('bulk', (side) => sides.bulk(side, sizes));
-await interleaved('pingpong', (side) => sides.pingpong(side, sizes));
-await interleaved('connrate', (side) => sides.connrate(side, sizes));
-if (sizes.idleConnections > 0) await interleaved('idle', (side) => sides.idle(side, sizes));
+if (wanted('bulk')) await interleaved('bulk', (side) => sides.bulk(side, sizes));
+if (wanted('pingpong')) await interleaved('pingpong', (side) => sides.pingpong(side, sizes));
+if (wanted('connrate')) await interleaved('connrate', (side) => sides.connrate(side, sizes));
+if (wanted('idle') && sizes.idleConnections > 0) await interleaved('idle', (side) => sides.idle(side, sizes));
 
 // Instructions per round trip, in two settings: the C server answering at once (the answer is mostly there already
 // when a client under callgrind looks for it), and answering after 300 µs (every round trip waits for readiness).
@@ -66,9 +71,9 @@ const callgrindModes = [
   { metric: 'instructions', delayUs: 0, rounds: sizes.callgrindRounds, repeats: quick ? 1 : 3 },
   { metric: 'instructions.waiting', delayUs: 300, rounds: sizes.callgrindWaitingRounds, repeats: 1 },
 ];
-for (const { metric, delayUs, rounds: [shortRun, longRun], repeats } of callgrindModes) {
+for (const { metric, delayUs, rounds: [shortRun, longRun], repeats } of callgrindModes.filter((mode) => wanted(mode.metric))) {
   for (let repeat = 1; repeat <= repeats; repeat++) {
-    for (const side of SIDES) {
+    for (const side of sidesRun) {
       if (side === 'c' && repeat > 1) continue; // a blocking C client's count does not vary
       const file = (rounds: number): string => join(out, `callgrind.${side}.${delayUs}.${rounds}.out`);
       const short = await sides.instructions(side, shortRun, delayUs, file(shortRun));
@@ -86,13 +91,14 @@ const elapsed = (performance.now() - began) / 1000;
 const machine = describeMachine();
 writeFileSync(join(out, 'results.json'), `${JSON.stringify({ machine, sizes, results }, null, 2)}\n`);
 const notes = readFileSync(join(root, 'bench/notes.md'), 'utf8');
-const docs = quick ? out : join(root, 'docs');
+const docs = quick || only !== undefined || sidesArg !== undefined ? out : join(root, 'docs');
 mkdirSync(docs, { recursive: true });
 writeFileSync(join(docs, 'performance.md'), markdown(results, machine, sizes, descriptors, notes, elapsed));
 writeFileSync(join(docs, 'performance.svg'), chart(results));
 log(`\nwrote ${join(docs, 'performance.md')} and performance.svg in ${elapsed.toFixed(0)} s`);
-for (const side of SIDES) {
+for (const side of sidesRun) {
   const parts = ['bulk.throughput', 'pingpong.rate', 'connrate.rate', 'idle.rss', 'instructions']
+    .filter((metric) => results.runs(metric, side).length > 0)
     .map((metric) => `${metric} ${summarize(results.runs(metric, side)).median.toPrecision(4)}`);
   log(`${SIDE_LABELS[side]}: ${parts.join(', ')}`);
 }

@@ -74,6 +74,8 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("inet_ntop", &WinsockAddon::InetNtop),
                            InstanceMethod("setReadinessCallback", &WinsockAddon::SetReadinessCallback),
                            InstanceMethod("watch", &WinsockAddon::Watch),
+                           InstanceMethod("unwatch", &WinsockAddon::Unwatch),
+                           InstanceMethod("socketId", &WinsockAddon::SocketId),
                            InstanceMethod("tryAccept", &WinsockAddon::TryAccept),
                            InstanceMethod("tryConnect", &WinsockAddon::TryConnect),
                            InstanceMethod("connectResult", &WinsockAddon::ConnectResult),
@@ -122,15 +124,19 @@ void WinsockAddon::FinishTeardownWhenClosed() {
   teardown_hook_ = nullptr;
 }
 
-void WinsockAddon::DeliverReadiness(SocketHandle& socket, int error, int events) {
+void WinsockAddon::DeliverReadiness(SocketHandle& socket, int events) {
   if (tearing_down_ || readiness_callback_.IsEmpty()) return;
   Napi::HandleScope scope(env_);
   Napi::Object object = socket.Value();
   if (object.IsEmpty()) return;  // being collected: nothing can be waiting on it
+  // One-shot: JavaScript's retries watch again if they must wait on. `object` keeps the SOCKET alive meanwhile,
+  // though this may drop its strong reference.
+  socket.Unwatch(events);
   try {
-    readiness_callback_.MakeCallback(env_.Global(),
-                                     {object, Napi::Number::New(env_, error), Napi::Number::New(env_, events)},
-                                     *readiness_context_);
+    // The callback is its own receiver (it ignores `this`): no lookup of the global object per event.
+    Napi::Function callback = readiness_callback_.Value();
+    callback.MakeCallback(callback, {object, Napi::Number::New(env_, 0), Napi::Number::New(env_, events)},
+                          *readiness_context_);
   } catch (const Napi::Error& thrown) {
     // Nothing in JavaScript catches an exception thrown from an event-loop callback: report it as Node does.
     napi_fatal_exception(env_, thrown.Value());
@@ -138,14 +144,14 @@ void WinsockAddon::DeliverReadiness(SocketHandle& socket, int error, int events)
 }
 
 void WinsockAddon::CloseAllSockets() {
-  const std::unordered_set<SocketHandle*> sockets = std::move(open_sockets_);
+  const std::unordered_map<std::uint64_t, SocketHandle*> sockets = std::move(open_sockets_);
   open_sockets_.clear();
-  for (SocketHandle* socket : sockets) socket->CloseForTeardown();
+  for (const auto& [id, socket] : sockets) socket->CloseForTeardown();
 }
 
 void WinsockAddon::CloseAllSocketsAndNotify() {
   // Each close leaves the registry, and the JavaScript it calls may close (or open) others: take one at a time.
-  while (!open_sockets_.empty()) CloseAndNotify(**open_sockets_.begin());
+  while (!open_sockets_.empty()) CloseAndNotify(*open_sockets_.begin()->second);
 }
 
 int WinsockAddon::CloseAndNotify(SocketHandle& socket) {
@@ -190,6 +196,18 @@ SocketHandle& WinsockAddon::RequireOpenSocket(const Napi::CallbackInfo& info, st
   RequireStarted(syscall);
   if (!socket->IsOpen()) ThrowWinsockError(platform::wsa::kNotSocket, syscall);
   return *socket;
+}
+
+SocketHandle& WinsockAddon::RequireOpenSocketId(const Napi::CallbackInfo& info, std::size_t index,
+                                                const char* syscall) {
+  std::int64_t id = 0;
+  if (napi_get_value_int64(env_, info[index], &id) != napi_ok) {
+    arguments::ThrowTypeError(env_, "The \"s\" argument must be a socket id (from socketId())");
+  }
+  RequireStarted(syscall);
+  const auto found = open_sockets_.find(static_cast<std::uint64_t>(id));
+  if (found == open_sockets_.end()) ThrowWinsockError(platform::wsa::kNotSocket, syscall);
+  return *found->second;
 }
 
 Napi::Object WinsockAddon::EndpointObject(const platform::Endpoint& endpoint) {

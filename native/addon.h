@@ -6,10 +6,11 @@
 
 #include <uv.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "platform/platform.h"
@@ -32,9 +33,15 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // only when V8 collects it: those not collected by exit were valgrind's "definitely lost" blocks.
   Napi::Value SocketConstructionKey() const { return socket_construction_key_.Value(); }
 
-  // The registry of open sockets, closed at teardown and at the final cleanup().
-  void Track(SocketHandle* socket) { open_sockets_.insert(socket); }
-  void Forget(SocketHandle* socket) { open_sockets_.erase(socket); }
+  // The registry of open sockets, closed at teardown and at the final cleanup(). Each socket gets an id, never
+  // reused, by which the promises API's try* calls name it (socketId()): finding an id here costs a fraction of
+  // checking and unwrapping a SOCKET object, two private-symbol loads that were a tenth of a round trip's
+  // instructions (bench/, callgrind).
+  std::uint64_t Track(SocketHandle* socket) {
+    open_sockets_.emplace(++last_socket_id_, socket);
+    return last_socket_id_;
+  }
+  void Forget(std::uint64_t id) { open_sockets_.erase(id); }
 
   uv_loop_t* Loop() const { return loop_; }
   // Poll handles alive or closing: teardown waits until every one has run its uv_close callback.
@@ -44,9 +51,10 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   void WorkStarted() { ++pending_work_; }
   void WorkFinished();
   bool TearingDown() const { return tearing_down_; }
-  // Tells JavaScript (src/readiness.ts) that `socket` is ready for `events`, or failed with Winsock error `error`.
+  // Tells JavaScript (src/readiness.ts) that `socket` is ready for `events`, which stop being watched first: the
+  // calls waiting for them try again, and one that finds WSAEWOULDBLOCK again watches anew (see async_calls.cc).
   // Called from a uv_poll callback: runs through MakeCallback, so promise jobs run after it.
-  void DeliverReadiness(SocketHandle& socket, int error, int events);
+  void DeliverReadiness(SocketHandle& socket, int events);
 
   // Throws a WinsockError made by the JavaScript factory (see src/errors.ts), and remembers `error` for
   // getLastError(). `endpoint` adds the address and port the call was about, when there is one.
@@ -127,20 +135,32 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value InetNtop(const Napi::CallbackInfo& info);
 
   // The nonblocking primitives of the promises API (async_calls.cc). Each try* makes one attempt and returns null
-  // where Winsock says WSAEWOULDBLOCK; JavaScript then waits for readiness with watch() and tries again.
+  // where Winsock says WSAEWOULDBLOCK, having started to watch the socket for the readiness JavaScript now waits
+  // for; watch() and unwatch() are for waits that make no try first (select, WSAPoll) or give up (abort, timeout).
   Napi::Value SetReadinessCallback(const Napi::CallbackInfo& info);
   Napi::Value Watch(const Napi::CallbackInfo& info);
+  Napi::Value Unwatch(const Napi::CallbackInfo& info);
+  Napi::Value SocketId(const Napi::CallbackInfo& info);
   Napi::Value TryAccept(const Napi::CallbackInfo& info);
   Napi::Value TryConnect(const Napi::CallbackInfo& info);
   Napi::Value ConnectResult(const Napi::CallbackInfo& info);
   Napi::Value TrySend(const Napi::CallbackInfo& info);
   Napi::Value TryRecv(const Napi::CallbackInfo& info);
   Napi::Value GetAddressInfoAsync(const Napi::CallbackInfo& info);
+  // A try* that found WSAEWOULDBLOCK: watches `socket` for `events` (throwing if it cannot), so the call can wait.
+  void WatchForRetry(SocketHandle& socket, int events, const char* syscall);
 
   // Winsock fails every call with WSANOTINITIALISED until WSAStartup succeeds; this keeps that rule on every OS.
   void RequireStarted(const char* syscall);
   // The open SOCKET in argument `index`; throws TypeError for a non-SOCKET, WSAENOTSOCK for a closed one.
   SocketHandle& RequireOpenSocket(const Napi::CallbackInfo& info, std::size_t index, const char* syscall);
+  // The same for a socket id (from socketId()), as the promises API's try* calls pass it.
+  SocketHandle& RequireOpenSocketId(const Napi::CallbackInfo& info, std::size_t index, const char* syscall);
+  // How a call names its socket in argument 0: the 1:1 calls take the SOCKET, the promises API's try* its id.
+  enum class SocketArgument { kObject, kId };
+  SocketHandle& RequireSocketArgument(const Napi::CallbackInfo& info, SocketArgument kind, const char* syscall) {
+    return kind == SocketArgument::kId ? RequireOpenSocketId(info, 0, syscall) : RequireOpenSocket(info, 0, syscall);
+  }
   // A socket address from (address, port) arguments at `index`; a Winsock error for text that is not numeric.
   platform::SocketAddress RequireAddress(const Napi::CallbackInfo& info, std::size_t index, int family,
                                          const char* syscall);
@@ -170,8 +190,8 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
     std::optional<std::string> service;
     platform::AddressInfoHints hints;
   };
-  SendRequest ReadSendRequest(const Napi::CallbackInfo& info, const char* syscall);
-  RecvRequest ReadRecvRequest(const Napi::CallbackInfo& info, const char* syscall);
+  SendRequest ReadSendRequest(const Napi::CallbackInfo& info, SocketArgument kind, const char* syscall);
+  RecvRequest ReadRecvRequest(const Napi::CallbackInfo& info, SocketArgument kind, const char* syscall);
   Napi::Value RecvResult(const RecvRequest& request, std::size_t received);
   AddrInfoQuery ReadAddrInfoQuery(const Napi::CallbackInfo& info);
   Napi::Value SendToOnce(const Napi::CallbackInfo& info, bool nonblocking);
@@ -187,7 +207,8 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::FunctionReference socket_constructor_;
   Napi::Reference<Napi::Symbol> socket_construction_key_;
   Napi::FunctionReference error_factory_;
-  std::unordered_set<SocketHandle*> open_sockets_;
+  std::unordered_map<std::uint64_t, SocketHandle*> open_sockets_;
+  std::uint64_t last_socket_id_ = 0;
   Napi::FunctionReference readiness_callback_;
   std::unique_ptr<Napi::AsyncContext> readiness_context_;
   uv_loop_t* loop_ = nullptr;

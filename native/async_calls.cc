@@ -1,6 +1,8 @@
 // The nonblocking primitives under the promises API (src/promises.ts). Each try* makes one attempt on the socket
-// (nonblocking from its first async use) and returns null where Winsock says WSAEWOULDBLOCK; src/readiness.ts then
-// waits for the socket with watch() and tries again. getaddrinfo runs on the libuv threadpool instead.
+// (nonblocking from its first async use) and returns null where Winsock says WSAEWOULDBLOCK, and then it has
+// started watching the socket itself: JavaScript always waits after a null (src/readiness.ts), so waiting costs no
+// second native call. A readiness event is delivered once (WinsockAddon::DeliverReadiness); a retry that finds
+// WSAEWOULDBLOCK again watches anew. getaddrinfo runs on the libuv threadpool instead.
 #include "addon.h"
 #include "arguments.h"
 #include "socket_handle.h"
@@ -48,32 +50,60 @@ Napi::Value WinsockAddon::SetReadinessCallback(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value WinsockAddon::Watch(const Napi::CallbackInfo& info) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "watch");
+  SocketHandle& socket = RequireOpenSocketId(info, 0, "watch");
   const int events = static_cast<int>(arguments::Integer(info, 1, "events", 0, SocketPoll::kReadable | SocketPoll::kWritable));
 
-  const int error = socket.Watch(events);
-  if (error != 0) ThrowWinsockError(error, "watch");
+  WatchForRetry(socket, events, "watch");
   return env_.Undefined();
 }
 
+Napi::Value WinsockAddon::Unwatch(const Napi::CallbackInfo& info) {
+  std::int64_t id = 0;
+  if (napi_get_value_int64(env_, info[0], &id) != napi_ok) {
+    arguments::ThrowTypeError(env_, "The \"s\" argument must be a socket id (from socketId())");
+  }
+  const int events = static_cast<int>(arguments::Integer(info, 1, "events", 0, SocketPoll::kReadable | SocketPoll::kWritable));
+
+  // A socket closed meanwhile watches nothing any more.
+  const auto found = open_sockets_.find(static_cast<std::uint64_t>(id));
+  if (found != open_sockets_.end()) found->second->Unwatch(events);
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::SocketId(const Napi::CallbackInfo& info) {
+  const SocketHandle* socket = SocketHandle::FromValue(info[0]);
+  if (socket == nullptr) arguments::ThrowTypeError(env_, "The \"s\" argument must be a SOCKET (from socket() or accept())");
+  return Napi::Number::New(env_, static_cast<double>(socket->Id()));
+}
+
+void WinsockAddon::WatchForRetry(SocketHandle& socket, int events, const char* syscall) {
+  if (const int error = socket.Watch(events); error != 0) ThrowWinsockError(error, syscall);
+}
+
 Napi::Value WinsockAddon::TryAccept(const Napi::CallbackInfo& info) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "accept");
+  SocketHandle& socket = RequireOpenSocketId(info, 0, "accept");
   if (const int error = socket.MakeNonBlocking(); error != 0) ThrowWinsockError(error, "accept");
 
   platform::SocketAddress peer;
   const platform::Result<platform::NativeSocket> accepted = platform::Accept(socket.Native(), &peer);
-  if (accepted.error == platform::wsa::kWouldBlock) return env_.Null();
+  if (accepted.error == platform::wsa::kWouldBlock) {
+    WatchForRetry(socket, SocketPoll::kReadable, "accept");
+    return env_.Null();
+  }
   if (!accepted.ok()) ThrowWinsockError(accepted.error, "accept");
   return AcceptedSocket(accepted.value, peer, socket.Family(), socket.Type());
 }
 
 Napi::Value WinsockAddon::TryConnect(const Napi::CallbackInfo& info) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "connect");
+  SocketHandle& socket = RequireOpenSocketId(info, 0, "connect");
   const platform::SocketAddress address = RequireAddress(info, 1, 0, "connect");
   if (const int error = socket.MakeNonBlocking(); error != 0) ThrowWinsockError(error, "connect");
 
   const int error = platform::Connect(socket.Native(), address);
-  if (error == platform::wsa::kWouldBlock) return Napi::Boolean::New(env_, false);  // in progress: wait writable
+  if (error == platform::wsa::kWouldBlock) {  // in progress: it completes when the socket becomes writable
+    WatchForRetry(socket, SocketPoll::kWritable, "connect");
+    return Napi::Boolean::New(env_, false);
+  }
   if (error != 0) {
     const platform::Endpoint endpoint = platform::DescribeAddress(address);
     ThrowWinsockError(error, "connect", &endpoint);
@@ -83,7 +113,7 @@ Napi::Value WinsockAddon::TryConnect(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value WinsockAddon::ConnectResult(const Napi::CallbackInfo& info) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "connect");
+  SocketHandle& socket = RequireOpenSocketId(info, 0, "connect");
   const platform::SocketAddress address = RequireAddress(info, 1, 0, "connect");
 
   const platform::Result<int> pending = platform::TakeSocketError(socket.Native());
@@ -94,27 +124,36 @@ Napi::Value WinsockAddon::ConnectResult(const Napi::CallbackInfo& info) {
   }
   // No error yet is not success yet: after a spurious wakeup the connect may still be under way.
   const platform::Result<platform::SocketAddress> peer = platform::GetPeerName(socket.Native());
-  if (peer.error == platform::wsa::kNotConnected) return Napi::Boolean::New(env_, false);
+  if (peer.error == platform::wsa::kNotConnected) {
+    WatchForRetry(socket, SocketPoll::kWritable, "connect");
+    return Napi::Boolean::New(env_, false);
+  }
   socket.MarkConnected();
   return Napi::Boolean::New(env_, true);
 }
 
 Napi::Value WinsockAddon::TrySend(const Napi::CallbackInfo& info) {
-  const SendRequest request = ReadSendRequest(info, "send");
+  const SendRequest request = ReadSendRequest(info, SocketArgument::kId, "send");
   if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "send");
 
   const auto sent = platform::Send(request.socket->Native(), request.data, request.length, request.flags);
-  if (sent.error == platform::wsa::kWouldBlock) return env_.Null();
+  if (sent.error == platform::wsa::kWouldBlock) {
+    WatchForRetry(*request.socket, SocketPoll::kWritable, "send");
+    return env_.Null();
+  }
   if (!sent.ok()) ThrowWinsockError(sent.error, "send");
   return Napi::Number::New(env_, static_cast<double>(sent.value));
 }
 
 Napi::Value WinsockAddon::TryRecv(const Napi::CallbackInfo& info) {
-  const RecvRequest request = ReadRecvRequest(info, "recv");
+  const RecvRequest request = ReadRecvRequest(info, SocketArgument::kId, "recv");
   if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "recv");
 
   const auto received = platform::Recv(request.socket->Native(), request.data, request.length, request.flags);
-  if (received.error == platform::wsa::kWouldBlock) return env_.Null();
+  if (received.error == platform::wsa::kWouldBlock) {
+    WatchForRetry(*request.socket, SocketPoll::kReadable, "recv");
+    return env_.Null();
+  }
   if (!received.ok()) ThrowWinsockError(received.error, "recv");
   return RecvResult(request, received.value);
 }

@@ -25,7 +25,7 @@ Napi::Value WinsockAddon::DatagramResult(Napi::Value data, const platform::Socke
 // `nonblocking`: the promises API's one try, which makes the socket nonblocking and answers null for
 // WSAEWOULDBLOCK; otherwise the 1:1 call, blocking as Winsock's does on a blocking socket.
 Napi::Value WinsockAddon::SendToOnce(const Napi::CallbackInfo& info, bool nonblocking) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "sendto");
+  SocketHandle& socket = RequireSocketArgument(info, nonblocking ? SocketArgument::kId : SocketArgument::kObject, "sendto");
   const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
   const platform::SocketAddress to = RequireAddress(info, kSendToAddressIndex, 0, "sendto");
   const int flags = static_cast<int>(arguments::Integer(info, kSendToFlagsIndex, "flags", kIntMin, kIntMax, 0));
@@ -35,7 +35,10 @@ Napi::Value WinsockAddon::SendToOnce(const Napi::CallbackInfo& info, bool nonblo
   }
 
   const auto sent = platform::SendTo(socket.Native(), bytes.data, bytes.length, flags, to);
-  if (nonblocking && sent.error == platform::wsa::kWouldBlock) return env_.Null();
+  if (nonblocking && sent.error == platform::wsa::kWouldBlock) {
+    WatchForRetry(socket, SocketPoll::kWritable, "sendto");
+    return env_.Null();
+  }
   if (!sent.ok()) {
     const platform::Endpoint endpoint = platform::DescribeAddress(to);
     ThrowWinsockError(sent.error, "sendto", &endpoint);
@@ -44,14 +47,17 @@ Napi::Value WinsockAddon::SendToOnce(const Napi::CallbackInfo& info, bool nonblo
 }
 
 Napi::Value WinsockAddon::RecvFromOnce(const Napi::CallbackInfo& info, bool nonblocking) {
-  const RecvRequest request = ReadRecvRequest(info, "recvfrom");
+  const RecvRequest request = ReadRecvRequest(info, nonblocking ? SocketArgument::kId : SocketArgument::kObject, "recvfrom");
   if (nonblocking) {
     if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "recvfrom");
   }
 
   platform::SocketAddress from;
   const auto received = platform::RecvFrom(request.socket->Native(), request.data, request.length, request.flags, &from);
-  if (nonblocking && received.error == platform::wsa::kWouldBlock) return env_.Null();
+  if (nonblocking && received.error == platform::wsa::kWouldBlock) {
+    WatchForRetry(*request.socket, SocketPoll::kReadable, "recvfrom");
+    return env_.Null();
+  }
   if (!received.ok()) ThrowWinsockError(received.error, "recvfrom");
   return DatagramResult(RecvResult(request, received.value), from);
 }

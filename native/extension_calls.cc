@@ -124,7 +124,7 @@ Napi::Value WinsockAddon::EnablePacketInfo(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value WinsockAddon::RecvMsgOnce(const Napi::CallbackInfo& info, bool nonblocking) {
-  const RecvRequest request = ReadRecvRequest(info, "recvmsg");
+  const RecvRequest request = ReadRecvRequest(info, nonblocking ? SocketArgument::kId : SocketArgument::kObject, "recvmsg");
   if (nonblocking) {
     if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "recvmsg");
   }
@@ -133,7 +133,10 @@ Napi::Value WinsockAddon::RecvMsgOnce(const Napi::CallbackInfo& info, bool nonbl
   platform::PacketInfo packet;
   const auto received =
       platform::RecvMsg(request.socket->Native(), request.data, request.length, request.flags, &from, &packet);
-  if (nonblocking && received.error == platform::wsa::kWouldBlock) return env_.Null();
+  if (nonblocking && received.error == platform::wsa::kWouldBlock) {
+    WatchForRetry(*request.socket, SocketPoll::kReadable, "recvmsg");
+    return env_.Null();
+  }
   if (!received.ok()) ThrowWinsockError(received.error, "recvmsg");
   Napi::Object result = DatagramResult(RecvResult(request, received.value), from).As<Napi::Object>();
   if (packet.present) {
@@ -144,7 +147,7 @@ Napi::Value WinsockAddon::RecvMsgOnce(const Napi::CallbackInfo& info, bool nonbl
 }
 
 Napi::Value WinsockAddon::SendMsgOnce(const Napi::CallbackInfo& info, bool nonblocking) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, "sendmsg");
+  SocketHandle& socket = RequireSocketArgument(info, nonblocking ? SocketArgument::kId : SocketArgument::kObject, "sendmsg");
   const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
   const platform::SocketAddress to = RequireAddress(info, kSendMsgAddressIndex, 0, "sendmsg");
   const int flags = static_cast<int>(arguments::Integer(info, kSendMsgFlagsIndex, "flags", kIntMin, kIntMax, 0));
@@ -166,7 +169,10 @@ Napi::Value WinsockAddon::SendMsgOnce(const Napi::CallbackInfo& info, bool nonbl
   }
 
   const auto sent = platform::SendMsg(socket.Native(), bytes.data, bytes.length, flags, to, packet);
-  if (nonblocking && sent.error == platform::wsa::kWouldBlock) return env_.Null();
+  if (nonblocking && sent.error == platform::wsa::kWouldBlock) {
+    WatchForRetry(socket, SocketPoll::kWritable, "sendmsg");
+    return env_.Null();
+  }
   if (!sent.ok()) {
     const platform::Endpoint endpoint = platform::DescribeAddress(to);
     ThrowWinsockError(sent.error, "sendmsg", &endpoint);

@@ -35,7 +35,7 @@ Napi::Object SocketHandle::Create(WinsockAddon& addon, platform::NativeSocket so
   handle->family_ = family;
   handle->type_ = type;
   handle->state_ = State::kOpen;
-  addon.Track(handle);
+  handle->id_ = addon.Track(handle);
   return object;
 }
 
@@ -64,11 +64,11 @@ SocketHandle::~SocketHandle() {
 int SocketHandle::Close() {
   if (state_ != State::kOpen) return platform::wsa::kNotSocket;
   state_ = State::kClosed;
-  if (waiting_ != 0 && addon_ != nullptr) Unref();  // not at teardown: the environment drops every reference
-  waiting_ = 0;
+  if (watched_ != 0 && addon_ != nullptr) Unref();  // not at teardown: the environment drops every reference
+  watched_ = 0;
   if (poll_ != nullptr) poll_->Close();
   poll_ = nullptr;
-  if (addon_ != nullptr) addon_->Forget(this);
+  if (addon_ != nullptr) addon_->Forget(id_);
   addon_ = nullptr;
   return platform::CloseSocket(socket_);
 }
@@ -85,14 +85,15 @@ int SocketHandle::MakeNonBlocking() {
   return error;
 }
 
-int SocketHandle::Watch(int events) {
+int SocketHandle::SetWatched(int events) {
+  if (events == watched_) return 0;
   const int error = MakeNonBlocking();
   if (error != 0) return error;
   // While a call waits, the SOCKET must stay alive even if JavaScript holds it only through the waiting call's own
   // closures (a WeakMap entry in src/readiness.ts): a strong reference, as libuv's active handles keep theirs.
-  if (events != 0 && waiting_ == 0) Ref();
-  if (events == 0 && waiting_ != 0) Unref();
-  waiting_ = events;
+  if (events != 0 && watched_ == 0) Ref();
+  if (events == 0 && watched_ != 0) Unref();
+  watched_ = events;
   return poll_->SetInterest(events);
 }
 

@@ -8,6 +8,8 @@
 
 #include <napi.h>
 
+#include <cstdint>
+
 #include "platform/platform.h"
 #include "socket_poll.h"
 
@@ -32,6 +34,8 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   SocketHandle& operator=(const SocketHandle&) = delete;
 
   bool IsOpen() const { return state_ == State::kOpen; }
+  // Its key in the addon's registry (WinsockAddon::Track), which stays with it after it is closed.
+  std::uint64_t Id() const { return id_; }
   platform::NativeSocket Native() const { return socket_; }
   int Family() const { return family_; }
   int Type() const { return type_; }
@@ -52,21 +56,25 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   // Async use: the first call makes the socket nonblocking for good (uv_poll_init_socket), as FIONBIO would.
   // Both return a Winsock error number, 0 on success.
   int MakeNonBlocking();
-  // The readiness events JavaScript waits for (SocketPoll::kReadable | kWritable), 0 for none.
-  int Watch(int events);
-  bool HasWaiters() const { return waiting_ != 0; }
+  // Starts or stops watching for readiness events (SocketPoll::kReadable | kWritable) on behalf of waiting calls.
+  int Watch(int events) { return SetWatched(watched_ | events); }
+  int Unwatch(int events) { return SetWatched(watched_ & ~events); }
+  bool HasWaiters() const { return watched_ != 0; }
   bool UsesPoll() const { return poll_ != nullptr; }
 
  private:
   enum class State { kOpen, kClosed };
 
+  int SetWatched(int events);
+
   WinsockAddon* addon_ = nullptr;
+  std::uint64_t id_ = 0;
   platform::NativeSocket socket_ = platform::kInvalidSocket;
   State state_ = State::kClosed;
   int family_ = 0;
   int type_ = 0;
   SocketPoll* poll_ = nullptr;
-  int waiting_ = 0;
+  int watched_ = 0;  // the events some call waits for
   bool connected_ = false;
   bool send_shutdown_ = false;
   bool receive_shutdown_ = false;

@@ -53,8 +53,8 @@ void SocketPoll::OnReady(uv_poll_t* handle, int status, int events) {
     else uv_poll_start(handle, poll->started_, OnReady);
   }
   const int ready = events & poll->interest_;
-  if (ready != 0) poll->addon_->DeliverReadiness(*poll->owner_, 0, ready);
-  // Calls that found WSAEWOULDBLOCK again still wait: watch for them if libuv stopped the handle.
+  if (ready != 0) poll->addon_->DeliverReadiness(*poll->owner_, ready);
+  // Calls that found WSAEWOULDBLOCK again watch again: start the handle for them if libuv stopped it.
   if (poll->owner_ != nullptr && poll->started_ == 0 && poll->interest_ != 0) poll->SetInterest(poll->interest_);
 }
 

@@ -158,8 +158,9 @@ Napi::Value WinsockAddon::Connect(const Napi::CallbackInfo& info) {
   return env_.Undefined();
 }
 
-WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(const Napi::CallbackInfo& info, const char* syscall) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, syscall);
+WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(const Napi::CallbackInfo& info, SocketArgument kind,
+                                                        const char* syscall) {
+  SocketHandle& socket = RequireSocketArgument(info, kind, syscall);
   const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
   const int flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
   // Winsock's answers where POSIX gives EPIPE: after shutdown(SD_SEND), and on a stream never connected.
@@ -172,8 +173,9 @@ WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(const Napi::CallbackInfo
   return SendRequest{&socket, bytes.data, bytes.length, flags};
 }
 
-WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(const Napi::CallbackInfo& info, const char* syscall) {
-  SocketHandle& socket = RequireOpenSocket(info, 0, syscall);
+WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(const Napi::CallbackInfo& info, SocketArgument kind,
+                                                        const char* syscall) {
+  SocketHandle& socket = RequireSocketArgument(info, kind, syscall);
   RecvRequest request{&socket, nullptr, 0, 0, nullptr};
   if (info[1].IsNumber()) {
     request.length = static_cast<std::size_t>(arguments::Integer(info, 1, "len", 0, kIntMax));
@@ -198,7 +200,7 @@ Napi::Value WinsockAddon::RecvResult(const RecvRequest& request, std::size_t rec
 }
 
 Napi::Value WinsockAddon::Send(const Napi::CallbackInfo& info) {
-  const SendRequest request = ReadSendRequest(info, "send");
+  const SendRequest request = ReadSendRequest(info, SocketArgument::kObject, "send");
 
   const auto sent = platform::Send(request.socket->Native(), request.data, request.length, request.flags);
   if (!sent.ok()) ThrowWinsockError(sent.error, "send");
@@ -206,7 +208,7 @@ Napi::Value WinsockAddon::Send(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value WinsockAddon::Recv(const Napi::CallbackInfo& info) {
-  const RecvRequest request = ReadRecvRequest(info, "recv");
+  const RecvRequest request = ReadRecvRequest(info, SocketArgument::kObject, "recv");
 
   const auto received = platform::Recv(request.socket->Native(), request.data, request.length, request.flags);
   if (!received.ok()) ThrowWinsockError(received.error, "recv");

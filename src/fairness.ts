@@ -2,19 +2,24 @@
 // (src/promises.ts), and on a busy socket that try keeps succeeding: `for (;;) await recv(s)` then runs as one
 // endless chain of promise jobs, and timers, other sockets and every other callback never get a turn (a 1 ms timer
 // never fired while two sockets of one process streamed to each other; test/conformance/faults.test.ts). So the
-// immediate path has a budget per turn of the event loop. Past it, calls wait for readiness like any other call,
-// which the poll reports on the next turn; a setImmediate refills the budget once the loop has come round.
+// immediate path has a budget. Past it, calls wait for readiness like any other call, and readiness comes only from
+// the poll phase of the loop's next turn, after timers: the readiness callback (src/readiness.ts) refills the
+// budget, since the loop has come round when it runs.
+//
+// It was refilled by a setImmediate per turn of the loop, which cost every waited-for round trip an Immediate and
+// an unref() (a call into Node's C++): a quarter of the client's instructions in the ping-pong benchmark.
 
-/** Immediate completions allowed per turn of the event loop: about a millisecond of back-to-back calls. */
-const BUDGET_PER_TURN = 256;
+/** Immediate completions allowed between two readiness events: about a millisecond of back-to-back calls. */
+const BUDGET = 256;
 
 let used = 0;
-const refill = (): void => {
-  used = 0;
-};
 
 /** True when a call may try its syscall at once; false when it must wait for readiness to yield to the loop. */
 export function takeFastPath(): boolean {
-  if (used === 0) setImmediate(refill).unref(); // unref: never keeps the process alive on its own
-  return ++used <= BUDGET_PER_TURN;
+  return ++used <= BUDGET;
+}
+
+/** Called once the event loop has come round (a readiness event): the budget is full again. */
+export function refillFastPath(): void {
+  used = 0;
 }

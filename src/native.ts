@@ -84,9 +84,9 @@ export interface NativeAddon extends NativeAsync {
   sendto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number): number;
   recvfrom(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): NativeEndpoint & { bytes: number };
   recvfrom(s: SOCKET, len: number, flags: number): NativeEndpoint & { data: Buffer };
-  trySendTo(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number): number | null;
-  tryRecvFrom(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): (NativeEndpoint & { bytes: number }) | null;
-  tryRecvFrom(s: SOCKET, len: number, flags: number): (NativeEndpoint & { data: Buffer }) | null;
+  trySendTo(s: SocketId, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number): number | null;
+  tryRecvFrom(s: SocketId, buf: ArrayBufferView | ArrayBuffer, flags: number): (NativeEndpoint & { bytes: number }) | null;
+  tryRecvFrom(s: SocketId, len: number, flags: number): (NativeEndpoint & { data: Buffer }) | null;
   setTimeoutOption(s: SOCKET, optname: number, milliseconds: number): void;
   getTimeoutOption(s: SOCKET, optname: number): number;
   setLinger(s: SOCKET, onoff: boolean, linger: number): void;
@@ -114,10 +114,10 @@ export interface NativeAddon extends NativeAsync {
   receiveSocket(path: string): SOCKET;
   enablePacketInfo(s: SOCKET): void;
   recvmsg(s: SOCKET, len: number, flags: number): NativeMessage;
-  tryRecvMsg(s: SOCKET, len: number, flags: number): NativeMessage | null;
+  tryRecvMsg(s: SocketId, len: number, flags: number): NativeMessage | null;
   sendmsg(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number,
     localAddress?: string, interfaceIndex?: number): number;
-  trySendMsg(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number,
+  trySendMsg(s: SocketId, buf: ArrayBufferView | ArrayBuffer, address: string, port: number, flags: number,
     localAddress?: string, interfaceIndex?: number): number | null;
   getnameinfo(address: string, port: number, flags: number): { host: string; service: string };
   /** Looks up on the threadpool; calls back once with (error) or (null, names). */
@@ -139,16 +139,27 @@ export type NativeCallback<T> = (error: Error | null, value?: T) => void;
 /** Called by the addon when a watched socket is ready (`errno` 0) or its waiters must fail with `errno`. */
 export type ReadinessCallback = (s: SOCKET, errno: number, events: number) => void;
 
-/** The nonblocking primitives under `winsock/promises`; each try* returns null for WSAEWOULDBLOCK. */
+/** A socket's key in the addon's registry (socketId()), by which the try* calls name it: cheaper than a SOCKET. */
+export type SocketId = number;
+
+/**
+ * The nonblocking primitives under `winsock/promises`; each try* returns null for WSAEWOULDBLOCK, and then watches
+ * the socket for the readiness the call waits for, delivered once to the readiness callback.
+ */
 export interface NativeAsync {
   setReadinessCallback(callback: ReadinessCallback): void;
-  watch(s: SOCKET, events: number): void;
-  tryAccept(s: SOCKET): (NativeEndpoint & { socket: SOCKET }) | null;
-  tryConnect(s: SOCKET, address: string, port: number): boolean;
-  connectResult(s: SOCKET, address: string, port: number): boolean;
-  trySend(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
-  tryRecv(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
-  tryRecv(s: SOCKET, len: number, flags: number): Buffer | null;
+  /** The id of a SOCKET, for the calls below; a TypeError for anything else. */
+  socketId(s: SOCKET): SocketId;
+  /** Starts watching `s` for `events` (added to what it watches), for waits that make no try* first. */
+  watch(s: SocketId, events: number): void;
+  /** Stops watching `s` for `events` (a no-op on a closed socket): the last waiting call gave up. */
+  unwatch(s: SocketId, events: number): void;
+  tryAccept(s: SocketId): (NativeEndpoint & { socket: SOCKET }) | null;
+  tryConnect(s: SocketId, address: string, port: number): boolean;
+  connectResult(s: SocketId, address: string, port: number): boolean;
+  trySend(s: SocketId, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
+  tryRecv(s: SocketId, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
+  tryRecv(s: SocketId, len: number, flags: number): Buffer | null;
   getaddrinfoAsync(
     node: string | null,
     service: string | null,

@@ -15,7 +15,7 @@ import { addrInfoArguments, splitAddress, splitAddressAndFlags, toBytes } from '
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import {
-  READABLE, WRITABLE, abortError, checkOptions, checkTimeout, isIdle, waitFor, type AsyncOptions, type CallSite,
+  READABLE, WRITABLE, abortError, checkOptions, checkTimeout, isIdle, stateOf, waitFor, type AsyncOptions, type CallSite,
   type CheckedOptions,
 } from './readiness.js';
 
@@ -45,19 +45,32 @@ export interface PartialSendError extends Error {
   bytesWritten: number;
 }
 
-/** One call: try at once unless others wait before it on this socket, else wait for readiness and try again. */
+/**
+ * One call: try at once unless others wait before it on this socket, else wait for readiness and try again. A call
+ * that completes at once returns an already resolved promise, and one that cannot start a rejected one: these
+ * functions are not `async`, whose extra promise and turns a round trip would pay for twice.
+ */
 function attemptOrWait<T>(
   s: SOCKET,
   direction: number,
-  attempt: () => T | null,
+  attempt: (id: number) => T | null,
   site: CallSite,
   options: CheckedOptions,
 ): Promise<T> {
-  if (isIdle(s, direction)) {
-    const value = attempt();
+  const state = stateOf(s);
+  let tried = false;
+  if (isIdle(state, direction)) {
+    const value = attempt(state.id);
     if (value !== null) return Promise.resolve(value);
+    tried = true;
   }
-  return waitFor(s, direction, attempt, site, options);
+  return waitFor(state, direction, attempt, site, options, tried);
+}
+
+/** The rejected promise of a call that could not start (a bad argument, a closed socket, a failed first try). */
+function failed(error: unknown, site?: CallSite): Promise<never> {
+  site?.annotate?.(error);
+  return Promise.reject(error);
 }
 
 /**
@@ -66,9 +79,13 @@ function attemptOrWait<T>(
  * @throws WinsockError WSAEINVAL when `s` is not listening; WSAEINTR when `s` is closed while waiting;
  * WSAETIMEDOUT after `options.timeout`
  */
-export async function accept(s: SOCKET, options?: AsyncOptions): Promise<AcceptResult> {
-  const checked = checkOptions(options);
-  return attemptOrWait(s, READABLE, () => native.tryAccept(s), { syscall: 'accept' }, checked);
+export function accept(s: SOCKET, options?: AsyncOptions): Promise<AcceptResult> {
+  try {
+    const checked = checkOptions(options);
+    return attemptOrWait(s, READABLE, (id) => native.tryAccept(id), { syscall: 'accept' }, checked);
+  } catch (error) {
+    return failed(error);
+  }
 }
 
 /**
@@ -77,20 +94,26 @@ export async function accept(s: SOCKET, options?: AsyncOptions): Promise<AcceptR
  * @throws WinsockError WSAECONNREFUSED (10061), WSAETIMEDOUT after `options.timeout`, WSAEINTR when closed while
  * connecting. After an abort or timeout the socket's state is undefined, as in Winsock: close it.
  */
-export async function connect(s: SOCKET, address: string, port: number, options?: AsyncOptions): Promise<void>;
-export async function connect(s: SOCKET, address: Exclude<AddressLike, string>, options?: AsyncOptions): Promise<void>;
-export async function connect(
+export function connect(s: SOCKET, address: string, port: number, options?: AsyncOptions): Promise<void>;
+export function connect(s: SOCKET, address: Exclude<AddressLike, string>, options?: AsyncOptions): Promise<void>;
+export function connect(
   s: SOCKET,
   address: AddressLike,
   portOrOptions?: number | AsyncOptions,
   maybeOptions?: AsyncOptions,
 ): Promise<void> {
-  const options = typeof address === 'string' ? maybeOptions : (portOrOptions as AsyncOptions | undefined);
-  const [host, port] = splitAddress(address, typeof address === 'string' ? (portOrOptions as number) : undefined);
-  const checked = checkOptions(options);
-  if (native.tryConnect(s, host, port)) return;
-  const site = { syscall: 'connect', address: host, port };
-  await waitFor(s, WRITABLE, () => (native.connectResult(s, host, port) ? true : null), site, checked);
+  try {
+    const options = typeof address === 'string' ? maybeOptions : (portOrOptions as AsyncOptions | undefined);
+    const [host, port] = splitAddress(address, typeof address === 'string' ? (portOrOptions as number) : undefined);
+    const checked = checkOptions(options);
+    const state = stateOf(s);
+    if (native.tryConnect(state.id, host, port)) return Promise.resolve();
+    const site = { syscall: 'connect', address: host, port };
+    const finished = (id: number): undefined | null => (native.connectResult(id, host, port) ? undefined : null);
+    return waitFor(state, WRITABLE, finished, site, checked, true);
+  } catch (error) {
+    return failed(error);
+  }
 }
 
 /**
@@ -101,24 +124,29 @@ export async function connect(
  *
  * @throws WinsockError WSAECONNRESET (10054) when the peer reset the connection, WSAESHUTDOWN, WSAENOTCONN, ...
  */
-export async function send(s: SOCKET, data: SendData, options?: TransferOptions): Promise<number> {
-  const checked = checkOptions(options);
-  const bytes = toBytes(data);
+export function send(s: SOCKET, data: SendData, options?: TransferOptions): Promise<number> {
   let written = 0;
-  // One attempt writes until the kernel takes no more; it finishes only when every byte is out.
-  const attempt = (): number | null => {
-    do {
-      const sent = native.trySend(s, written === 0 ? bytes : bytes.subarray(written), checked.flags);
-      if (sent === null) return null;
-      written += sent;
-    } while (written < bytes.byteLength);
-    return written;
+  const site: CallSite = {
+    syscall: 'send',
+    annotate: (error) => {
+      if (error !== null && typeof error === 'object') Object.assign(error, { bytesWritten: written });
+    },
   };
   try {
-    return await attemptOrWait(s, WRITABLE, attempt, { syscall: 'send' }, checked);
+    const checked = checkOptions(options);
+    const bytes = toBytes(data);
+    // One attempt writes until the kernel takes no more; it finishes only when every byte is out.
+    const attempt = (id: number): number | null => {
+      do {
+        const sent = native.trySend(id, written === 0 ? bytes : bytes.subarray(written), checked.flags);
+        if (sent === null) return null;
+        written += sent;
+      } while (written < bytes.byteLength);
+      return written;
+    };
+    return attemptOrWait(s, WRITABLE, attempt, site, checked);
   } catch (error) {
-    if (error !== null && typeof error === 'object') Object.assign(error, { bytesWritten: written });
-    throw error;
+    return failed(error, site);
   }
 }
 
@@ -128,18 +156,26 @@ export async function send(s: SOCKET, data: SendData, options?: TransferOptions)
  *
  * @throws WinsockError WSAECONNRESET, WSAENOTCONN, WSAEINTR when `s` is closed while waiting, WSAETIMEDOUT, ...
  */
-export async function recv(s: SOCKET, length: number, options?: TransferOptions): Promise<Buffer> {
-  const checked = checkOptions(options);
-  return attemptOrWait(s, READABLE, () => native.tryRecv(s, length, checked.flags), { syscall: 'recv' }, checked);
+export function recv(s: SOCKET, length: number, options?: TransferOptions): Promise<Buffer> {
+  try {
+    const checked = checkOptions(options);
+    return attemptOrWait(s, READABLE, (id) => native.tryRecv(id, length, checked.flags), { syscall: 'recv' }, checked);
+  } catch (error) {
+    return failed(error);
+  }
 }
 
 /**
  * Receives into `buf` (no copy), waiting without blocking until some bytes arrive; resolves with the count, 0 when
  * the peer closed the connection gracefully.
  */
-export async function recvInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?: TransferOptions): Promise<number> {
-  const checked = checkOptions(options);
-  return attemptOrWait(s, READABLE, () => native.tryRecv(s, buf, checked.flags), { syscall: 'recv' }, checked);
+export function recvInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?: TransferOptions): Promise<number> {
+  try {
+    const checked = checkOptions(options);
+    return attemptOrWait(s, READABLE, (id) => native.tryRecv(id, buf, checked.flags), { syscall: 'recv' }, checked);
+  } catch (error) {
+    return failed(error);
+  }
 }
 
 /**
@@ -178,26 +214,26 @@ export async function sendto(
   const [host, port] = splitAddress(address, typeof address === 'string' ? (portOrOptions as number) : undefined);
   const checked = checkOptions(options);
   const bytes = toBytes(data);
-  const attempt = (): number | null => native.trySendTo(s, bytes, host, port, checked.flags);
+  const attempt = (id: number): number | null => native.trySendTo(id, bytes, host, port, checked.flags);
   return attemptOrWait(s, WRITABLE, attempt, { syscall: 'sendto', address: host, port }, checked);
 }
 
 /** Receives one datagram of up to `length` bytes, waiting without blocking; with the sender's address. */
 export async function recvfrom(s: SOCKET, length: number, options?: TransferOptions): Promise<Datagram> {
   const checked = checkOptions(options);
-  return attemptOrWait(s, READABLE, () => native.tryRecvFrom(s, length, checked.flags), { syscall: 'recvfrom' }, checked);
+  return attemptOrWait(s, READABLE, (id) => native.tryRecvFrom(id, length, checked.flags), { syscall: 'recvfrom' }, checked);
 }
 
 /** Receives one datagram into `buf` (no copy), waiting without blocking; its length and the sender's address. */
 export async function recvfromInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?: TransferOptions): Promise<DatagramInto> {
   const checked = checkOptions(options);
-  return attemptOrWait(s, READABLE, () => native.tryRecvFrom(s, buf, checked.flags), { syscall: 'recvfrom' }, checked);
+  return attemptOrWait(s, READABLE, (id) => native.tryRecvFrom(id, buf, checked.flags), { syscall: 'recvfrom' }, checked);
 }
 
 /** `recvmsg` without blocking: one datagram with its sender and packet info (see `enablePacketInfo`). */
 export async function recvmsg(s: SOCKET, length: number, options?: TransferOptions): Promise<Message> {
   const checked = checkOptions(options);
-  return attemptOrWait(s, READABLE, () => native.tryRecvMsg(s, length, checked.flags), { syscall: 'recvmsg' }, checked);
+  return attemptOrWait(s, READABLE, (id) => native.tryRecvMsg(id, length, checked.flags), { syscall: 'recvmsg' }, checked);
 }
 
 /** `sendmsg` without blocking: one datagram, optionally from a chosen local address and interface. */
@@ -226,7 +262,7 @@ export async function sendmsg(
   const checked = checkOptions(options);
   const { localAddress, interfaceIndex } = options ?? {};
   const bytes = toBytes(data);
-  const attempt = (): number | null => native.trySendMsg(s, bytes, host, port, checked.flags, localAddress, interfaceIndex);
+  const attempt = (id: number): number | null => native.trySendMsg(id, bytes, host, port, checked.flags, localAddress, interfaceIndex);
   return attemptOrWait(s, WRITABLE, attempt, { syscall: 'sendmsg', address: host, port }, checked);
 }
 
@@ -313,7 +349,7 @@ function waitForAny<T>(
     signal?.addEventListener('abort', onAbort, { once: true });
     const inner: CheckedOptions = { signal: others.signal, timeout: undefined, flags: 0 };
     for (const [s, direction] of watches) {
-      waitFor(s, direction, attempt, { syscall }, inner).then(
+      waitFor(stateOf(s), direction, attempt, { syscall }, inner, false, false).then(
         (value) => settle(() => resolve(value)),
         (error: unknown) => settle(() => reject(error)),
       );

@@ -2,9 +2,16 @@
 // the addon's uv_poll readiness callback. A call is an `attempt` that returns null while Winsock says
 // WSAEWOULDBLOCK; it is retried, in arrival order, each time the socket becomes ready, so a spurious wakeup only
 // costs one more attempt. Abort and timeout take a call out of its queue.
-import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
+//
+// Who watches: an addon try* that finds WSAEWOULDBLOCK starts watching the socket itself, and the addon delivers
+// each readiness event once (native/async_calls.cc), so a wait costs no native call of its own. The rule that
+// keeps this right: a queue that is not empty has its direction watched, because its first call either found
+// WSAEWOULDBLOCK at its last attempt or was watched for explicitly when it queued without trying (fairness, below;
+// select and WSAPoll, whose attempts do not watch). Only a call leaving early (abort, timeout) as the last one
+// waiting tells the addon to stop watching.
+import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
-import { takeFastPath } from './fairness.js';
+import { refillFastPath, takeFastPath } from './fairness.js';
 import { native, type SOCKET } from './native.js';
 
 /** uv_poll's readiness bits (UV_READABLE, UV_WRITABLE), the same on every OS. */
@@ -24,77 +31,130 @@ export interface CallSite {
   syscall: string;
   address?: string | undefined;
   port?: number | undefined;
+  /** Adds what the call had done to any error it fails with (send's `bytesWritten`). */
+  annotate?: ((error: unknown) => void) | undefined;
 }
 
-interface Waiter {
-  /** One try; true when the call is finished (resolved, or rejected by a thrown error). */
-  attempt(): boolean;
-  /** Fails the call with a Winsock error number. */
-  fail(errno: number): void;
-  /** Fails the call with an error `attempt` threw. */
-  reject(error: unknown): void;
+/** One waiting call and how to settle it. */
+class Waiter<T> {
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly attempt: (id: number) => T | null,
+    /** True for an addon try*, which watches the socket itself when it finds WSAEWOULDBLOCK. */
+    readonly watchesItself: boolean,
+    readonly resolve: (value: T) => void,
+    readonly reject: (error: unknown) => void,
+    readonly site: CallSite,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** One try; true when the call is finished (resolved, or rejected by the error the attempt threw). */
+  tryNow(id: number): boolean {
+    let value: T | null;
+    try {
+      value = this.attempt(id);
+    } catch (error) {
+      this.fail(error);
+      return true;
+    }
+    if (value === null) return false;
+    this.stopTimers();
+    this.resolve(value);
+    return true;
+  }
+
+  fail(error: unknown): void {
+    this.stopTimers();
+    this.site.annotate?.(error);
+    this.reject(error);
+  }
+
+  failWith(errno: number): void {
+    const { syscall, address, port } = this.site;
+    this.fail(new WinsockError(errno, syscall, address, port));
+  }
+
+  /** Drops the abort listener and the timer, if the call had them. */
+  stopTimers(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
+  }
 }
 
-class SocketQueues {
-  readonly readers: Waiter[] = [];
-  readonly writers: Waiter[] = [];
-  watching = 0;
+/** What this module knows of one SOCKET: its id in the addon's registry, and the calls waiting on it. */
+export class SocketState {
+  readonly readers: Waiter<unknown>[] = [];
+  readonly writers: Waiter<unknown>[] = [];
+  /** The addon's id of the socket, by which the try* calls name it (see native/addon.h, Track). */
+  constructor(readonly id: number) {}
 }
 
-const queues = new WeakMap<SOCKET, SocketQueues>();
+// The state lives on the SOCKET object itself, under a symbol no other module has: a property load V8 caches, where
+// a WeakMap lookup costs a hash probe on every call and every readiness event. The property is not enumerable; a
+// SOCKET someone froze or sealed cannot take it and keeps its state in a WeakMap instead.
+const stateKey = Symbol('winsock.state');
+const frozenStates = new WeakMap<SOCKET, SocketState>();
 
-function queuesOf(s: SOCKET): SocketQueues {
-  let found = queues.get(s);
-  if (found === undefined) queues.set(s, (found = new SocketQueues()));
-  return found;
+function findState(s: SOCKET): SocketState | undefined {
+  return (s as unknown as Record<symbol, SocketState | undefined>)[stateKey] ?? frozenStates.get(s);
 }
 
 /**
- * True when no call is waiting on `s` in `direction`, so a new call may try at once without overtaking one, and
- * the event loop is not owed a turn (src/fairness.ts).
+ * The state of `s`, made at its first async use; a TypeError when `s` is not a SOCKET. A closed SOCKET has one
+ * too: its calls then fail in the addon with WSAENOTSOCK.
  */
-export function isIdle(s: SOCKET, direction: number): boolean {
-  const found = queues.get(s);
-  const idle = found === undefined || (direction === READABLE ? found.readers : found.writers).length === 0;
-  return idle && takeFastPath();
+export function stateOf(s: SOCKET): SocketState {
+  const found = typeof s === 'object' && s !== null ? findState(s) : undefined;
+  if (found !== undefined) return found;
+  const made = new SocketState(native.socketId(s));
+  if (Object.isExtensible(s)) Object.defineProperty(s, stateKey, { value: made });
+  else frozenStates.set(s, made);
+  return made;
 }
 
-function updateWatch(s: SOCKET, state: SocketQueues): void {
-  const wanted = (state.readers.length > 0 ? READABLE : 0) | (state.writers.length > 0 ? WRITABLE : 0);
-  if (wanted === state.watching) return;
-  state.watching = wanted;
-  native.watch(s, wanted);
+/**
+ * True when no call is waiting on the socket in `direction`, so a new call may try at once without overtaking one,
+ * and the event loop is not owed a turn (src/fairness.ts).
+ */
+export function isIdle(state: SocketState, direction: number): boolean {
+  return (direction === READABLE ? state.readers : state.writers).length === 0 && takeFastPath();
 }
 
-function drain(queue: Waiter[]): void {
+/** Retries the calls of `queue` in order until one must wait on (and so is watched for again). */
+function drain(state: SocketState, queue: Waiter<unknown>[], direction: number): void {
   while (queue.length > 0) {
     const waiter = queue[0]!;
-    let finished: boolean;
-    try {
-      finished = waiter.attempt();
-    } catch (error) {
-      queue.shift();
-      waiter.reject(error);
-      continue;
+    if (!waiter.tryNow(state.id)) {
+      if (!waiter.watchesItself) watchOrFailAll(state, queue, direction);
+      return;
     }
-    if (!finished) return; // still WSAEWOULDBLOCK: a spurious or already-consumed wakeup
     queue.shift();
   }
 }
 
-native.setReadinessCallback((s, errno, events) => {
-  const state = queues.get(s);
-  if (state === undefined) return;
-  for (const [bit, queue] of [[READABLE, state.readers], [WRITABLE, state.writers]] as const) {
-    if ((events & bit) === 0) continue;
-    if (errno === 0) drain(queue);
-    else for (const waiter of queue.splice(0)) waiter.fail(errno);
+/** Watches the socket for the calls of `queue`; if it cannot be watched, they fail with the reason. */
+function watchOrFailAll(state: SocketState, queue: Waiter<unknown>[], direction: number): void {
+  try {
+    native.watch(state.id, direction);
+  } catch (error) {
+    for (const waiter of queue.splice(0)) waiter.fail(error);
   }
-  if (errno === WSAEINTR) {
-    state.watching = 0; // the socket is closed: its poll is gone with it
+}
+
+native.setReadinessCallback((s, errno, events) => {
+  refillFastPath();
+  const state = findState(s);
+  if (state === undefined) return;
+  if (errno !== 0) {
+    // WSAEINTR: closesocket (or the last cleanup) cancelled every waiting call; the poll is gone with the socket.
+    for (const waiter of state.readers.splice(0)) waiter.failWith(errno);
+    for (const waiter of state.writers.splice(0)) waiter.failWith(errno);
     return;
   }
-  updateWatch(s, state);
+  if ((events & READABLE) !== 0) drain(state, state.readers, READABLE);
+  if ((events & WRITABLE) !== 0) drain(state, state.writers, WRITABLE);
 });
 
 /** The AbortError Node's own promise APIs reject with. */
@@ -147,66 +207,44 @@ export function checkTimeout(timeout: unknown, name: string, integer = false): a
 }
 
 /**
- * Waits until `attempt` returns a value, retrying it each time `s` is ready in `direction`. The caller has made
- * the first attempt already (and found WSAEWOULDBLOCK), or must not make it because others wait before it.
+ * Waits until `attempt` returns a value, retrying it each time the socket is ready in `direction`. `tried`: the caller
+ * has just made the first attempt, an addon try* that found WSAEWOULDBLOCK and so watches; otherwise it made none
+ * (others wait before it, or it yields to the event loop) and the first try comes with readiness. `watchesItself`:
+ * false for attempts that are not addon try* calls (select, WSAPoll), after which the queue watches again.
  */
 export function waitFor<T>(
-  s: SOCKET,
+  state: SocketState,
   direction: number,
-  attempt: () => T | null,
+  attempt: (id: number) => T | null,
   site: CallSite,
   options: CheckedOptions,
+  tried: boolean,
+  watchesItself = true,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const state = queuesOf(s);
     const queue = direction === READABLE ? state.readers : state.writers;
     const { signal, timeout } = options;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waiter = new Waiter(attempt, watchesItself, resolve, reject, site, signal);
+    const first = queue.length === 0;
+    queue.push(waiter as Waiter<unknown>);
+    // Untried and first in line: nothing watches for it yet.
+    if (first && !tried) watchOrFailAll(state, queue, direction);
+    if (signal === undefined && timeout === undefined) return;
 
-    const settle = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
     const leave = (error: unknown): void => {
-      const index = queue.indexOf(waiter);
+      const index = queue.indexOf(waiter as Waiter<unknown>);
       if (index === -1) return; // already finished
       queue.splice(index, 1);
-      settle();
-      reject(error);
-      try {
-        updateWatch(s, state);
-      } catch {
-        // the socket is closed (or Winsock cleaned up): there is nothing left to watch
-      }
+      waiter.fail(error);
+      if (queue.length === 0) native.unwatch(state.id, direction); // nobody is left to wake for this direction
     };
-    const onAbort = (): void => leave(abortError(signal!));
-    const waiter: Waiter = {
-      attempt() {
-        const value = attempt();
-        if (value === null) return false;
-        settle();
-        resolve(value);
-        return true;
-      },
-      fail(errno) {
-        settle();
-        reject(new WinsockError(errno, site.syscall, site.address, site.port));
-      },
-      reject(error) {
-        settle();
-        reject(error);
-      },
-    };
-
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (timeout !== undefined) {
-      timer = setTimeout(() => leave(new WinsockError(WSAETIMEDOUT, site.syscall, site.address, site.port)), timeout);
+    if (signal !== undefined) {
+      waiter.onAbort = () => leave(abortError(signal));
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
     }
-    queue.push(waiter);
-    try {
-      updateWatch(s, state);
-    } catch (error) {
-      leave(error);
+    if (timeout !== undefined) {
+      const { syscall, address, port } = site;
+      waiter.timer = setTimeout(() => leave(new WinsockError(WSAETIMEDOUT, syscall, address, port)), timeout);
     }
   });
 }

@@ -522,13 +522,13 @@ const nativeOperation = (): Operation => ({
     // Not here: cleanup (a valid call would skew ctx.started) and the sync name lookups (a hostile string such as
     // 'x' would be asked of a DNS server, blocking the thread); their public wrappers are fuzzed with safe names.
     const name = r.pick([
-      'watch', 'tryAccept', 'tryConnect', 'connectResult', 'trySend', 'tryRecv', 'getaddrinfoAsync', 'setErrorFactory',
-      'setReadinessCallback', 'socket', 'bind', 'recv', 'send', 'setsockopt', 'getsockopt', 'startup', 'sendto',
-      'recvfrom', 'trySendTo', 'tryRecvFrom', 'inet_pton', 'inet_ntop', 'ioctlsocket', 'nativeHandle', 'share',
-      'fromShare', 'getTimeoutOption', 'getLinger', 'getUserTimeout', 'getnameinfoAsync', 'setMembership',
-      'setMulticastInterface4', 'setKeepAliveValues', 'booleanIoctl', 'setTrafficClass', 'getTrafficClass',
-      'tryRecvMsg', 'trySendMsg', 'enablePacketInfo', 'setUserTimeout', 'setTimeoutOption', 'setLinger', 'select',
-      'WSAPoll', 'sendSocket', 'receiveSocket',
+      'watch', 'unwatch', 'socketId', 'tryAccept', 'tryConnect', 'connectResult', 'trySend', 'tryRecv',
+      'getaddrinfoAsync', 'setErrorFactory', 'setReadinessCallback', 'socket', 'bind', 'recv', 'send', 'setsockopt',
+      'getsockopt', 'startup', 'sendto', 'recvfrom', 'trySendTo', 'tryRecvFrom', 'inet_pton', 'inet_ntop',
+      'ioctlsocket', 'nativeHandle', 'share', 'fromShare', 'getTimeoutOption', 'getLinger', 'getUserTimeout',
+      'getnameinfoAsync', 'setMembership', 'setMulticastInterface4', 'setKeepAliveValues', 'booleanIoctl',
+      'setTrafficClass', 'getTrafficClass', 'tryRecvMsg', 'trySendMsg', 'enablePacketInfo', 'setUserTimeout',
+      'setTimeoutOption', 'setLinger', 'select', 'WSAPoll', 'sendSocket', 'receiveSocket',
     ] as const);
     const count = r.below(5);
     const args: unknown[] = Array.from({ length: count }, () => (r.chance(0.5) ? socketArg(ctx) : v.hostile(r)));
@@ -545,6 +545,8 @@ const nativeOperation = (): Operation => ({
     if (name === 'watch') args[1] = r.pick([-1, 4, 1.5, Number.NaN, '1', undefined, 2 ** 31]);
     if (name === 'startup') args[0] = r.pick(['2.2', null, -1, 65536, 1.5]); // a valid one would skew ctx.started
     if (name === 'getaddrinfoAsync' && typeof args[0] === 'string') args[1] = null;
+    // The try* calls name a socket by its registry id, a small integer: never one that could be a live socket's.
+    if (typeof args[0] === 'number' && name !== 'socket' && name !== 'startup') args[0] = r.pick([-1, 0.5, 2 ** 53, Number.NaN]);
     const fn = native[name] as (...a: unknown[]) => unknown;
     return { args: [name, ...args], invoke: () => fn.apply(native, args) };
   },
