@@ -40,11 +40,15 @@ function shortTimeout(r: Random): number {
   return r.pick([0, 0, 1, 5]);
 }
 
-/** A timeout for the sync select: a hostile value now and then, but never one that means "no limit". */
+/**
+ * A timeout for the sync select: a hostile value now and then, but never one that means "no limit" (null, undefined,
+ * negative) nor a valid long one (the hostile 2 ** 31 - 1 is 24 days: seed 6 hung on it).
+ */
 function selectTimeout(r: Random): unknown {
   const timeout = v.sometimesHostile(r, () => shortTimeout(r), 0.05);
-  const unlimited = timeout === null || timeout === undefined || (typeof timeout === 'number' && timeout < 0);
-  return unlimited ? 0 : timeout;
+  if (timeout === null || timeout === undefined) return 0;
+  if (typeof timeout === 'number' && (timeout < 0 || (timeout > 20 && timeout < 2 ** 31))) return 0;
+  return timeout;
 }
 
 /**
