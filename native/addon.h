@@ -199,6 +199,8 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value DatagramResult(Napi::Value data, const platform::SocketAddress& from);
   Napi::Value AcceptedSocket(platform::NativeSocket accepted, const platform::SocketAddress& peer, int family,
                              int type);
+  // DefineAddon, but freeing the methods' callback data that N-API calls failing part-way leave unattached.
+  void DefineMethods(Napi::Object exports, const std::initializer_list<AddonProp>& props);
   // Environment teardown (napi_add_async_cleanup_hook): close every socket, then wait for the uv_close callbacks.
   static void OnEnvironmentTeardown(napi_async_cleanup_hook_handle handle, void* data);
   void FinishTeardownWhenClosed();

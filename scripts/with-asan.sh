@@ -57,6 +57,8 @@ fi
 rm -rf "$logs"
 mkdir -p "$logs"
 export WINSOCK_ADDON_PATH="$addon"
+# Tells timing checks (test/fuzz/engine.ts) that calls are slower here: ASan's allocator is.
+export WINSOCK_SANITIZED=1
 export LD_PRELOAD="$runtime"
 # allow_user_segv_handler: V8 installs its own SIGSEGV handler (WebAssembly trap handling) after ASan's.
 export ASAN_OPTIONS="detect_leaks=1:allow_user_segv_handler=1:abort_on_error=1:log_path=$root/$logs/asan"

@@ -98,7 +98,9 @@ const options: Readonly<Record<SocketOptionName, OptionSpec>> = {
 };
 
 function specOf(name: SocketOptionName, syscall: string): OptionSpec & { optname: number } {
-  const spec = Object.hasOwn(options, name) ? options[name] : undefined;
+  // Checked before the lookup: hasOwn converts its key to a string, which throws a bare TypeError for an object that
+  // cannot be converted (a null-prototype object, a view of a detached buffer).
+  const spec = typeof name === 'string' && Object.hasOwn(options, name) ? options[name] : undefined;
   if (spec === undefined) throw invalidArgument('optname', `one of ${Object.keys(options).join(', ')}`, name);
   // The OS has no such option: Winsock's answer for an option it does not know.
   if (spec.optname === undefined) throw new WinsockError(c.WSAENOPROTOOPT, syscall);

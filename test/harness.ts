@@ -133,7 +133,7 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
   },
   '10,000 random calls: no unexpected error, no blocking call, no hang': {
     skipOn: linuxOnly,
-    reason: "bounds blocking calls with Linux's SO_RCVTIMEO/SO_SNDTIMEO numbers and struct timeval; untried elsewhere",
+    reason: "not yet run under Wine or on Windows; its raw setsockopt values (struct linger) use Linux's layout",
   },
   '200 clients, 1 B to 1 MiB each, a tenth resetting mid-transfer: every echo verified, server still accepting': {
     skipOn: linuxOnly,

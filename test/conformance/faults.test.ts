@@ -275,6 +275,18 @@ describe('faults', () => {
     }
   });
 
+  test('workers terminated while they load the addon do not take the process down', async () => {
+    // Terminated at every moment of the addon's initialisation: its N-API calls fail and its constructor throws.
+    // A cleanup hook registered before that point was left pointing at the freed object (a use-after-free that
+    // ASan reports from this test).
+    for (let round = 0; round < 30; round++) {
+      const worker = new Worker(`import(${JSON.stringify(promisesUrl)}).then((ws) => ws.startup());`, { eval: true });
+      await once(worker, 'online');
+      await new Promise((resolve) => setTimeout(resolve, round % 15));
+      await worker.terminate();
+    }
+  });
+
   test('a worker terminated with accept, connect, send and recv pending closes its sockets', async () => {
     const port = await fullBacklog(scope);
     const worker = startWorker(`

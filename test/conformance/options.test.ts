@@ -95,6 +95,16 @@ describe('socket options and ioctls', () => {
     assertArgumentError(() => ws.setOption(s, 'SO_RCVTIMEO', -1), RangeError);
   });
 
+  test('an option name that is not a string is a TypeError with its code, whatever it is (found by the fuzzer)', () => {
+    const s = scope.tcp();
+    const detached = new Uint8Array(new ArrayBuffer(4));
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    for (const name of [Object.create(null) as object, detached, {}, 1, Symbol('name')] as unknown[]) {
+      assertArgumentError(() => ws.setOption(s, name as ws.SocketOptionName, true as never), TypeError);
+      assertArgumentError(() => ws.getOption(s, name as 'SO_TYPE'), TypeError);
+    }
+  });
+
   test('ioctlsocket FIONREAD counts the bytes waiting; FIONBIO makes a socket nonblocking', () => {
     const { client, server } = scope.pair();
     sync.send(client, 'twelve bytes');

@@ -89,8 +89,8 @@ function runSeed(seed: number, args: Arguments): Promise<SeedResult> {
       const tail = stderrTail.filter(Boolean).slice(-15).join('\n    ');
       if (hung) {
         resolve({ seed, verdict: 'hang', detail: `no progress for ${args.stallSeconds} s after ${done} calls\n    ${tail}` });
-      } else if (report === undefined || (code !== 0 && report.findings.length === 0)) {
-        // Died, or its report was clean and it still failed at exit (a sanitizer's leak check, say).
+      } else if (report === undefined || (code !== 0 && code !== 1)) {
+        // Died, or failed at exit after its report (a sanitizer's leak check): child.js exits 1 only for findings.
         resolve({ seed, verdict: 'crash', detail: `exit ${code ?? signal} after about ${done} calls\n    ${tail}` });
       } else if (report.findings.length > 0) {
         const shown = report.findings.slice(0, 10).map((f) => `${f.kind}: ${f.call}: ${f.detail}`).join('\n    ');

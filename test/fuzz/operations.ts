@@ -1,5 +1,6 @@
 // The calls a fuzz run makes: every exported function of winsock (sync), winsock/promises and winsock/socket, the
-// addon's own surface, and workers. Each operation draws its arguments first (so a trace can print the call before
+// addon's own surface, and workers (test/fuzz/extension-operations.ts: datagrams, options, select, names,
+// extensions). Each operation draws its arguments first (so a trace can print the call before
 // it is made), then makes the call; `after` files what the call produced (new sockets, closed ones) in the pool.
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +10,7 @@ import { native } from '../../src/native.js';
 import * as ws from '../../src/promises.js';
 import { Server, Socket } from '../../src/socket.js';
 import { distIndexPath } from '../support.js';
+import { extensionOperations, unixPath } from './extension-operations.js';
 import type { Pool } from './pool.js';
 import type { Random } from './random.js';
 import * as v from './values.js';
@@ -517,12 +519,27 @@ const nativeOperation = (): Operation => ({
   weight: 2,
   prepare(ctx) {
     const { r } = ctx;
+    // Not here: cleanup (a valid call would skew ctx.started) and the sync name lookups (a hostile string such as
+    // 'x' would be asked of a DNS server, blocking the thread); their public wrappers are fuzzed with safe names.
     const name = r.pick([
-      'watch', 'unwatch', 'socketId', 'tryAccept', 'tryConnect', 'connectResult', 'trySend', 'tryRecv', 'getaddrinfoAsync', 'setErrorFactory',
-      'setReadinessCallback', 'socket', 'bind', 'recv', 'send', 'setsockopt', 'getsockopt', 'startup',
+      'watch', 'unwatch', 'socketId', 'tryAccept', 'tryConnect', 'connectResult', 'trySend', 'tryRecv',
+      'getaddrinfoAsync', 'setErrorFactory', 'setReadinessCallback', 'socket', 'bind', 'recv', 'send', 'setsockopt',
+      'getsockopt', 'startup', 'sendto', 'recvfrom', 'trySendTo', 'tryRecvFrom', 'inet_pton', 'inet_ntop',
+      'ioctlsocket', 'nativeHandle', 'share', 'fromShare', 'getTimeoutOption', 'getLinger', 'getUserTimeout',
+      'getnameinfoAsync', 'setMembership', 'setMulticastInterface4', 'setKeepAliveValues', 'booleanIoctl',
+      'setTrafficClass', 'getTrafficClass', 'tryRecvMsg', 'trySendMsg', 'enablePacketInfo', 'setUserTimeout',
+      'setTimeoutOption', 'setLinger', 'select', 'WSAPoll', 'sendSocket', 'receiveSocket',
     ] as const);
     const count = r.below(5);
     const args: unknown[] = Array.from({ length: count }, () => (r.chance(0.5) ? socketArg(ctx) : v.hostile(r)));
+    // These could block without limit, or make later calls block, with some valid arguments: a receive/send timeout
+    // of 0 or days, a lingering close, a select or WSAPoll with no timeout, receiveSocket on a path it can bind.
+    // The argument that decides it is drawn from values that cannot.
+    if (name === 'setTimeoutOption') args[2] = r.pick([1, 10, -1, 2 ** 32, Number.NaN, '10', undefined]);
+    if (name === 'setLinger') args[2] = r.pick([0, -1, 65536, Number.NaN, undefined]);
+    if (name === 'select') args[3] = r.pick([0, 1, -1, 2 ** 31, Number.NaN, 'x']);
+    if (name === 'WSAPoll') args[1] = r.pick([0, 1, -1, 2 ** 31, Number.NaN, 'x']);
+    if (name === 'sendSocket' || name === 'receiveSocket') args[0] = unixPath(r);
     // These three would break the library's invariants with valid arguments: give them invalid ones only.
     if (name === 'setErrorFactory' || name === 'setReadinessCallback') args[0] = r.pick([undefined, null, 1, {}, 'f']);
     if (name === 'watch') args[1] = r.pick([-1, 4, 1.5, Number.NaN, '1', undefined, 2 ** 31]);
@@ -620,5 +637,8 @@ function workerSource(seed: number, ports: readonly number[]): string {
 }
 
 export function allOperations(): Operation[] {
-  return [...syncOperations(), ...asyncOperations(), ...highLevelOperations(), nativeOperation(), ...threadOperations()];
+  return [
+    ...syncOperations(), ...asyncOperations(), ...highLevelOperations(), nativeOperation(), ...threadOperations(),
+    ...extensionOperations(),
+  ];
 }

@@ -4,25 +4,16 @@
 import * as ws from '../../src/index.js';
 import type { Server, Socket } from '../../src/socket.js';
 
-/** Linux's SO_RCVTIMEO and SO_SNDTIMEO (the library exports only options Winsock and POSIX share). */
-export const LINUX_SO_RCVTIMEO = 20;
-export const LINUX_SO_SNDTIMEO = 21;
-
 const MAX_OPEN = 48;
 const MAX_REMEMBERED_CLOSED = 64;
 const MAX_HIGH_LEVEL = 16;
 
 /**
- * 10 ms as a struct timeval. Every socket the fuzzer gets is given this receive and send timeout, so a blocking
- * call (a sync accept with nobody connecting, a sync recv with nothing to read) returns instead of blocking the run
- * forever. That is the caller's choice in Winsock too; the fuzzer makes it for every socket.
+ * Every socket the fuzzer gets is given a 10 ms receive and send timeout, so a blocking call (a sync accept with
+ * nobody connecting, a sync recv with nothing to read) returns instead of blocking the run forever. That is the
+ * caller's choice in Winsock too; the fuzzer makes it for every socket.
  */
-const TIMEOUT_10MS = (() => {
-  const timeval = Buffer.alloc(16);
-  timeval.writeBigInt64LE(0n, 0);
-  timeval.writeBigInt64LE(10_000n, 8);
-  return timeval;
-})();
+const TIMEOUT_MS = 10;
 
 export class Pool {
   readonly open = new Set<ws.SOCKET>();
@@ -37,9 +28,9 @@ export class Pool {
   /** Takes a new SOCKET into the pool, with the 10 ms timeouts; closes the oldest one past the limit. */
   add(s: ws.SOCKET): ws.SOCKET {
     this.idOf(s);
-    for (const option of [LINUX_SO_RCVTIMEO, LINUX_SO_SNDTIMEO]) {
+    for (const option of ['SO_RCVTIMEO', 'SO_SNDTIMEO'] as const) {
       try {
-        ws.setsockopt(s, ws.SOL_SOCKET, option, TIMEOUT_10MS);
+        ws.setOption(s, option, TIMEOUT_MS);
       } catch {
         // a closed socket, or after cleanup(): it blocks nothing then
       }

@@ -60,6 +60,8 @@ describe('faults (Linux)', () => {
       console.log(JSON.stringify({ held: held.length + 8, socketError, acceptError, asyncAcceptError, connectError, recovered }));
     `, ['prlimit', '--nofile=64:64']);
     const result = JSON.parse(stdout) as Record<string, Record<string, unknown>>;
+    console.log(`descriptor exhaustion: ${String(result.held)} sockets open at the limit of 64; recovered: ` +
+      JSON.stringify(result.recovered));
     assert.ok((result.held as unknown as number) > 10, `only ${String(result.held)} sockets before the limit`);
     for (const [key, syscall] of [['socketError', 'socket'], ['acceptError', 'accept'], ['asyncAcceptError', 'accept'], ['connectError', 'socket']]) {
       const error = result[key!]!;
@@ -103,6 +105,8 @@ describe('faults (Linux)', () => {
         fdsBefore: number;
         fdsAfter: number;
       };
+      console.log(`netns connect: ${results.map((r) => `timeout ${r.timeout} ms -> ${r.code} after ${r.elapsed} ms`).join(', ')}; ` +
+        `Socket.connect -> ${high}; descriptors ${fdsBefore} -> ${fdsAfter}`);
       for (const { timeout, code, elapsed } of results) {
         assert.equal(code, 'WSAETIMEDOUT');
         assert.ok(elapsed >= timeout - 5 && elapsed < timeout + 1000, `timeout ${timeout}: took ${elapsed} ms`);

@@ -1,6 +1,8 @@
 // Workers terminated with every kind of call in flight (lookups stuck in the threadpool's queue, sends, receives,
-// accepts, connects), twenty times over, in a process that then ends by itself. Run by scripts/test-asan.sh, where
-// LeakSanitizer checks at that exit what a terminated worker's calls left behind: a lookup's napi_deferred once did.
+// accepts, connects), twenty times over, then workers terminated while they load the addon, in a process that then
+// ends by itself. Run by scripts/test-asan.sh, where
+// LeakSanitizer checks at that exit what a terminated worker's calls left behind: a lookup's napi_deferred once did,
+// and so did the addon's method table when a worker was terminated while it loaded the addon.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, rmSync } from 'node:fs';
@@ -62,4 +64,12 @@ try {
 } finally {
   rmSync(fifo, { force: true });
 }
-console.log('teardown: 20 workers terminated with calls in flight');
+// And workers terminated while they load the addon, at every moment of its initialisation. 400 of them: the leak
+// of the methods' callback data (WinsockAddon::DefineMethods) showed about once in 800 before it was fixed.
+for (let round = 0; round < 400; round++) {
+  const worker = new Worker(`import(${JSON.stringify(promisesUrl)}).then((ws) => ws.startup());`, { eval: true });
+  await once(worker, 'online');
+  await new Promise((resolve) => setTimeout(resolve, round % 25));
+  await worker.terminate();
+}
+console.log('teardown: 20 workers terminated with calls in flight, 400 while loading the addon');
