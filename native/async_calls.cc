@@ -142,6 +142,9 @@ Napi::Value WinsockAddon::TrySend(const Napi::CallbackInfo& info) {
     return env_.Null();
   }
   if (!sent.ok()) ThrowWinsockError(sent.error, "send");
+  // Part sent: the send buffer is full now, and another try would only find WSAEWOULDBLOCK. The caller waits to send
+  // the rest, so watch for it here as for a WSAEWOULDBLOCK.
+  if (sent.value < request.length) WatchForRetry(*request.socket, SocketPoll::kWritable, "send");
   return Napi::Number::New(env_, static_cast<double>(sent.value));
 }
 

@@ -132,15 +132,17 @@ class StreamSend {
     readonly flags: number,
   ) {}
 
-  /** Writes until the kernel takes no more; the byte count once every byte is out, else null. */
+  /**
+   * Writes what the kernel takes: the byte count once every byte is out, else null. A partial write means the send
+   * buffer is full, so it waits (the addon watches the socket then) rather than make a try that would find
+   * WSAEWOULDBLOCK.
+   */
   attempt(id: SocketId): number | null {
     const { bytes } = this;
-    do {
-      const sent = native.trySend(id, this.written === 0 ? bytes : bytes.subarray(this.written), this.flags);
-      if (sent === null) return null;
-      this.written += sent;
-    } while (this.written < bytes.byteLength);
-    return this.written;
+    const sent = native.trySend(id, this.written === 0 ? bytes : bytes.subarray(this.written), this.flags);
+    if (sent === null) return null;
+    this.written += sent;
+    return this.written === bytes.byteLength ? this.written : null;
   }
 
   /** Adds `bytesWritten` to the error the call fails with ({@link PartialSendError}). */
