@@ -4,6 +4,7 @@
  *
  *   reference server bulk|pingpong|connrate|idle [N]   prints "port N", serves, exits when done; N is the count of
  *                                                       connrate and idle, the reply delay in µs of pingpong
+ *                                                       (negative: one answer ahead)
  *   reference client bulk PORT BYTES CHUNK                  prints a JSON line with the result
  *   reference client pingpong PORT ROUNDS WARMUP [TIMED]   TIMED=0 skips the per-round clock (for callgrind)
  *   reference client connrate PORT COUNT
@@ -84,6 +85,8 @@ static int recv_all(int fd, char *data, size_t length) {
   size_t got = 0;
   while (got < length) {
     ssize_t n = recv(fd, data + got, length - got, 0);
+    /* A client that closes with an answer unread (the pingpong server one answer ahead) resets the connection. */
+    if (n < 0 && errno == ECONNRESET && got == 0) return 0;
     if (n < 0) die("recv");
     if (n == 0) {
       if (got == 0) return 0;
@@ -112,13 +115,18 @@ static void serve_bulk(int listener) {
   close(fd);
 }
 
-/* pingpong: echo every 64-byte message; with `delay_us`, after that long, so that a client under callgrind is
- * always waiting for readiness (not finding the answer already there) when it comes. */
+/* pingpong: echo every 64-byte message; with `delay_us` > 0, after that long, so that a client under callgrind is
+ * always waiting for readiness (not finding the answer already there) when it comes; with `delay_us` < 0, one
+ * answer ahead (an extra one first), so that the answer a client reads is always there already. */
 static void serve_pingpong(int listener, long delay_us) {
   int fd = accept_one(listener);
   set_nodelay(fd);
   char message[PING_SIZE];
   const struct timespec delay = {.tv_sec = delay_us / 1000000, .tv_nsec = (delay_us % 1000000) * 1000};
+  if (delay_us < 0) {
+    memset(message, 0, sizeof message);
+    send_all(fd, message, sizeof message);
+  }
   while (recv_all(fd, message, sizeof message)) {
     if (delay_us > 0) nanosleep(&delay, NULL);
     send_all(fd, message, sizeof message);

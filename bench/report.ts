@@ -73,8 +73,10 @@ The instruction counts are user-space instructions of the ping-pong client proce
 \`valgrind --tool=callgrind\` against the C server: the difference between ${sizes.callgrindRounds[1]} and
 ${sizes.callgrindRounds[0]} round trips, divided by ${sizes.callgrindRounds[1] - sizes.callgrindRounds[0]}, which
 cancels startup (the median of the repeats listed as runs), with the calls to epoll_pwait per round trip under it.
-Callgrind slows the client about fifty times, so the C server's answer is mostly there already when the client
-looks for it; the row "every answer waited for" has the server hold each answer for 300 µs
+Whether the C server's answer is there already when the client (slowed down some fifty times by callgrind) looks
+for it depends on how fast the server's process wakes up on this VM, and the waits row shows how often it was not.
+Two more rows take that out: "every answer there already" has the server one answer ahead (it sends an extra one
+first), and "every answer waited for" has it hold each answer for 300 µs
 (${sizes.callgrindWaitingRounds[1]} − ${sizes.callgrindWaitingRounds[0]} round trips), so that every round trip
 goes through the event loop, as it does between two event-loop processes.
 

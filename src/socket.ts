@@ -1,5 +1,6 @@
 // The everyday layer: Socket and Server over winsock/promises, with Node's names (write, end, close, for await,
 // `await using`). Each object owns one SOCKET; close() is idempotent and rejects whatever still waits with WSAEINTR.
+import { isIP } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import {
@@ -9,11 +10,24 @@ import {
   AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_IPV6, IPPROTO_TCP, IPV6_V6ONLY, SD_SEND, SOCK_STREAM, SOL_SOCKET,
   SO_EXCLUSIVEADDRUSE, SOMAXCONN, WinsockError,
   bind, closesocket, getpeername, getsockname, listen, nativeHandle, setOption, setsockopt, shutdown, socket,
-  type SOCKET, type SockAddr, type SendData,
+  type AddrInfo, type SOCKET, type SockAddr, type SendData,
 } from './index.js';
 import { invalidArgument } from './arguments.js';
 import { accept, connect, getaddrinfo, recv, send, type AsyncOptions } from './promises.js';
 import { toDuplex, type Duplex } from './stream.js';
+
+/**
+ * The one address a numeric host stands for, without asking getaddrinfo (a trip to the threadpool per connection);
+ * undefined for a name, and for an address of a family other than the one asked for, which getaddrinfo refuses.
+ */
+function numericAddress(host: string, port: number, family: number): AddrInfo[] | undefined {
+  // A scope id (fe80::1%eth0) is getaddrinfo's to read; so is anything about the port that is not a plain number.
+  const plain = typeof host === 'string' && !host.includes('%') && Number.isInteger(port) && port >= 0 && port <= 65535;
+  const version = plain ? isIP(host) : 0;
+  const found = version === 4 ? AF_INET : version === 6 ? AF_INET6 : undefined;
+  if (found === undefined || (family !== AF_UNSPEC && family !== found)) return undefined;
+  return [{ family: found, address: host, port, flags: 0, socktype: SOCK_STREAM, protocol: IPPROTO_TCP, canonname: null }];
+}
 
 /** Options of {@link Socket.connect}. */
 export interface ConnectOptions extends AsyncOptions {
@@ -83,7 +97,8 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   static async connect(host: string, port: number, options: ConnectOptions = {}): Promise<Socket> {
     if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
     const { family = AF_UNSPEC, ...waiting } = options;
-    const addresses = await getaddrinfo(host, port, { family, socktype: SOCK_STREAM, protocol: IPPROTO_TCP }, waiting);
+    const addresses = numericAddress(host, port, family) ??
+      (await getaddrinfo(host, port, { family, socktype: SOCK_STREAM, protocol: IPPROTO_TCP }, waiting));
     let lastError: unknown = new WinsockError(WSAENOTSOCK, 'connect', host, port);
     for (const address of addresses) {
       const s = socket(address.family, address.socktype, address.protocol);

@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import { WinsockError, startup } from '../../src/index.js';
+import { AF_INET, AF_INET6, WinsockError, startup } from '../../src/index.js';
 import { Server, Socket } from '../../src/socket.js';
 import { afterEach, describe, test } from '../harness.js';
 
@@ -66,6 +66,19 @@ describe('Socket and Server', () => {
     server.close();
     await assert.rejects(Socket.connect('127.0.0.1', port), { code: 'WSAECONNREFUSED', syscall: 'connect', port });
     await assert.rejects(Socket.connect('no-such-host.invalid', port), { code: 'WSAHOST_NOT_FOUND', errno: 11001 });
+  });
+
+  test('a numeric host connects without a lookup, and one of the wrong family fails as getaddrinfo does', async () => {
+    const server = keep(Server.listen({ host: '127.0.0.1' }));
+    const { port } = server.address();
+    const accepting = server.accept();
+    const client = keep(await Socket.connect('127.0.0.1', port, { family: AF_INET }));
+    keep(await accepting);
+    assert.deepEqual(client.remoteAddress, { family: AF_INET, address: '127.0.0.1', port });
+    // AF_INET6 asked for an IPv4 literal: getaddrinfo's refusal, not an attempt at the IPv4 address.
+    const refused = await Socket.connect('127.0.0.1', port, { family: AF_INET6 }).then(() => null, (error: unknown) => error);
+    assert.ok(refused instanceof WinsockError, String(refused));
+    assert.equal(refused.syscall, 'getaddrinfo');
   });
 
   test('write, read, end: the peer reads every chunk, then null', async () => {
