@@ -3,12 +3,12 @@
 // WSAEWOULDBLOCK; it is retried, in arrival order, each time the socket becomes ready, so a spurious wakeup only
 // costs one more attempt. Abort and timeout take a call out of its queue.
 //
-// Who watches: an addon try* that finds WSAEWOULDBLOCK starts watching the socket itself, and the addon delivers
-// each readiness event once (native/async_calls.cc), so a wait costs no native call of its own. The rule that
-// keeps this right: a queue that is not empty has its direction watched, because its first call either found
-// WSAEWOULDBLOCK at its last attempt or was watched for explicitly when it queued without trying (fairness, below;
-// select and WSAPoll, whose attempts do not watch). Only a call leaving early (abort, timeout) as the last one
-// waiting tells the addon to stop watching.
+// Who watches: an addon try* that finds WSAEWOULDBLOCK (or a send buffer full part-way) starts watching the socket
+// itself, and the addon delivers each readiness event once (native/async_calls.cc), so a wait costs no native call
+// of its own. The rule that keeps this right: a queue that is not empty has its direction watched, because its
+// first call either found WSAEWOULDBLOCK at its last attempt or was watched for explicitly when it queued without
+// trying (a call yielding to the event loop, src/fairness.ts; select and WSAPoll, whose attempts do not watch).
+// Only a call leaving early (abort, timeout) as the last one waiting tells the addon to stop watching.
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { refillFastPath, takeFastPath } from './fairness.js';

@@ -209,6 +209,24 @@ describe('winsock/promises', () => {
     assert.equal((await ws.recv(server, 8)).toString(), 'kept');
   });
 
+  test('a queued recv that gives up leaves the socket watched for the ones still waiting', async () => {
+    const { client, server } = scope.pair();
+    const first = ws.recv(server, 8);
+    const controller = new AbortController();
+    const second = ws.recv(server, 8, { signal: controller.signal });
+    const third = ws.recv(server, 8, { timeout: 1 });
+    controller.abort();
+    await rejection(second);
+    assert.equal((await rejection(third)).code, 'WSAETIMEDOUT');
+    // The first still waits on the socket's poll: data must reach it.
+    await ws.send(client, 'first');
+    assert.equal((await first).toString(), 'first');
+    // Its retry found the data at once and watches nothing now; a new wait watches again.
+    const fourth = ws.recv(server, 8);
+    await ws.send(client, 'fourth');
+    assert.equal((await fourth).toString(), 'fourth');
+  });
+
   test('closesocket rejects pending accept, recv and connect with WSAEINTR (10004)', async () => {
     const { listener } = scope.listener();
     const { client } = scope.pair();
