@@ -264,16 +264,8 @@ export function attemptOrWait<T>(
   site: CallSite,
   options: CheckedOptions,
 ): Promise<T> {
-  const state = stateOf(s);
-  let tried = false;
-  if (isIdle(state, direction)) {
-    const value = attempt(state.id);
-    if (value !== null) return Promise.resolve(value);
-    tried = true;
-  }
-  return waitFor(state, direction, attempt, site, options, tried);
+  return callOrWait(s, direction, attempt, undefined, undefined, site, options);
 }
-
 
 /** An addon try* call that takes the socket's id and two more arguments. */
 export type TryCall<A, B, T> = (id: SocketId, a: A, b: B) => T | null;
