@@ -29,6 +29,13 @@ function numericAddress(host: string, port: number, family: number): AddrInfo[] 
   return [{ family: found, address: host, port, flags: 0, socktype: SOCK_STREAM, protocol: IPPROTO_TCP, canonname: null }];
 }
 
+function nothing(): void {}
+
+/** A read's chunk, or null for the empty one that means the peer ended its side. */
+function nullAtEnd(chunk: Buffer): Buffer | null {
+  return chunk.length === 0 ? null : chunk;
+}
+
 /** Options of {@link Socket.connect}. */
 export interface ConnectOptions extends AsyncOptions {
   /** AF_INET or AF_INET6 to try only that family; AF_UNSPEC (the default) tries every address in order. */
@@ -138,8 +145,9 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   }
 
   /** Sends every byte of `data`; resolves once all of it is handed to the kernel. */
-  async write(data: SendData, options?: AsyncOptions): Promise<void> {
-    await send(this.handle, data, options);
+  write(data: SendData, options?: AsyncOptions): Promise<void> {
+    // A `.then`, not an `async` function: one promise less per call, and no suspended frame while it waits.
+    return send(this.handle, data, options).then(nothing);
   }
 
   /** Like `write`, and resolves with the number of bytes sent. */
@@ -148,9 +156,8 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   }
 
   /** Reads what has arrived, up to `size` bytes (64 KiB by default); null when the peer has ended its side. */
-  async read(size: number = DEFAULT_READ_SIZE, options?: AsyncOptions): Promise<Buffer | null> {
-    const chunk = await recv(this.handle, size, options);
-    return chunk.length === 0 ? null : chunk;
+  read(size: number = DEFAULT_READ_SIZE, options?: AsyncOptions): Promise<Buffer | null> {
+    return recv(this.handle, size, options).then(nullAtEnd);
   }
 
   /** Sends `data` if given, then ends this side (shutdown SD_SEND): the peer reads end of stream. */
