@@ -227,6 +227,15 @@ describe('winsock/promises', () => {
     assert.equal((await fourth).toString(), 'fourth');
   });
 
+  test('a frozen SOCKET works with the async calls too (its waiting state is kept aside)', async () => {
+    const { client, server } = scope.pair();
+    Object.freeze(server);
+    const receiving = ws.recv(server, 8);
+    await ws.send(client, 'frozen');
+    assert.equal((await receiving).toString(), 'frozen');
+    assert.equal(Object.getOwnPropertySymbols(server).length, 0);
+  });
+
   test('closesocket rejects pending accept, recv and connect with WSAEINTR (10004)', async () => {
     const { listener } = scope.listener();
     const { client } = scope.pair();
