@@ -18,6 +18,17 @@
 namespace winsock::platform {
 namespace {
 
+// Writes `value` as the only control message in `control` (sized and aligned for it); returns the control length.
+template <typename T>
+socklen_t PutControlMessage(unsigned char* control, int level, int type, const T& value) {
+  cmsghdr* header = reinterpret_cast<cmsghdr*>(control);
+  header->cmsg_level = level;
+  header->cmsg_type = type;
+  header->cmsg_len = CMSG_LEN(sizeof value);
+  std::memcpy(CMSG_DATA(header), &value, sizeof value);
+  return static_cast<socklen_t>(CMSG_SPACE(sizeof value));
+}
+
 // errno -> Winsock, as libuv's src/win/error.c maps the other way. An errno with no Winsock twin becomes WSAEINVAL.
 int FromErrno(int error) {
   switch (error) {
@@ -417,6 +428,24 @@ bool UnixAddress(const std::string& path, sockaddr_un* address) {
   return true;
 }
 
+// One byte of data with room for one descriptor in its control data: what SendSocket sends and ReceiveSocket reads.
+// Not copyable: the msghdr points into the object itself.
+struct DescriptorMessage {
+  char byte = 0;
+  iovec data{&byte, 1};
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr header{};
+
+  DescriptorMessage() {
+    header.msg_iov = &data;
+    header.msg_iovlen = 1;
+    header.msg_control = control;
+    header.msg_controllen = sizeof control;
+  }
+  DescriptorMessage(const DescriptorMessage&) = delete;
+  DescriptorMessage& operator=(const DescriptorMessage&) = delete;
+};
+
 // Closes descriptors when a scope ends, keeping errno as the failing call left it.
 struct ClosesOnExit {
   int fds[2] = {-1, -1};
@@ -448,20 +477,13 @@ Result<NativeSocket> ReceiveSocket(const std::string& path) {
   if (connection == -1) return Fail<NativeSocket>(FromErrno(accept_errno));
   open_fds.fds[1] = connection;
 
-  char byte = 0;
-  iovec data{&byte, 1};
-  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &data;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
+  DescriptorMessage message;
   ssize_t received;
   do {
-    received = recvmsg(connection, &message, 0);
+    received = recvmsg(connection, &message.header, 0);
   } while (received == -1 && errno == EINTR);
   if (received == -1) return Fail<NativeSocket>(LastError());
-  const cmsghdr* header = CMSG_FIRSTHDR(&message);
+  const cmsghdr* header = CMSG_FIRSTHDR(&message.header);
   if (header == nullptr || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS)
     return Fail<NativeSocket>(wsa::kNotSocket);  // the peer sent no descriptor
   int fd = -1;
@@ -477,23 +499,11 @@ int SendSocket(const std::string& path, NativeSocket s) {
   const int connection = open_fds.fds[0] = socket(AF_UNIX, SOCK_STREAM, 0);
   if (connection == -1) return LastError();
   if (connect(connection, reinterpret_cast<sockaddr*>(&address), sizeof address) == -1) return LastError();
-  char byte = 0;
-  iovec data{&byte, 1};
-  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &data;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  cmsghdr* header = CMSG_FIRSTHDR(&message);
-  header->cmsg_level = SOL_SOCKET;
-  header->cmsg_type = SCM_RIGHTS;
-  header->cmsg_len = CMSG_LEN(sizeof(int));
-  const int fd = static_cast<int>(s);
-  std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
+  DescriptorMessage message;
+  message.header.msg_controllen = PutControlMessage(message.control, SOL_SOCKET, SCM_RIGHTS, static_cast<int>(s));
   ssize_t sent;
   do {
-    sent = sendmsg(connection, &message, kSendFlags);
+    sent = sendmsg(connection, &message.header, kSendFlags);
   } while (sent == -1 && errno == EINTR);
   return sent == -1 ? LastError() : 0;
 }
@@ -548,25 +558,16 @@ Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length
   message.msg_iovlen = 1;
   if (info.present) {
     message.msg_control = control;
-    cmsghdr* header = reinterpret_cast<cmsghdr*>(control);
     if (IsIPv6(info)) {
       in6_pktinfo packet{};
       packet.ipi6_addr = SourceAddress6(info);
       packet.ipi6_ifindex = info.interface_index;
-      header->cmsg_level = IPPROTO_IPV6;
-      header->cmsg_type = IPV6_PKTINFO;
-      header->cmsg_len = CMSG_LEN(sizeof packet);
-      std::memcpy(CMSG_DATA(header), &packet, sizeof packet);
-      message.msg_controllen = CMSG_SPACE(sizeof packet);
+      message.msg_controllen = PutControlMessage(control, IPPROTO_IPV6, IPV6_PKTINFO, packet);
     } else {
       in_pktinfo packet{};
       packet.ipi_spec_dst = SourceAddress4(info);  // the source address to use
       packet.ipi_ifindex = static_cast<int>(info.interface_index);
-      header->cmsg_level = IPPROTO_IP;
-      header->cmsg_type = IP_PKTINFO;
-      header->cmsg_len = CMSG_LEN(sizeof packet);
-      std::memcpy(CMSG_DATA(header), &packet, sizeof packet);
-      message.msg_controllen = CMSG_SPACE(sizeof packet);
+      message.msg_controllen = PutControlMessage(control, IPPROTO_IP, IP_PKTINFO, packet);
     }
   }
   ssize_t sent;

@@ -14,6 +14,17 @@
 namespace winsock::platform {
 namespace {
 
+// Writes `value` as the only control message in `control` (sized for it); returns the WSABUF to send it with.
+template <typename T>
+WSABUF PutControlMessage(char* control, int level, int type, const T& value) {
+  WSACMSGHDR* header = reinterpret_cast<WSACMSGHDR*>(control);
+  header->cmsg_level = level;
+  header->cmsg_type = type;
+  header->cmsg_len = WSA_CMSG_LEN(sizeof value);
+  std::memcpy(WSA_CMSG_DATA(header), &value, sizeof value);
+  return WSABUF{static_cast<ULONG>(WSA_CMSG_SPACE(sizeof value)), control};
+}
+
 std::wstring Widen(const std::string& text) {
   if (text.empty()) return std::wstring();
   const int length = MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), nullptr, 0);
@@ -253,25 +264,16 @@ Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length
   message.lpBuffers = &buffer;
   message.dwBufferCount = 1;
   if (info.present) {
-    WSACMSGHDR* header = reinterpret_cast<WSACMSGHDR*>(control);
     if (IsIPv6(info)) {
       IN6_PKTINFO packet{};
       packet.ipi6_addr = SourceAddress6(info);
       packet.ipi6_ifindex = info.interface_index;
-      header->cmsg_level = IPPROTO_IPV6;
-      header->cmsg_type = IPV6_PKTINFO;
-      header->cmsg_len = WSA_CMSG_LEN(sizeof packet);
-      std::memcpy(WSA_CMSG_DATA(header), &packet, sizeof packet);
-      message.Control = WSABUF{static_cast<ULONG>(WSA_CMSG_SPACE(sizeof packet)), control};
+      message.Control = PutControlMessage(control, IPPROTO_IPV6, IPV6_PKTINFO, packet);
     } else {
       IN_PKTINFO packet{};
       packet.ipi_addr = SourceAddress4(info);  // the source address to use
       packet.ipi_ifindex = info.interface_index;
-      header->cmsg_level = IPPROTO_IP;
-      header->cmsg_type = IP_PKTINFO;
-      header->cmsg_len = WSA_CMSG_LEN(sizeof packet);
-      std::memcpy(WSA_CMSG_DATA(header), &packet, sizeof packet);
-      message.Control = WSABUF{static_cast<ULONG>(WSA_CMSG_SPACE(sizeof packet)), control};
+      message.Control = PutControlMessage(control, IPPROTO_IP, IP_PKTINFO, packet);
     }
   }
   DWORD sent = 0;
