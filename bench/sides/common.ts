@@ -18,6 +18,24 @@ export function parseCommand(argv: string[] = process.argv.slice(2)): Command {
   return { role, workload: workload as Command['workload'], numbers: rest.map(Number) };
 }
 
+/** A client of one workload: the server's port, then the workload's sizes. */
+type Client = (port: number, ...sizes: number[]) => Promise<void>;
+
+/**
+ * Runs the role and workload of the command line: `serve(workload, count)` as the server, or the workload's
+ * client. The C reference is the only client of the idle workload.
+ */
+export async function runSide(
+  serve: (workload: Command['workload'], count: number) => Promise<void>,
+  clients: Record<Exclude<Command['workload'], 'idle'>, Client>,
+): Promise<void> {
+  const { role, workload, numbers } = parseCommand();
+  if (role === 'server') return serve(workload, numbers[0] ?? 0);
+  if (workload === 'idle') throw new Error('idle: the C reference is the client of every idle server');
+  const [port = 0, ...sizes] = numbers;
+  return clients[workload](port, ...sizes);
+}
+
 /** A server's first line: the runner starts the client once it has read it. */
 export function announcePort(port: number): void {
   process.stdout.write(`port ${port}\n`);

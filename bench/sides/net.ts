@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 
 import {
-  PING_SIZE, announceIdleReady, announcePort, checkCount, countMessage, latencyReport, now, parseCommand, report,
+  PING_SIZE, announceIdleReady, announcePort, checkCount, countMessage, latencyReport, now, report, runSide,
 } from './common.js';
 
 async function listenLoopback(onConnection: (socket: net.Socket) => void): Promise<net.Server> {
@@ -122,12 +122,4 @@ const clients = {
   },
 };
 
-const { role, workload, numbers } = parseCommand();
-if (role === 'server') {
-  await servers[workload](numbers[0] ?? 0);
-} else if (workload === 'idle') {
-  throw new Error('idle: the C reference is the client of every idle server');
-} else {
-  const [port = 0, ...sizes] = numbers;
-  await (clients[workload] as (port: number, ...sizes: number[]) => Promise<void>)(port, ...sizes);
-}
+await runSide((workload, count) => servers[workload](count), clients);

@@ -3,7 +3,7 @@
 import * as ws from 'winsock/promises';
 
 import {
-  PING_SIZE, announceIdleReady, announcePort, checkCount, countMessage, latencyReport, now, parseCommand, report,
+  PING_SIZE, announceIdleReady, announcePort, checkCount, countMessage, latencyReport, now, report, runSide,
 } from './common.js';
 
 ws.startup();
@@ -128,12 +128,4 @@ const clients = {
   },
 };
 
-const { role, workload, numbers } = parseCommand();
-if (role === 'server') {
-  await servers[workload](listenLoopback(), numbers[0] ?? 0);
-} else if (workload === 'idle') {
-  throw new Error('idle: the C reference is the client of every idle server');
-} else {
-  const [port = 0, ...sizes] = numbers;
-  await (clients[workload] as (port: number, ...sizes: number[]) => Promise<void>)(port, ...sizes);
-}
+await runSide((workload, count) => servers[workload](listenLoopback(), count), clients);
