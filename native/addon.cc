@@ -227,16 +227,21 @@ SocketHandle& WinsockAddon::RequireOpenSocket(const Napi::CallbackInfo& info, st
   return *socket;
 }
 
-SocketHandle& WinsockAddon::RequireOpenSocketId(const Napi::CallbackInfo& info, std::size_t index,
-                                                const char* syscall) {
+SocketHandle* WinsockAddon::FindSocketId(const Napi::CallbackInfo& info, std::size_t index) {
   std::int64_t id = 0;
   if (napi_get_value_int64(env_, info[index], &id) != napi_ok) {
     arguments::ThrowTypeError(env_, "The \"s\" argument must be a socket id (from socketId())");
   }
-  RequireStarted(syscall);
   const auto found = open_sockets_.find(static_cast<std::uint64_t>(id));
-  if (found == open_sockets_.end()) ThrowWinsockError(platform::wsa::kNotSocket, syscall);
-  return *found->second;
+  return found == open_sockets_.end() ? nullptr : found->second;
+}
+
+SocketHandle& WinsockAddon::RequireOpenSocketId(const Napi::CallbackInfo& info, std::size_t index,
+                                                const char* syscall) {
+  SocketHandle* socket = FindSocketId(info, index);
+  RequireStarted(syscall);
+  if (socket == nullptr) ThrowWinsockError(platform::wsa::kNotSocket, syscall);
+  return *socket;
 }
 
 Napi::Object WinsockAddon::EndpointObject(const platform::Endpoint& endpoint) {

@@ -156,6 +156,8 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   SocketHandle& RequireOpenSocket(const Napi::CallbackInfo& info, std::size_t index, const char* syscall);
   // The same for a socket id (from socketId()), as the promises API's try* calls pass it.
   SocketHandle& RequireOpenSocketId(const Napi::CallbackInfo& info, std::size_t index, const char* syscall);
+  // The open socket with the id in argument `index`, or nullptr; a TypeError for anything but a number.
+  SocketHandle* FindSocketId(const Napi::CallbackInfo& info, std::size_t index);
   // How a call names its socket in argument 0: the 1:1 calls take the SOCKET, the promises API's try* its id.
   enum class SocketArgument { kObject, kId };
   SocketHandle& RequireSocketArgument(const Napi::CallbackInfo& info, SocketArgument kind, const char* syscall) {

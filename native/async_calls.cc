@@ -58,15 +58,10 @@ Napi::Value WinsockAddon::Watch(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value WinsockAddon::Unwatch(const Napi::CallbackInfo& info) {
-  std::int64_t id = 0;
-  if (napi_get_value_int64(env_, info[0], &id) != napi_ok) {
-    arguments::ThrowTypeError(env_, "The \"s\" argument must be a socket id (from socketId())");
-  }
+  SocketHandle* socket = FindSocketId(info, 0);
   const int events = static_cast<int>(arguments::Integer(info, 1, "events", 0, SocketPoll::kReadable | SocketPoll::kWritable));
 
-  // A socket closed meanwhile watches nothing any more.
-  const auto found = open_sockets_.find(static_cast<std::uint64_t>(id));
-  if (found != open_sockets_.end()) found->second->Unwatch(events);
+  if (socket != nullptr) socket->Unwatch(events);  // a socket closed meanwhile watches nothing any more
   return env_.Undefined();
 }
 
