@@ -2,7 +2,7 @@
 // on it as on a stream, and only datagrams from the connected peer arrive.
 import { splitAddressAndFlags, toBytes } from './arguments.js';
 import { native, type SOCKET } from './native.js';
-import type { AddressLike, SendData, SockAddr } from './index.js';
+import type { AddressLike, SendData, SockAddr } from './types.js';
 
 /** A datagram read into a new Buffer, with the sender's address. */
 export interface Datagram extends SockAddr {

@@ -2,7 +2,7 @@
 // a dead-peer timeout, the traffic class, the native handle, moving a socket to another process, and packet info.
 import { invalidArgument, splitAddressAndFlags, toBytes } from './arguments.js';
 import { SIO_KEEPALIVE_VALS } from './constants.js';
-import type { AddressLike, SendData, SockAddr } from './index.js';
+import type { AddressLike, SendData, SockAddr } from './types.js';
 import { native, type SOCKET } from './native.js';
 import { WSAIoctl, setOption } from './options.js';
 

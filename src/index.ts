@@ -4,6 +4,7 @@
 import { native, type SOCKET as SocketObject, type SocketClass } from './native.js';
 import { addrInfoArguments, splitAddress, versionWord } from './arguments.js';
 import { SOMAXCONN } from './constants.js';
+import type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData } from './types.js';
 
 export * from './constants.js';
 export { WinsockError } from './errors.js';
@@ -22,53 +23,9 @@ export const SOCKET: SocketClass = native.SOCKET;
 /** An open or closed socket: an opaque object, never a number, so a closed one cannot alias a newer socket. */
 export type SOCKET = SocketObject;
 export type { SocketClass } from './native.js';
-
-/** What `startup()` reports, from Winsock's WSADATA. */
-export interface WSAData {
-  /** The Winsock version in use, `'2.2'` when 2.2 was asked for. */
-  version: string;
-  /** The highest version the implementation supports. */
-  highVersion: string;
-  /** The implementation's description (`'WinSock 2.0'` on Windows). */
-  description: string;
-  /** The implementation's status text. */
-  systemStatus: string;
-}
-
-/** A socket address: the `family` (AF_INET or AF_INET6), a numeric `address` and a `port`. */
-export interface SockAddr {
-  family: number;
-  address: string;
-  port: number;
-}
-
-/** One result of `getaddrinfo()`: a socket address and the socket parameters to use with it. */
-export interface AddrInfo extends SockAddr {
-  flags: number;
-  socktype: number;
-  protocol: number;
-  /** The canonical host name, on the first result only and only when AI_CANONNAME was asked for; otherwise null. */
-  canonname: string | null;
-}
-
-/** The `hints` of `getaddrinfo()`; every field defaults to 0 (AF_UNSPEC, any type, any protocol, no flags). */
-export interface AddrInfoHints {
-  flags?: number;
-  family?: number;
-  socktype?: number;
-  protocol?: number;
-}
-
-/** What `accept()` returns: the new connection's socket and its peer's address. */
-export interface AcceptResult extends SockAddr {
-  socket: SOCKET;
-}
-
-/** A target for `bind()`/`connect()`: a numeric address string (with a port argument), or a `SockAddr`/`AddrInfo`. */
-export type AddressLike = string | Pick<SockAddr, 'address' | 'port'>;
-
-/** Bytes to send: a string is sent as UTF-8. */
-export type SendData = string | ArrayBufferView | ArrayBuffer;
+export type {
+  WSAData, SockAddr, AddrInfo, AddrInfoHints, AcceptResult, AddressLike, SendData,
+} from './types.js';
 
 /**
  * Starts Winsock for this thread (WSAStartup). Every other call fails with WSANOTINITIALISED (10093) until it has

@@ -1,7 +1,7 @@
 // Names and numeric addresses: getnameinfo, gethostname, inet_pton, inet_ntop.
 import { splitAddressAndFlags } from './arguments.js';
 import { native } from './native.js';
-import type { AddressLike } from './index.js';
+import type { AddressLike } from './types.js';
 
 /** What `getnameinfo` returns. */
 export interface NameInfo {

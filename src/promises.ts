@@ -4,7 +4,7 @@
 //
 // A socket used here becomes nonblocking for good, as Winsock's FIONBIO makes it: a synchronous call on it then
 // fails with WSAEWOULDBLOCK where it would have blocked, exactly as Winsock's does.
-import type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SOCKET } from './index.js';
+import type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SOCKET } from './types.js';
 import type { Datagram, DatagramInto } from './datagrams.js';
 import type { NameInfo } from './names.js';
 import type { Message, SendMsgOptions } from './extensions.js';

@@ -2,11 +2,17 @@
 // readable side wants more, and _write's callback waits until send has handed every byte to the kernel.
 import { Duplex } from 'node:stream';
 
-import type { Socket } from './socket.js';
-
 export { Duplex };
 
-export function toDuplex(socket: Socket): Duplex {
+/** What the Duplex needs of a socket: Socket's promise-style calls (named here so stream.ts imports nothing above it). */
+export interface DuplexSource {
+  read(size: number): Promise<Buffer | null>; // null at the end of the stream
+  write(chunk: Buffer): Promise<unknown>;
+  end(): Promise<unknown>;
+  close(): unknown;
+}
+
+export function toDuplex(socket: DuplexSource): Duplex {
   return new Duplex({
     allowHalfOpen: true, // our end() shuts down sending only; reading goes on until the peer ends
     read(size) {

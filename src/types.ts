@@ -1,0 +1,52 @@
+// The value types the API takes and returns, shared by every module. They live here, below their users, so no
+// module has to import them from index.ts (which re-exports those modules): the import graph has no cycles.
+import type { SOCKET } from './native.js';
+
+export type { SOCKET, SocketClass } from './native.js';
+
+/** What `startup()` reports, from Winsock's WSADATA. */
+export interface WSAData {
+  /** The Winsock version in use, `'2.2'` when 2.2 was asked for. */
+  version: string;
+  /** The highest version the implementation supports. */
+  highVersion: string;
+  /** The implementation's description (`'WinSock 2.0'` on Windows). */
+  description: string;
+  /** The implementation's status text. */
+  systemStatus: string;
+}
+
+/** A socket address: the `family` (AF_INET or AF_INET6), a numeric `address` and a `port`. */
+export interface SockAddr {
+  family: number;
+  address: string;
+  port: number;
+}
+
+/** One result of `getaddrinfo()`: a socket address and the socket parameters to use with it. */
+export interface AddrInfo extends SockAddr {
+  flags: number;
+  socktype: number;
+  protocol: number;
+  /** The canonical host name, on the first result only and only when AI_CANONNAME was asked for; otherwise null. */
+  canonname: string | null;
+}
+
+/** The `hints` of `getaddrinfo()`; every field defaults to 0 (AF_UNSPEC, any type, any protocol, no flags). */
+export interface AddrInfoHints {
+  flags?: number;
+  family?: number;
+  socktype?: number;
+  protocol?: number;
+}
+
+/** What `accept()` returns: the new connection's socket and its peer's address. */
+export interface AcceptResult extends SockAddr {
+  socket: SOCKET;
+}
+
+/** A target for `bind()`/`connect()`: a numeric address string (with a port argument), or a `SockAddr`/`AddrInfo`. */
+export type AddressLike = string | Pick<SockAddr, 'address' | 'port'>;
+
+/** Bytes to send: a string is sent as UTF-8. */
+export type SendData = string | ArrayBufferView | ArrayBuffer;
