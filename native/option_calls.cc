@@ -34,7 +34,9 @@ Napi::Value WinsockAddon::GetSockOpt(const Napi::CallbackInfo& info) {
   const int name = static_cast<int>(arguments::Integer(info, 2, "optname", kIntMin, kIntMax));
   // Without a length the option is read as an int; with one, as that many raw bytes.
   const bool as_int = info[3].IsUndefined();
-  const auto length = static_cast<std::size_t>(as_int ? sizeof(int) : arguments::Integer(info, 3, "optlen", 0, 4096));
+  // The conversion is on the checked optlen alone (0 to 4096, never negative), not on the ?: of it with a size_t.
+  const std::size_t length =
+      as_int ? sizeof(int) : static_cast<std::size_t>(arguments::Integer(info, 3, "optlen", 0, 4096));
   std::unique_ptr<std::uint8_t[]> value(new std::uint8_t[length == 0 ? 1 : length]());
 
   const auto got = platform::GetOption(socket.Native(), level, name, value.get(), length);
