@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm run build:prebuilds` (also `prepack`, so every `npm pack` and `npm publish` ships fresh binaries): writes the
 // binaries the npm package carries, in the layout src/prebuild.ts and node-gyp-build read:
-//   prebuilds/linux-x64/winsock.glibc.node   prebuildify: node-gyp, N-API (one file for every Node >= 20), stripped
-//   prebuilds/win32-x64/winsock.node         the MinGW cross-build (scripts/build-win-cross.mjs), tested under Wine
+//   prebuilds/linux-x64/winsock.glibc.node     prebuildify: node-gyp, N-API (one file for every Node >= 20), stripped
+//   prebuilds/linux-arm64/winsock.glibc.node   the same with Debian's aarch64 g++ (scripts/build-linux-arm64.mjs),
+//                                              tested under qemu-user
+//   prebuilds/win32-x64/winsock.node           the MinGW cross-build (scripts/build-win-cross.mjs), tested under Wine
 // prebuilds/ is git-ignored: binaries are made from the sources at pack time, never committed. Releases are packed on
-// Linux x64 with MinGW-w64 (the CI machine), the one host that makes both. Elsewhere this builds that host's prebuild
-// only and warns; `npm publish` (npm_command=publish) refuses a package without both.
+// Linux x64 with MinGW-w64 and aarch64 g++ (the CI machine), the one host that makes all three. Elsewhere this builds
+// that host's prebuild only and warns; `npm publish` (npm_command=publish) refuses a package without all three.
 // `--clean` (postpack) removes the host's prebuild again: src/native.ts prefers a prebuild over build/Release, so a
 // leftover one would shadow every later `npm run build:native` in a working tree.
 import { spawnSync } from 'node:child_process';
@@ -58,18 +60,29 @@ run(
   { env },
 );
 
-// The cross-build needs MinGW-w64 and CMake. Without them (say, a git dependency installed on a user's Linux
-// machine, which npm packs with this script) the package still works on its own host, so only a publish insists.
-const canCrossBuild = host === 'linux-x64' && ['x86_64-w64-mingw32-g++-posix', 'cmake'].every(has);
-if (canCrossBuild) {
-  run(process.execPath, [join(root, 'scripts', 'build-win-cross.mjs')]);
-} else {
-  const message = `prebuild: no win32-x64 binary (it is cross-built on linux-x64 with MinGW-w64 and CMake); ${host} made its own`;
+// The cross-builds need MinGW-w64 and CMake, and aarch64 g++. Without them (say, a git dependency installed on a
+// user's Linux machine, which npm packs with this script) the package still works on its own host, so only a
+// publish insists.
+const crossBuilds = [
+  {
+    target: 'win32-x64',
+    script: 'build-win-cross.mjs',
+    tools: ['x86_64-w64-mingw32-g++-posix', 'cmake'],
+    packages: 'g++-mingw-w64-x86-64-posix and cmake',
+  },
+  { target: 'linux-arm64', script: 'build-linux-arm64.mjs', tools: ['aarch64-linux-gnu-g++'], packages: 'g++-aarch64-linux-gnu' },
+];
+for (const { target, script, tools, packages } of crossBuilds) {
+  if (host === 'linux-x64' && tools.every(has)) {
+    run(process.execPath, [join(root, 'scripts', script)]);
+    continue;
+  }
+  const message = `prebuild: no ${target} binary (it is cross-built on linux-x64 with ${packages}); ${host} made its own`;
   if (publishing) {
-    console.error(`${message}. Publish from Linux x64 with g++-mingw-w64-x86-64-posix and cmake installed.`);
+    console.error(`${message}. Publish from Linux x64 with ${packages} installed.`);
     process.exit(1);
   }
-  console.warn(`${message} and nothing else: this package is not one to publish.`);
+  console.warn(`${message}: this package is not one to publish.`);
 }
 
 function has(command) {

@@ -4,17 +4,21 @@
 // never by an `if (platform)` inside the test.
 import { execFileSync } from 'node:child_process';
 
-/** Where the suite is running. Under Wine, `process.platform` is 'win32': the runner script says it is Wine. */
-export type Environment = 'linux' | 'macos' | 'windows' | 'wine';
+/**
+ * Where the suite is running. Under Wine, `process.platform` is 'win32', and under qemu-user (the linux-arm64 build,
+ * emulated on x64) 'linux': the runner scripts say which.
+ */
+export type Environment = 'linux' | 'macos' | 'windows' | 'wine' | 'qemu';
 
 export const environment: Environment =
   process.env.WINSOCK_TEST_UNDER_WINE === '1' ? 'wine'
-    : process.platform === 'win32' ? 'windows'
-      : process.platform === 'darwin' ? 'macos'
-        : 'linux';
+    : process.env.WINSOCK_TEST_UNDER_QEMU === '1' ? 'qemu'
+      : process.platform === 'win32' ? 'windows'
+        : process.platform === 'darwin' ? 'macos'
+          : 'linux';
 
-/** Linux or macOS: the POSIX build of the addon. */
-export const isPosix: boolean = environment === 'linux' || environment === 'macos';
+/** Linux (native or emulated) or macOS: the POSIX build of the addon. */
+export const isPosix: boolean = environment === 'linux' || environment === 'qemu' || environment === 'macos';
 
 type Body = () => void | Promise<void>;
 

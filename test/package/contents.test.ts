@@ -1,5 +1,5 @@
 // What the tarball carries, file by file: the compiled library and CLI, the native sources and binding.gyp for the
-// source-build fallback, the two prebuilds, the install script, README, LICENSE and CHANGELOG. Nothing else: no
+// source-build fallback, the three prebuilds, the install script, README, LICENSE and CHANGELOG. Nothing else: no
 // tests, no TypeScript sources, no CI or cross-build files.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -26,6 +26,7 @@ function expectedEntries(): string[] {
     ...ts('bin').flatMap((m) => [`dist/bin/${m}.js`, `dist/bin/${m}.js.map`]),
     ...native,
     'binding.gyp',
+    'prebuilds/linux-arm64/winsock.glibc.node',
     'prebuilds/linux-x64/winsock.glibc.node',
     'prebuilds/win32-x64/winsock.node',
     'scripts/install.mjs',
@@ -48,8 +49,14 @@ describe('the packed tarball', () => {
     assert.deepEqual(entries, expectedEntries());
   });
 
-  test('its prebuilds are a Linux ELF and a Windows PE binary', () => {
-    assert.deepEqual(magic('prebuilds/linux-x64/winsock.glibc.node', 4), Buffer.from('\x7fELF', 'latin1'));
+  test('its prebuilds are Linux ELF files for x86-64 and AArch64 and a Windows PE binary', () => {
+    // e_machine, the little-endian 16 bits at offset 18 of an ELF header: 62 is x86-64, 183 AArch64.
+    const elf = magic('prebuilds/linux-x64/winsock.glibc.node', 20);
+    assert.deepEqual(elf.subarray(0, 4), Buffer.from('\x7fELF', 'latin1'));
+    assert.equal(elf.readUInt16LE(18), 62);
+    const arm = magic('prebuilds/linux-arm64/winsock.glibc.node', 20);
+    assert.deepEqual(arm.subarray(0, 4), Buffer.from('\x7fELF', 'latin1'));
+    assert.equal(arm.readUInt16LE(18), 183);
     assert.deepEqual(magic('prebuilds/win32-x64/winsock.node', 2), Buffer.from('MZ'));
   });
 

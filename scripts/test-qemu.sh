@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `npm run test:qemu`: the linux-arm64 prebuild (scripts/build-linux-arm64.mjs, cross-built with aarch64 g++) loaded
+# by the arm64 Node under qemu-user (scripts/qemu-node.sh), running the conformance suite with node --test; the
+# suite's cli and examples tests run the tutorial's server and client there too. Ends with one summary line; exits
+# non-zero on any failure.
+#   --no-build  test the prebuild already in prebuilds/linux-arm64 (CI builds it just before)
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+build=1
+for arg in "$@"; do
+  case $arg in
+    --no-build) build=0 ;;
+    *) echo "test:qemu: unknown argument $arg (expected --no-build)" >&2; exit 2 ;;
+  esac
+done
+
+if ((build)); then npm run --silent build:linux-arm64 || exit 1; fi
+addon=prebuilds/linux-arm64/winsock.glibc.node
+if [[ ! -f $addon ]]; then
+  echo "test:qemu: no $addon (npm run build:linux-arm64)" >&2
+  exit 1
+fi
+npx tsc -p tsconfig.test.json || exit 1
+npx tsc -p tsconfig.json || exit 1
+
+shopt -s nullglob
+tests=(dist-test/test/conformance/*.test.js)
+if ((${#tests[@]} == 0)); then
+  echo "test:qemu: no dist-test/test/conformance/*.test.js" >&2
+  exit 1
+fi
+
+mkdir -p .cache
+tap=.cache/test-qemu.tap
+start=$SECONDS
+# The prebuild is found as on a real arm64 machine (prebuilds/linux-arm64, src/native.ts), not named by
+# WINSOCK_ADDON_PATH: the lookup is part of what is tested. Every node the suite starts runs under qemu too
+# (scripts/qemu-spawn.cjs). The per-test timeout turns a hang into a failure.
+unset WINSOCK_ADDON_PATH
+scripts/qemu-node.sh --test --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$tap" --test-timeout=120000 "${tests[@]}"
+suite_rc=$?
+
+# TAP's closing comments: "# pass 12", "# fail 0", ...
+count() { grep -m1 -oP "^# $1 \K\d+" "$tap" || echo "?"; }
+pass=$(count pass) fail=$(count fail) skipped=$(count skipped) todo=$(count todo) cancelled=$(count cancelled)
+echo "test:qemu: linux-arm64 build: $pass passed, $fail failed, $skipped skipped, $todo todo, $cancelled cancelled;" \
+  "node exit $suite_rc; $((SECONDS - start)) s under qemu"
+[[ $suite_rc == 0 && $fail == 0 && $cancelled == 0 ]]
