@@ -2,8 +2,9 @@
 // (prebuilds/<platform>-<arch>/, see prebuild.ts: shipped in the npm package, so no compiler is needed), then the
 // node-gyp build (build/Release, build/Debug) found by `bindings`, which the install script makes only when no
 // prebuild fits or WINSOCK_BUILD_FROM_SOURCE=1 asks for it. Swapping how the addon is built touches this file alone.
-// WINSOCK_ADDON_PATH names one build to load instead (the sanitizer build of scripts/with-asan.sh); child
-// processes inherit it, so they load the same one.
+// WINSOCK_ADDON_PATH names one build to load instead (the sanitizer build of scripts/with-asan.sh, the clang
+// Windows build under Wine, the cmake-js build): the suite then tests that binary. Child processes inherit it, so
+// they load the same one.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
