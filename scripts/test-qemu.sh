@@ -38,10 +38,11 @@ tap=.cache/test-qemu.tap
 start=$SECONDS
 # The prebuild is found as on a real arm64 machine (prebuilds/linux-arm64, src/native.ts), not named by
 # WINSOCK_ADDON_PATH: the lookup is part of what is tested. Every node the suite starts runs under qemu too
-# (scripts/qemu-spawn.cjs). The per-test timeout turns a hang into a failure.
+# (scripts/qemu-spawn.cjs). Node 20 applies --test-timeout to each file as a whole, and an emulated file with
+# child processes takes minutes: 10 minutes turns a hang into a failure without failing a slow file.
 unset WINSOCK_ADDON_PATH
 scripts/qemu-node.sh --test --test-reporter=spec --test-reporter-destination=stdout \
-  --test-reporter=tap --test-reporter-destination="$tap" --test-timeout=120000 "${tests[@]}"
+  --test-reporter=tap --test-reporter-destination="$tap" --test-timeout=600000 "${tests[@]}"
 suite_rc=$?
 
 # TAP's closing comments: "# pass 12", "# fail 0", ...

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { packageRoot } from '../../src/native.js';
-import { describe, test } from '../harness.js';
+import { describe, platformTimeout, test } from '../harness.js';
 
 const example = (name: string): string => join(packageRoot, 'dist-test', 'examples', `${name}.js`);
 const run = (name: string, args: string[] = []) =>
-  promisify(execFile)(process.execPath, [example(name), ...args], { timeout: 20_000 });
+  promisify(execFile)(process.execPath, [example(name), ...args], { timeout: platformTimeout(20_000) });
 
 /** Starts an example that announces its port on stderr ("... port N" or "HOST:N"); resolves with child and port. */
 async function startServer(name: string, args: string[]): Promise<{ port: number; done: Promise<string> }> {

@@ -11,7 +11,7 @@ import * as ws from '../../src/promises.js';
 import * as sync from '../../src/index.js';
 import { packageRoot } from '../../src/native.js';
 import { Server } from '../../src/socket.js';
-import { afterEach, describe, isPosix, test } from '../harness.js';
+import { afterEach, describe, isPosix, platformTimeout, test } from '../harness.js';
 import { SocketScope, assertWinsockError, distIndexPath } from '../support.js';
 
 describe('beyond node:net', () => {
@@ -157,12 +157,13 @@ describe('beyond node:net', () => {
       ws.send(s, 'hello from ' + process.pid);
       ws.closesocket(s);`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
-    for (let attempt = 0; ; attempt++) {
+    const deadline = performance.now() + platformTimeout(5_000);
+    for (;;) {
       try {
         ws.sendSocket(path, server); // the child may not be listening yet
         break;
       } catch (error) {
-        if (attempt > 200) throw error;
+        if (performance.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     }

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import * as sync from '../../src/index.js';
 import * as ws from '../../src/promises.js';
 import { Server, Socket } from '../../src/socket.js';
-import { afterEach, describe, test } from '../harness.js';
+import { afterEach, describe, platformTimeout, test } from '../harness.js';
 import { SocketScope, distIndexPath } from '../support.js';
 
 const promisesUrl = pathToFileURL(distIndexPath.replace(/index\.js$/, 'promises.js')).href;
@@ -72,7 +72,7 @@ function spawnModule(body: string): Child {
     stderr,
   }));
   return {
-    line: () => within(20_000, 'child output', new Promise<string>((resolve) => (waiting.push(resolve), deliver()))),
+    line: () => within(platformTimeout(20_000), 'child output', new Promise<string>((resolve) => (waiting.push(resolve), deliver()))),
     kill: () => child.kill('SIGKILL'),
     done,
   };
@@ -317,7 +317,7 @@ describe('faults', () => {
       console.log('ready');
       ws.recv(a, 1).then(() => process.exit(0)); // exits inside the recv's readiness callback`);
     assert.equal(await child.line(), 'ready');
-    const exited = await within(20_000, 'child exit', child.done);
+    const exited = await within(platformTimeout(20_000), 'child exit', child.done);
     assert.equal(exited.stderr, '');
     assert.equal(exited.code, 0);
   });
@@ -328,7 +328,7 @@ describe('faults', () => {
       ws.bind(l, '127.0.0.1', 0); ws.listen(l);
       ws.accept(l).catch(() => {});
       setTimeout(() => { throw new Error('boom with sockets open'); }, 10);`);
-    const exited = await within(20_000, 'child exit', child.done);
+    const exited = await within(platformTimeout(20_000), 'child exit', child.done);
     assert.equal(exited.code, 1);
     assert.match(exited.stderr, /boom with sockets open/);
     assert.doesNotMatch(exited.stderr, /FATAL|Aborted|terminate called|Segmentation/);
@@ -342,7 +342,7 @@ describe('faults', () => {
       await ws.send(c, 'bye');
       process.exit(0);`);
     const peer = scope.track((await ws.accept(listener, { timeout: 20_000 })).socket);
-    assert.equal((await within(20_000, 'child exit', child.done)).code, 0);
+    assert.equal((await within(platformTimeout(20_000), 'child exit', child.done)).code, 0);
     assert.equal(String(await drain(peer)), 'bye');
   });
 });
