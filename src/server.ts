@@ -239,15 +239,21 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
 
 /** What {@link emitConnections} hands connections to: node:http's, node:https' and node:tls' servers are such. */
 export interface ConnectionListener {
-  emit(event: 'connection', connection: unknown): boolean;
+  emit(event: 'connection' | 'listening', ...args: unknown[]): boolean;
 }
 
 /**
  * Serves every connection `server` accepts with a Node server: each is handed over as a `socket.toStream()` Duplex
  * with `target.emit('connection', stream)`, the documented way to give node:http a connection it did not accept
  * itself. `http.createServer(handler)` then answers HTTP on winsock connections (https.createServer or
- * tls.createServer: HTTPS or TLS). The http server is never `listen()`ed. Resolves when `server` closes.
+ * tls.createServer: HTTPS or TLS). The Node server is never `listen()`ed: its 'listening' event is emitted once
+ * here instead, which starts node:http's connection tracking (`headersTimeout`, `requestTimeout`,
+ * `closeIdleConnections()`, `closeAllConnections()`). Resolves when `server` closes.
  */
 export async function emitConnections(server: Server, target: ConnectionListener): Promise<void> {
+  if (target === null || typeof target !== 'object' || typeof target.emit !== 'function') {
+    throw invalidArgument('target', 'an EventEmitter such as an http.Server', target);
+  }
+  target.emit('listening');
   for await (const connection of server) target.emit('connection', connection.toStream());
 }

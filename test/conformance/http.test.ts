@@ -5,9 +5,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { createServer } from 'node:http';
+
 import { startup } from '../../src/index.js';
+import { Server, Socket, emitConnections } from '../../src/socket.js';
 import { afterEach, describe, test } from '../harness.js';
-import { onBothServers, patternBytes, run, sha256 } from '../ecosystem.js';
+import { handler, onBothServers, patternBytes, run, sha256 } from '../ecosystem.js';
 
 describe('node:http over winsock', () => {
   startup();
@@ -88,5 +91,50 @@ print(len(local_ports), len(data), hashlib.sha256(data).hexdigest())
       assert.equal(field('Keep-Alive requests'), '4000', stdout);
       assert.ok(server.peers.size <= 8, `${server.peers.size} connections for 8 keep-alive clients`);
     });
+  });
+
+  test("node:http's own timeouts and closeIdleConnections work on connections a winsock Server hands it", async () => {
+    const server = Server.listen({ host: '127.0.0.1', noDelay: true });
+    const http = createServer({ headersTimeout: 300, requestTimeout: 600, connectionsCheckingInterval: 50, keepAliveTimeout: 200 }, handler(new Set()));
+    const serving = emitConnections(server, http);
+    const port = server.address().port;
+    const readAll = async (client: Socket): Promise<string> => {
+      let text = '';
+      const next = (): Promise<Buffer | null> => client.read(64 * 1024, { timeout: 10_000 });
+      for (let chunk = await next(); chunk !== null; chunk = await next()) text += String(chunk);
+      return text;
+    };
+    const clients: Socket[] = [];
+    try {
+      // Headers that never end: node:http answers 408 after headersTimeout and closes.
+      const slow = await Socket.connect('127.0.0.1', port);
+      clients.push(slow);
+      await slow.write('GET /hello HTTP/1.1\r\nHost: x\r\n');
+      assert.match(await readAll(slow), /^HTTP\/1\.1 408 /);
+
+      // A kept-alive connection, idle after its response: closeIdleConnections() ends it.
+      const idle = await Socket.connect('127.0.0.1', port);
+      clients.push(idle);
+      await idle.write('GET /hello HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.match(String(await idle.read()), /^HTTP\/1\.1 200 OK[\s\S]*hello world$/);
+      assert.equal(server.connections, 1);
+      http.closeIdleConnections();
+      assert.equal(await idle.read(), null);
+
+      // keepAliveTimeout: node:http's socket.setTimeout on the SocketStream ends an idle kept-alive connection.
+      const kept = await Socket.connect('127.0.0.1', port);
+      clients.push(kept);
+      await kept.write('GET /hello HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.match(String(await kept.read()), /hello world$/);
+      const started = Date.now();
+      assert.equal(await kept.read(16, { timeout: 10_000 }), null);
+      assert.ok(Date.now() - started >= 150, 'not before keepAliveTimeout');
+    } finally {
+      for (const client of clients) client.close();
+      const closing = server.close();
+      http.closeAllConnections();
+      await closing;
+      await serving;
+    }
   });
 });
