@@ -111,6 +111,10 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['wine'],
     reason: 'Wine 8 does not implement TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT (WSAENOPROTOOPT); Windows 10 does',
   },
+  'keepAliveInitialDelay and setKeepAlive(true, ms) set the idle time before the first probe, read back': {
+    skipOn: ['wine'],
+    reason: 'Wine 8 cannot read TCP_KEEPIDLE back (WSAENOPROTOOPT) to check the times; Windows 10 can',
+  },
   'WSAIoctl SIO_KEEPALIVE_VALS sets keep-alive with its times': {
     skipOn: ['wine'],
     reason: 'Wine 8 cannot read TCP_KEEPIDLE back (WSAENOPROTOOPT) to check the times; Windows 10 can',

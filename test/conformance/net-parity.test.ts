@@ -100,20 +100,30 @@ describe('Socket and Server: node:net parity', () => {
     await assertRejectsArgument(Socket.connect('127.0.0.1', 1, { noDelay: 'yes' as unknown as boolean }), TypeError);
   });
 
-  test('keepAlive with an initial delay on connect and on listen, and setKeepAlive', async () => {
+  test('keepAlive on connect and on listen, and setKeepAlive', async () => {
     const server = keep(Server.listen({ host: '127.0.0.1', keepAlive: true, keepAliveInitialDelay: 7000 }));
     const accepting = server.accept();
     const client = keep(await Socket.connect('127.0.0.1', server.address().port, { keepAlive: true }));
     const peer = keep(await accepting);
     assert.equal(ws.getOption(client.handle, 'SO_KEEPALIVE'), true);
     assert.equal(ws.getOption(peer.handle, 'SO_KEEPALIVE'), true);
+    client.setKeepAlive(false);
+    assert.equal(ws.getOption(client.handle, 'SO_KEEPALIVE'), false);
+    client.setKeepAlive(true, 3000);
+    assert.equal(ws.getOption(client.handle, 'SO_KEEPALIVE'), true);
+    assert.throws(() => client.setKeepAlive(true, -1), RangeError);
+    assert.throws(() => Server.listen({ keepAliveInitialDelay: Number.NaN }), RangeError);
+    await assertRejectsArgument(Socket.connect('127.0.0.1', 1, { keepAlive: 1 as unknown as boolean }), TypeError);
+  });
+
+  test('keepAliveInitialDelay and setKeepAlive(true, ms) set the idle time before the first probe, read back', async () => {
+    const server = keep(Server.listen({ host: '127.0.0.1', keepAlive: true, keepAliveInitialDelay: 7000 }));
+    const accepting = server.accept();
+    const client = keep(await Socket.connect('127.0.0.1', server.address().port));
+    const peer = keep(await accepting);
     assert.equal(ws.getOption(peer.handle, 'TCP_KEEPIDLE'), 7);
     client.setKeepAlive(true, 3000);
     assert.equal(ws.getOption(client.handle, 'TCP_KEEPIDLE'), 3);
-    client.setKeepAlive(false);
-    assert.equal(ws.getOption(client.handle, 'SO_KEEPALIVE'), false);
-    assert.throws(() => client.setKeepAlive(true, -1), RangeError);
-    assert.throws(() => Server.listen({ keepAliveInitialDelay: Number.NaN }), RangeError);
   });
 
   test('the idle timeout rejects a read or write that waits longer with WSAETIMEDOUT; the socket stays usable', async () => {
@@ -264,5 +274,57 @@ describe('Socket and Server: node:net parity', () => {
     keep(new Socket(t));
     keep(await second);
     assert.ok(Date.now() - sequentialStart >= 290, 'sequential: the second address only after the first timed out');
+  });
+
+  test("the README's echo server serves 20 clients at once and survives one that resets", async () => {
+    // The README's winsock/socket server, as written there (but for the error log, kept to count here).
+    const server = Server.listen({ port: 0, noDelay: true });
+    const port = server.address().port;
+    const failures: string[] = [];
+    const serving = (async () => {
+      for await (const connection of server) {
+        void (async () => {
+          try {
+            for await (const chunk of connection) await connection.write(chunk);
+            await connection.end();
+          } catch (error) {
+            failures.push(String(error));
+          } finally {
+            connection.close();
+          }
+        })();
+      }
+    })();
+    try {
+      // 20 clients each wait for the echo of their first message before any ends: only a server that serves
+      // them at once answers them all.
+      const clients = await Promise.all(Array.from({ length: 20 }, () => Socket.connect('127.0.0.1', port)));
+      clients.forEach(keep);
+      await Promise.all(clients.map((client, i) => client.write(`hello ${i}`)));
+      const echoes = await Promise.all(clients.map((client) => client.read(64, { timeout: 10_000 })));
+      assert.deepEqual(echoes.map(String), clients.map((_, i) => `hello ${i}`));
+
+      // One client resets while the server echoes a large message to it.
+      const resetting = keep(await Socket.connect('127.0.0.1', port));
+      await resetting.write(Buffer.alloc(8 * 1024 * 1024));
+      ws.setOption(resetting.handle, 'SO_LINGER', { onoff: true, linger: 0 });
+      resetting.close();
+
+      // The others go on, and new clients are still served.
+      for (const [i, client] of clients.entries()) {
+        await client.end(`bye ${i}`);
+        let rest = '';
+        for await (const chunk of client) rest += String(chunk);
+        assert.equal(rest, `bye ${i}`);
+      }
+      const late = keep(await Socket.connect('127.0.0.1', port));
+      await late.end('still serving');
+      assert.equal(String(await late.read()), 'still serving');
+      assert.equal(failures.every((failure) => /WSAECONNRESET|WSAECONNABORTED/.test(failure)), true, failures.join('; '));
+    } finally {
+      server.closeAllConnections();
+      await server.close();
+      await serving;
+    }
   });
 });
