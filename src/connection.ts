@@ -110,6 +110,7 @@ function checkDelay(value: unknown, name: string): asserts value is number {
 
 /** What the Server that accepted a Socket hears of it: that it closed (so it stops counting it). */
 export interface ConnectionTracker {
+  /** Called once, when `socket` closes. */
   closed(socket: Socket): void;
 }
 
@@ -138,12 +139,16 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   #idleOptions: AsyncOptions | undefined = undefined;
   #tracker: ConnectionTracker | undefined = undefined;
 
+  /** The SOCKET this Socket owns, for the 1:1 API (`setOption(socket.handle, ...)`). */
+  readonly handle: SOCKET;
+
   /**
    * Wraps a connected SOCKET (from the 1:1 API); the Socket owns it from now on.
    *
    * @throws WinsockError when an option cannot be set (the socket is then left open: it is still the caller's)
    */
-  constructor(readonly handle: SOCKET, options: SocketOptions = {}) {
+  constructor(handle: SOCKET, options: SocketOptions = {}) {
+    this.handle = handle;
     if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
     checkSocketOptions(options);
     const { noDelay, keepAlive, keepAliveInitialDelay = 0, idleTimeout } = options;

@@ -67,7 +67,11 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
   #drained: Promise<void> | undefined = undefined;
   #onDrained: (() => void) | undefined = undefined;
 
-  private constructor(readonly handle: SOCKET, socketOptions: SocketOptions) {
+  /** The listening SOCKET, for the 1:1 API (`getOption(server.handle, ...)`). */
+  readonly handle: SOCKET;
+
+  private constructor(handle: SOCKET, socketOptions: SocketOptions) {
+    this.handle = handle;
     this.#socketOptions = socketOptions;
   }
 
@@ -129,6 +133,7 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
     return this.#maxConnections;
   }
 
+  /** Changes the limit; a RangeError for anything but an integer >= 0 or Infinity. */
   set maxConnections(value: number) {
     checkMaxConnections(value, 'maxConnections');
     this.#maxConnections = value;
@@ -203,6 +208,7 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
   }
 
   /** `await using server = Server.listen()` stops listening and closes every connection at the end of the block. */
+  /** What `await using` calls: closes every connection and the listener. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.closeAllConnections();
     await this.close();
@@ -239,6 +245,7 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
 
 /** What {@link emitConnections} hands connections to: node:http's, node:https' and node:tls' servers are such. */
 export interface ConnectionListener {
+  /** node:events' emit: `emitConnections` emits 'listening' once, then 'connection' with each connection's Duplex. */
   emit(event: 'connection' | 'listening', ...args: unknown[]): boolean;
 }
 

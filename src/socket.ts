@@ -2,4 +2,4 @@
 // Node's names and node:net's options, and the Duplex (stream.ts) that node:http, TLS and undici take.
 export { Socket, type ConnectOptions, type SocketOptions } from './connection.js';
 export { Server, emitConnections, type ConnectionListener, type ListenOptions } from './server.js';
-export { SocketStream, type Duplex } from './stream.js';
+export type { NetSocketMembers, SocketStream } from './stream.js';

@@ -30,15 +30,51 @@ function familyName(family: number): string {
   return family === AF_INET6 ? 'IPv6' : 'IPv4';
 }
 
+/** The members of node:net.Socket that a {@link SocketStream} adds to `stream.Duplex`. */
+export interface NetSocketMembers {
+  /**
+   * node:net's idle timeout: emits 'timeout' after `ms` milliseconds without data read or written (0 turns it
+   * off). Like node:net, the stream is not closed: a 'timeout' listener decides. The timer never keeps the process
+   * alive.
+   */
+  setTimeout(ms: number, callback?: () => void): this;
+  /** The idle timeout set by `setTimeout`, in milliseconds (0: none). */
+  readonly timeout: number;
+  /** TCP_NODELAY on the socket (node:net's name). */
+  setNoDelay(noDelay?: boolean): this;
+  /** SO_KEEPALIVE, with the idle time before the first probe in milliseconds (node:net's name). */
+  setKeepAlive(enable?: boolean, initialDelay?: number): this;
+  /** Lets a pending read or write keep the process alive again (the default). */
+  ref(): this;
+  /** A pending read or write no longer keeps the process alive. */
+  unref(): this;
+  /** Ends the writable side, then destroys the stream once everything written is sent (node:net's destroySoon). */
+  destroySoon(): void;
+  /** The peer's numeric address, as node:net.Socket names it; undefined if it was not connected. */
+  readonly remoteAddress: string | undefined;
+  /** The peer's port. */
+  readonly remotePort: number | undefined;
+  /** 'IPv4' or 'IPv6'. */
+  readonly remoteFamily: string | undefined;
+  /** This end's numeric address. */
+  readonly localAddress: string | undefined;
+  /** This end's port. */
+  readonly localPort: number | undefined;
+  /** 'IPv4' or 'IPv6'. */
+  readonly localFamily: string | undefined;
+}
+
 /**
- * The Duplex that `socket.toStream()` returns: a `stream.Duplex` with node:net.Socket's everyday members, so that
+ * What `socket.toStream()` returns: a `stream.Duplex` with node:net.Socket's everyday members, so that
  * `httpServer.emit('connection', stream)`, `tls.connect({ socket: stream })` and undici's `connect` accept it.
  */
-export class SocketStream extends Duplex {
+export type SocketStream = Duplex & NetSocketMembers;
+
+/** The Duplex class behind {@link SocketStream}. */
+class SocketDuplex extends Duplex implements NetSocketMembers {
   readonly #socket: DuplexSource;
   #timeoutMs = 0;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  #keepsLoopAlive = true;
   // The addresses, read once: after close() the socket can no longer tell them, and node:http logs them late.
   #local: SockAddr | undefined;
   #remote: SockAddr | undefined;
@@ -128,21 +164,14 @@ export class SocketStream extends Duplex {
 
   /** Lets a pending read or write keep the process alive again (the default). */
   ref(): this {
-    this.#keepsLoopAlive = true;
     if (!this.destroyed) this.#socket.ref();
     return this;
   }
 
   /** A pending read or write no longer keeps the process alive. */
   unref(): this {
-    this.#keepsLoopAlive = false;
     if (!this.destroyed) this.#socket.unref();
     return this;
-  }
-
-  /** False after {@link unref}. */
-  get keepsLoopAlive(): boolean {
-    return this.#keepsLoopAlive;
   }
 
   /** Ends the writable side, then destroys the stream once everything written is sent (node:net's destroySoon). */
@@ -190,5 +219,5 @@ export class SocketStream extends Duplex {
 
 /** The Duplex over `socket`; see {@link SocketStream}. */
 export function toDuplex(socket: DuplexSource): SocketStream {
-  return new SocketStream(socket);
+  return new SocketDuplex(socket);
 }
