@@ -75,6 +75,7 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("setReadinessCallback", &WinsockAddon::SetReadinessCallback),
                            InstanceMethod("watch", &WinsockAddon::Watch),
                            InstanceMethod("unwatch", &WinsockAddon::Unwatch),
+                           InstanceMethod("setKeepsLoopAlive", &WinsockAddon::SetKeepsLoopAlive),
                            InstanceMethod("socketId", &WinsockAddon::SocketId),
                            InstanceMethod("tryAccept", &WinsockAddon::TryAccept),
                            InstanceMethod("tryConnect", &WinsockAddon::TryConnect),

@@ -140,6 +140,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value SetReadinessCallback(const Napi::CallbackInfo& info);
   Napi::Value Watch(const Napi::CallbackInfo& info);
   Napi::Value Unwatch(const Napi::CallbackInfo& info);
+  Napi::Value SetKeepsLoopAlive(const Napi::CallbackInfo& info);
   Napi::Value SocketId(const Napi::CallbackInfo& info);
   Napi::Value TryAccept(const Napi::CallbackInfo& info);
   Napi::Value TryConnect(const Napi::CallbackInfo& info);

@@ -65,6 +65,15 @@ Napi::Value WinsockAddon::Unwatch(const Napi::CallbackInfo& info) {
   return env_.Undefined();
 }
 
+Napi::Value WinsockAddon::SetKeepsLoopAlive(const Napi::CallbackInfo& info) {
+  SocketHandle* socket = FindSocketId(info, 0);
+  if (!info[1].IsBoolean()) arguments::ThrowTypeError(env_, "The \"keeps\" argument must be of type boolean");
+  const bool keeps = info[1].As<Napi::Boolean>().Value();
+
+  if (socket != nullptr) socket->SetKeepsLoopAlive(keeps);  // a closed socket keeps nothing alive any more
+  return env_.Undefined();
+}
+
 Napi::Value WinsockAddon::SocketId(const Napi::CallbackInfo& info) {
   const SocketHandle* socket = SocketHandle::FromValue(info[0]);
   if (socket == nullptr) arguments::ThrowTypeError(env_, "The \"s\" argument must be a SOCKET (from socket() or accept())");

@@ -82,7 +82,13 @@ int SocketHandle::MakeNonBlocking() {
   if (poll_ != nullptr) return 0;
   int error = 0;
   poll_ = SocketPoll::Create(*addon_, *this, socket_, &error);
+  if (poll_ != nullptr) poll_->SetKeepsLoopAlive(keeps_loop_alive_);
   return error;
+}
+
+void SocketHandle::SetKeepsLoopAlive(bool keeps) {
+  keeps_loop_alive_ = keeps;
+  if (poll_ != nullptr) poll_->SetKeepsLoopAlive(keeps);
 }
 
 int SocketHandle::SetWatched(int events) {

@@ -59,6 +59,8 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   // Starts or stops watching for readiness events (SocketPoll::kReadable | kWritable) on behalf of waiting calls.
   int Watch(int events) { return SetWatched(watched_ | events); }
   int Unwatch(int events) { return SetWatched(watched_ & ~events); }
+  // node:net's ref()/unref(): whether a call waiting on this socket keeps the event loop (the process) alive.
+  void SetKeepsLoopAlive(bool keeps);
   bool HasWaiters() const { return watched_ != 0; }
   bool UsesPoll() const { return poll_ != nullptr; }
 
@@ -75,6 +77,7 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   int type_ = 0;
   SocketPoll* poll_ = nullptr;
   int watched_ = 0;  // the events some call waits for
+  bool keeps_loop_alive_ = true;
   bool connected_ = false;
   bool send_shutdown_ = false;
   bool receive_shutdown_ = false;

@@ -28,14 +28,19 @@ SocketPoll* SocketPoll::Create(WinsockAddon& addon, SocketHandle& owner, platfor
 int SocketPoll::SetInterest(int events) {
   interest_ = events;
   auto* handle = reinterpret_cast<uv_handle_t*>(&handle_);
-  if (events == 0) {
-    uv_unref(handle);  // stopped lazily, in OnReady
-    return 0;
-  }
-  uv_ref(handle);
+  if (events == 0 || !keeps_loop_alive_) uv_unref(handle);  // idle: stopped lazily, in OnReady
+  else uv_ref(handle);
+  if (events == 0) return 0;
   if ((started_ & events) == events) return 0;  // already watching at least this
   started_ |= events;
   return uv_poll_start(&handle_, started_, OnReady) == 0 ? 0 : kPollFailed;
+}
+
+void SocketPoll::SetKeepsLoopAlive(bool keeps) {
+  keeps_loop_alive_ = keeps;
+  auto* handle = reinterpret_cast<uv_handle_t*>(&handle_);
+  if (keeps && interest_ != 0) uv_ref(handle);
+  else uv_unref(handle);
 }
 
 void SocketPoll::OnReady(uv_poll_t* handle, int status, int events) {

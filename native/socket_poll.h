@@ -27,6 +27,8 @@ class SocketPoll {
 
   // The events JavaScript now waits for; 0 when nothing waits. Returns a Winsock error number, 0 on success.
   int SetInterest(int events);
+  // Whether a wait keeps the event loop alive (uv_ref) or not (uv_unref): node:net's ref()/unref().
+  void SetKeepsLoopAlive(bool keeps);
   // Detaches from the owner and frees the uv handle through uv_close. The socket may be closed right after.
   void Close();
 
@@ -40,6 +42,7 @@ class SocketPoll {
   SocketHandle* owner_;
   int interest_ = 0;  // what JavaScript waits for
   int started_ = 0;   // what uv_poll is started with; may lag behind interest_ until the next wakeup
+  bool keeps_loop_alive_ = true;  // false after unref(): even a wait leaves the handle unref'd
 };
 
 }  // namespace winsock

@@ -73,3 +73,17 @@ export function versionWord(version: string | number): number {
   if (major > 255 || minor > 255) throw outOfRange('version', 'made of parts <= 255', version);
   return major | (minor << 8);
 }
+
+/**
+ * A TCP/UDP port as every entry point takes it: an integer from 0 to 65535. Anything but a number (a string such as
+ * '80x', undefined) is a TypeError; NaN, a fraction, -1 or 70000 a RangeError, never a port that wraps around.
+ */
+export function checkPort(port: unknown, name = 'port'): asserts port is number {
+  if (typeof port !== 'number') throw invalidArgument(name, 'of type number', port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw outOfRange(name, 'an integer >= 0 and <= 65535', port);
+}
+
+/** A host name or numeric address: a string, else a TypeError. */
+export function checkHost(host: unknown, name = 'host'): asserts host is string {
+  if (typeof host !== 'string') throw invalidArgument(name, 'of type string', host);
+}

@@ -155,6 +155,8 @@ export interface NativeAsync {
   watch(s: SocketId, events: number): void;
   /** Stops watching `s` for `events` (a no-op on a closed socket): the last waiting call gave up. */
   unwatch(s: SocketId, events: number): void;
+  /** Whether a call waiting on `s` keeps the event loop alive (true by default); a no-op on a closed socket. */
+  setKeepsLoopAlive(s: SocketId, keeps: boolean): void;
   tryAccept(s: SocketId): (NativeEndpoint & { socket: SOCKET }) | null;
   tryConnect(s: SocketId, address: string, port: number): boolean;
   connectResult(s: SocketId, address: string, port: number): boolean;

@@ -87,6 +87,8 @@ class Waiter<T> {
 export class SocketState {
   readonly readers: Waiter<unknown>[] = [];
   readonly writers: Waiter<unknown>[] = [];
+  /** False after unref(): neither the socket's poll nor a call's timeout timer keeps the process alive. */
+  keepsLoopAlive = true;
   /** The addon's id of the socket, by which the try* calls name it (see native/addon.h, Track). */
   constructor(readonly id: number) {}
 }
@@ -112,6 +114,20 @@ export function stateOf(s: SOCKET): SocketState {
   if (Object.isExtensible(s)) Object.defineProperty(s, stateKey, { value: made });
   else frozenStates.set(s, made);
   return made;
+}
+
+/**
+ * node:net's ref()/unref() for a SOCKET: whether a call waiting on it (and its timeout) keeps the process alive.
+ * The addon unrefs the socket's uv_poll handle; the timers of calls already waiting follow at once.
+ */
+export function setKeepsLoopAlive(s: SOCKET, keeps: boolean): void {
+  const state = stateOf(s);
+  state.keepsLoopAlive = keeps;
+  native.setKeepsLoopAlive(state.id, keeps);
+  for (const waiter of [...state.readers, ...state.writers]) {
+    if (keeps) waiter.timer?.ref();
+    else waiter.timer?.unref();
+  }
 }
 
 /**
@@ -248,6 +264,7 @@ export function waitFor<T>(
     if (timeout !== undefined) {
       const { syscall, address, port } = site;
       waiter.timer = setTimeout(() => leave(new WinsockError(WSAETIMEDOUT, syscall, address, port)), timeout);
+      if (!state.keepsLoopAlive) waiter.timer.unref();
     }
   });
 }

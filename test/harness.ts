@@ -51,6 +51,20 @@ function canMakeNetworkNamespaces(): boolean {
   }
 }
 
+/** True when `command` runs here (with `args`, exit code 0): curl, python3, ab for the node:http tests. */
+function hasCommand(command: string, ...args: string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The node:http tests drive Linux's (or macOS') curl, python3 and ab as child processes. */
+const httpClientsReason =
+  "drives curl, python3 and ab as child processes: Wine's node.exe cannot run the Linux ones, and Windows has no ab";
+
 /** test/reliability/ is Linux only: it counts descriptors, lowers limits and uses Linux's option numbers. */
 const linuxOnly = ['macos', 'windows', 'wine'] as const;
 const procFd = 'counts open descriptors through /proc/self/fd, which only Linux has';
@@ -118,6 +132,10 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['wine'],
     reason: 'Wine 8 does not implement TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT (WSAENOPROTOOPT); Windows 10 does',
   },
+  'keepAliveInitialDelay and setKeepAlive(true, ms) set the idle time before the first probe, read back': {
+    skipOn: ['wine'],
+    reason: 'Wine 8 cannot read TCP_KEEPIDLE back (WSAENOPROTOOPT) to check the times; Windows 10 can',
+  },
   'WSAIoctl SIO_KEEPALIVE_VALS sets keep-alive with its times': {
     skipOn: ['wine'],
     reason: 'Wine 8 cannot read TCP_KEEPIDLE back (WSAENOPROTOOPT) to check the times; Windows 10 can',
@@ -137,6 +155,21 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
   'sockets dropped without closesocket are closed by the garbage collector': {
     skipOn: ['windows', 'wine'],
     reason: 'counts open descriptors through /proc/self/fd, which only Linux has',
+  },
+  'node:http over winsock serves curl: keep-alive on one connection, uploads and downloads hash-verified, as over node:net': {
+    skipOn: ['windows', 'wine'],
+    reason: httpClientsReason,
+    needs: () => hasCommand('curl', '--version'),
+  },
+  'node:http over winsock serves Python http.client: keep-alive, upload and download hash-verified, as over node:net': {
+    skipOn: ['windows', 'wine'],
+    reason: httpClientsReason,
+    needs: () => hasCommand('python3', '--version'),
+  },
+  'ab -k: 4000 keep-alive requests from 8 clients, 0 failed, over winsock as over node:net': {
+    skipOn: ['windows', 'wine'],
+    reason: httpClientsReason,
+    needs: () => hasCommand('ab', '-V'),
   },
   // test/reliability/ (the portable faults and robustness tests are in test/conformance/).
   '10,000 cycles of sync connect/accept/send/recv/close, refused connects, sends after shutdown': {
