@@ -650,6 +650,17 @@ Result<int> TakeSocketError(NativeSocket s) {
   return Ok(FromErrno(pending));
 }
 
+Result<bool> ConnectIsOver(NativeSocket s) {
+  // A socket in SYN_SENT polls neither writable nor failed; one whose connect failed polls POLLOUT|POLLHUP (and
+  // POLLERR while SO_ERROR is still set), since a closed TCP socket is always writable.
+  pollfd entry{static_cast<int>(s), POLLOUT, 0};
+  int ready;
+  while ((ready = poll(&entry, 1, 0)) == -1 && errno == EINTR) {
+  }
+  if (ready == -1) return Fail<bool>(LastError());
+  return Ok((entry.revents & (POLLOUT | POLLERR | POLLHUP)) != 0);
+}
+
 Result<SocketAddress> GetSockName(NativeSocket s) {
   SocketAddress address;
   socklen_t length = sizeof address.storage;

@@ -339,6 +339,22 @@ Result<int> TakeSocketError(NativeSocket s) {
   return Ok(pending);  // already a Winsock number
 }
 
+Result<bool> ConnectIsOver(NativeSocket s) {
+  // Winsock's select reports a nonblocking connect in writefds once it succeeded and in exceptfds once it failed
+  // (select's documentation), and in neither while it is under way. Not WSAPoll: before Windows 10 2004 it did not
+  // report a failed connect at all.
+  fd_set writable;
+  fd_set failed;
+  FD_ZERO(&writable);
+  FD_ZERO(&failed);
+  FD_SET(Native(s), &writable);
+  FD_SET(Native(s), &failed);
+  timeval no_wait{0, 0};
+  const int ready = select(0, nullptr, &writable, &failed, &no_wait);
+  if (ready == SOCKET_ERROR) return Fail<bool>(WSAGetLastError());
+  return Ok(ready > 0);
+}
+
 Result<SocketAddress> GetSockName(NativeSocket s) {
   SocketAddress address;
   int length = static_cast<int>(sizeof address.storage);
