@@ -56,3 +56,81 @@ describe('security review: connect when another call took SO_ERROR', () => {
     assert.equal(error.code, 'WSAECONNREFUSED', error.message);
   });
 });
+
+/** A live signal with one of its own methods replaced by one that throws: still `instanceof AbortSignal`. */
+function hostileSignal(method: 'addEventListener' | 'removeEventListener'): { controller: AbortController; signal: AbortSignal } {
+  const controller = new AbortController();
+  Object.defineProperty(controller.signal, method, {
+    value() {
+      throw new Error(`hostile ${method}`);
+    },
+  });
+  return { controller, signal: controller.signal };
+}
+
+/** Resolves after `ms` milliseconds. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe('security review: an AbortSignal with hostile methods', () => {
+  ws.startup();
+  const scope = new SocketScope();
+  afterEach(() => scope.closeAll());
+
+  test('a signal whose removeEventListener throws: its recv and the recv queued behind it get their data', async () => {
+    const { client, server } = scope.pair();
+    const { signal } = hostileSignal('removeEventListener');
+    // Both wait, so both complete from the readiness callback, where a throw used to end the process.
+    const first = ws.recv(client, 5, { signal });
+    const second = ws.recv(client, 6);
+    await delay(20);
+    ws.send(server, 'FIRST');
+    assert.equal(String(await first), 'FIRST');
+    await delay(20);
+    ws.send(server, 'SECOND');
+    assert.equal(String(await second), 'SECOND');
+  });
+
+  test('a signal whose removeEventListener throws: async select resolves', async () => {
+    const { client, server } = scope.pair();
+    const { signal } = hostileSignal('removeEventListener');
+    const selecting = ws.select([client], null, null, 5000, { signal });
+    await delay(20);
+    ws.send(server, 'x');
+    const result = await selecting;
+    assert.deepEqual(result.read, [client]);
+  });
+
+  test('a signal whose addEventListener throws: the call waits, takes its own data only, and aborts', async () => {
+    const { client, server } = scope.pair();
+    const { signal } = hostileSignal('addEventListener');
+    const first = ws.recv(client, 5, { signal });
+    await delay(20);
+    ws.send(server, 'FIRST');
+    assert.equal(String(await first), 'FIRST');
+    const second = ws.recv(client, 6);
+    await delay(20);
+    ws.send(server, 'SECOND');
+    assert.equal(String(await second), 'SECOND');
+    // The listener was added through EventTarget's own method, so aborting still works.
+    const { controller, signal: aborting } = hostileSignal('addEventListener');
+    const waiting = rejection(ws.recv(client, 1, { signal: aborting }));
+    controller.abort(new Error('stop'));
+    const error = await waiting;
+    assert.equal(error.name, 'AbortError');
+    assert.equal((error.cause as Error).message, 'stop');
+  });
+
+  test('a signal that lies about being aborted, or is only AbortSignal-shaped, is not believed', async () => {
+    const { client } = scope.pair();
+    const controller = new AbortController();
+    controller.abort();
+    Object.defineProperty(controller.signal, 'aborted', { value: false });
+    assert.equal((await rejection(ws.recv(client, 1, { signal: controller.signal }))).name, 'AbortError');
+    const shaped = Object.create(AbortSignal.prototype) as AbortSignal;
+    const error = await rejection(ws.recv(client, 1, { signal: shaped }));
+    assert.ok(error instanceof TypeError, String(error));
+    assert.equal(error.code, 'ERR_INVALID_ARG_TYPE');
+  });
+});
