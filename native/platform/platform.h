@@ -182,10 +182,11 @@ Result<std::vector<std::uint8_t>> ShareSocket(NativeSocket s, std::uint32_t pid)
 Result<NativeSocket> SocketFromShare(const std::uint8_t* blob, std::size_t length);
 
 // Passing a socket to another process over a Unix-domain socket (SCM_RIGHTS), for POSIX systems where no blob can
-// carry a descriptor. ReceiveSocket listens on `path`, takes one descriptor and removes the path; SendSocket
-// connects to it. Windows: WSAEOPNOTSUPP (ShareSocket is its way).
-Result<NativeSocket> ReceiveSocket(const std::string& path);
-int SendSocket(const std::string& path, NativeSocket s);
+// carry a descriptor. ReceiveSocket listens on `path`, takes one descriptor from the first process to connect and
+// removes the path; SendSocket connects to it. Both give up with WSAETIMEDOUT after `timeout_ms`, and refuse a peer
+// that runs as another user with WSAEACCES. Windows: WSAEOPNOTSUPP (ShareSocket is its way).
+Result<NativeSocket> ReceiveSocket(const std::string& path, std::uint32_t timeout_ms);
+int SendSocket(const std::string& path, NativeSocket s, std::uint32_t timeout_ms);
 
 // Packet info (IP_PKTINFO / IPV6_PKTINFO): the local address a datagram was sent to and the interface it came in
 // on; when sending, the source address and interface to use.

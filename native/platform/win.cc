@@ -208,8 +208,8 @@ Result<NativeSocket> SocketFromShare(const std::uint8_t* blob, std::size_t lengt
 }
 
 // Windows' AF_UNIX has no SCM_RIGHTS: a socket moves between processes with WSADuplicateSocketW (ShareSocket).
-Result<NativeSocket> ReceiveSocket(const std::string&) { return Fail<NativeSocket>(WSAEOPNOTSUPP); }
-int SendSocket(const std::string&, NativeSocket) { return WSAEOPNOTSUPP; }
+Result<NativeSocket> ReceiveSocket(const std::string&, std::uint32_t) { return Fail<NativeSocket>(WSAEOPNOTSUPP); }
+int SendSocket(const std::string&, NativeSocket, std::uint32_t) { return WSAEOPNOTSUPP; }
 
 int EnablePacketInfo(NativeSocket s, int family) {
   const DWORD on = 1;
