@@ -172,7 +172,7 @@ path = sys.argv[1]
 a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-for _ in range(1000):
+for _ in range(2000):
     try:
         c.connect(path)
         break
@@ -227,10 +227,33 @@ describe('security review: sendSocket/receiveSocket', () => {
     const before = openDescriptorCount();
     const child = spawn('python3', ['-c', twoDescriptorSender, path], { stdio: ['ignore', 'inherit', 'inherit'] });
     children.push(child);
-    assertWinsockError(() => ws.receiveSocket(path, { timeout: 10_000 }), 'WSAEMSGSIZE', 'recvmsg');
+    assertWinsockError(() => ws.receiveSocket(path, { timeout: 20_000 }), 'WSAEMSGSIZE', 'recvmsg');
     await exited(child);
     assert.equal(child.exitCode, 0);
     assert.equal(openDescriptorCount(), before);
+  });
+
+  test('sendSocket fails with WSAETIMEDOUT after its timeout when the receiver never accepts', async () => {
+    const path = freshPath();
+    // A listener with a backlog of 1 and its queue filled: Linux makes the next connect wait.
+    const full = `const net = require('node:net');
+      net.createServer().listen({ path, backlog: 1 }, () => {
+        for (let i = 0; i < 3; i++) net.connect(path).on('error', () => {});
+        console.log('full');
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5000); // accepts nothing meanwhile
+        process.exit(0);
+      });`;
+    const listener = spawn(process.execPath, ['-e', `const path = ${JSON.stringify(path)};\n${full}`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(listener);
+    await once(listener.stdout!, 'data');
+    const { server } = scope.pair();
+    const started = performance.now();
+    // Before the fix this waited until the listener left after 5 s, then failed with WSAECONNREFUSED.
+    assertWinsockError(() => ws.sendSocket(path, server, { timeout: 200 }), 'WSAETIMEDOUT', 'sendmsg');
+    const took = performance.now() - started;
+    assert.ok(took >= 150 && took < 4000, `took ${took} ms`);
   });
 
   test('receiveSocket and sendSocket refuse a peer that runs as another user (WSAEACCES)', async () => {
