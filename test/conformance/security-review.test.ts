@@ -39,7 +39,7 @@ describe('security review: connect when another call took SO_ERROR', () => {
     const started = process.cpuUsage();
     // A timeout so that the old failure (spinning on a socket that is always writable) ends as WSAETIMEDOUT.
     const connecting = rejection(ws.connect(s, '127.0.0.1', closedPort(scope), { timeout: 3000 }));
-    // What the recv itself gets differs (Linux: the refusal; under Wine it resolves): the test asks only that it settles.
+    // What the recv gets differs (Linux: the refusal; under Wine it resolves): the test asks only that it settles.
     const receiving = ws.recv(s, 100).then(() => 'resolved', () => 'rejected');
     const error = await connecting;
     assert.ok(error instanceof ws.WinsockError, String(error));
