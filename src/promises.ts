@@ -31,8 +31,8 @@ export {
 } from './index.js';
 export type {
   AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData, Datagram, DatagramInto, NameInfo,
-  PollFd, SelectResult, SocketOptions, SocketOptionName, Linger, KeepAliveValues, KeepAliveOptions, Message, PassSocketOptions,
-  SendMsgOptions,
+  PollFd, SelectResult, SocketOptions, SocketOptionName, Linger, KeepAliveValues, KeepAliveOptions, Message,
+  PassSocketOptions, SendMsgOptions,
 } from './index.js';
 export * from './constants.js';
 

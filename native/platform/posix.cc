@@ -548,7 +548,8 @@ Result<NativeSocket> ReceiveSocket(const std::string& path, std::uint32_t timeou
   ClosesOnExit open_fds;
   const int listener = open_fds.fds[0] = socket(AF_UNIX, SOCK_STREAM, 0);
   if (listener == -1) return Fail<NativeSocket>(LastError());
-  if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == -1) return Fail<NativeSocket>(LastError());
+  if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == -1)
+    return Fail<NativeSocket>(LastError());
   RemovesPathOnExit bound{&path};  // ours from here on (a path bind refused may be someone else's: left alone)
   // Nonblocking, with poll for the waits: the deadline covers the whole call, and a sender that connects and then
   // goes away cannot leave accept blocked.

@@ -64,7 +64,9 @@ describe('security review: connect when another call took SO_ERROR', () => {
 });
 
 /** A live signal with one of its own methods replaced by one that throws: still `instanceof AbortSignal`. */
-function hostileSignal(method: 'addEventListener' | 'removeEventListener'): { controller: AbortController; signal: AbortSignal } {
+function hostileSignal(
+  method: 'addEventListener' | 'removeEventListener',
+): { controller: AbortController; signal: AbortSignal } {
   const controller = new AbortController();
   Object.defineProperty(controller.signal, method, {
     value() {
