@@ -129,8 +129,19 @@ Napi::Value WinsockAddon::ConnectResult(const Napi::CallbackInfo& info) {
   // No error yet is not success yet: after a spurious wakeup the connect may still be under way.
   const platform::Result<platform::SocketAddress> peer = platform::GetPeerName(socket.Native());
   if (peer.error == platform::wsa::kNotConnected) {
-    WatchForRetry(socket, SocketPoll::kWritable, "connect");
-    return Napi::Boolean::New(env_, false);
+    const platform::Result<bool> over = platform::ConnectIsOver(socket.Native());
+    if (over.ok() && !over.value) {
+      WatchForRetry(socket, SocketPoll::kWritable, "connect");
+      return Napi::Boolean::New(env_, false);
+    }
+    // Over, yet no peer: the connect failed and another call (a recv, getsockopt SO_ERROR) took its error. Watching
+    // for writable again would spin, as a failed socket is always writable; refused is what such a failure was.
+    const platform::Endpoint endpoint = platform::DescribeAddress(address);
+    ThrowWinsockError(over.ok() ? platform::wsa::kConnectionRefused : over.error, "connect", &endpoint);
+  }
+  if (!peer.ok()) {
+    const platform::Endpoint endpoint = platform::DescribeAddress(address);
+    ThrowWinsockError(peer.error, "connect", &endpoint);
   }
   socket.MarkConnected();
   return Napi::Boolean::New(env_, true);

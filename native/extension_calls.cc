@@ -94,8 +94,10 @@ Napi::Object WinsockAddon::AdoptSocket(platform::NativeSocket socket, const char
 Napi::Value WinsockAddon::SendSocket(const Napi::CallbackInfo& info) {
   const std::string path = arguments::String(info, 0, "path");
   SocketHandle& socket = RequireOpenSocket(info, 1, "sendmsg");
+  const auto timeout =
+      static_cast<std::uint32_t>(arguments::Integer(info, 2, "options.timeout", 0, arguments::kIntMax));
 
-  const int error = platform::SendSocket(path, socket.Native());
+  const int error = platform::SendSocket(path, socket.Native(), timeout);
   if (error != 0) {
     const platform::Endpoint asked{0, path, -1};
     ThrowWinsockError(error, "sendmsg", &asked);
@@ -105,9 +107,11 @@ Napi::Value WinsockAddon::SendSocket(const Napi::CallbackInfo& info) {
 
 Napi::Value WinsockAddon::ReceiveSocket(const Napi::CallbackInfo& info) {
   const std::string path = arguments::String(info, 0, "path");
+  const auto timeout =
+      static_cast<std::uint32_t>(arguments::Integer(info, 1, "options.timeout", 0, arguments::kIntMax));
   RequireStarted("recvmsg");
 
-  const platform::Result<platform::NativeSocket> received = platform::ReceiveSocket(path);
+  const platform::Result<platform::NativeSocket> received = platform::ReceiveSocket(path, timeout);
   if (!received.ok()) {
     const platform::Endpoint asked{0, path, -1};
     ThrowWinsockError(received.error, "recvmsg", &asked);

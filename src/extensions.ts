@@ -87,23 +87,45 @@ export function fromShare(blob: ArrayBufferView | ArrayBuffer): SOCKET {
   return native.fromShare(blob);
 }
 
+/** Options of {@link sendSocket} and {@link receiveSocket}. */
+export interface PassSocketOptions {
+  /** Milliseconds the call may block, 30,000 by default; then it fails with WSAETIMEDOUT (10060). */
+  timeout?: number | undefined;
+}
+
+/** How long sendSocket/receiveSocket block at most unless told: they block the whole thread, event loop included. */
+const DEFAULT_PASS_TIMEOUT_MS = 30_000;
+
+function passTimeout(options: PassSocketOptions | undefined): number {
+  if (options === undefined) return DEFAULT_PASS_TIMEOUT_MS;
+  if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
+  return options.timeout ?? DEFAULT_PASS_TIMEOUT_MS;
+}
+
 /**
  * Passes a socket to the process waiting in {@link receiveSocket} on the Unix-domain `path` (SCM_RIGHTS): the way
  * to move a socket on POSIX systems where no {@link share} blob can carry a descriptor (macOS, the BSDs), and on
- * Linux without ptrace rights. Windows: WSAEOPNOTSUPP (use `share`).
+ * Linux without ptrace rights. Windows: WSAEOPNOTSUPP (use `share`). The socket goes only to a process of this
+ * user: put `path` in a directory only this user can enter (mode 0700), so nobody else can bind it first.
  *
- * @throws WinsockError WSAECONNREFUSED or an ENOENT-like error while nobody waits on `path` yet
+ * @throws WinsockError WSAECONNREFUSED or an ENOENT-like error while nobody waits on `path` yet; WSAEACCES when
+ * the process listening on `path` runs as another user; WSAETIMEDOUT after `options.timeout`
  */
-export function sendSocket(path: string, s: SOCKET): void {
-  native.sendSocket(path, s);
+export function sendSocket(path: string, s: SOCKET, options?: PassSocketOptions): void {
+  native.sendSocket(path, s, passTimeout(options));
 }
 
 /**
  * Listens on the Unix-domain `path`, blocks until {@link sendSocket} passes a socket, removes `path` and returns
- * the socket as a SOCKET of this process. Windows: WSAEOPNOTSUPP.
+ * the socket as a SOCKET of this process. The first process to connect is the sender, and it must run as this
+ * user: put `path` in a directory only this user can enter (mode 0700). Windows: WSAEOPNOTSUPP.
+ *
+ * @throws WinsockError WSAETIMEDOUT when no socket arrived within `options.timeout` (30 s by default; the call
+ * blocks the thread, event loop included, until then); WSAEACCES when the sender runs as another user;
+ * WSAENOTSOCK when it sent no descriptor; WSAEMSGSIZE when it sent more than one (all are closed)
  */
-export function receiveSocket(path: string): SOCKET {
-  return native.receiveSocket(path);
+export function receiveSocket(path: string, options?: PassSocketOptions): SOCKET {
+  return native.receiveSocket(path, passTimeout(options));
 }
 
 /** A datagram with packet info, from {@link recvmsg}. */

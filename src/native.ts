@@ -111,8 +111,8 @@ export interface NativeAddon extends NativeAsync {
   nativeHandle(s: SOCKET): bigint;
   share(s: SOCKET, pid: number): Buffer;
   fromShare(blob: ArrayBufferView | ArrayBuffer): SOCKET;
-  sendSocket(path: string, s: SOCKET): void;
-  receiveSocket(path: string): SOCKET;
+  sendSocket(path: string, s: SOCKET, timeout: number): void;
+  receiveSocket(path: string, timeout: number): SOCKET;
   enablePacketInfo(s: SOCKET): void;
   recvmsg(s: SOCKET, len: number, flags: number): NativeMessage;
   tryRecvMsg(s: SocketId, len: number, flags: number): NativeMessage | null;

@@ -15,8 +15,9 @@ import { tryRecvChunk } from './chunks.js';
 import { addrInfoArguments, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
+import { abortError, listenForAbort } from './abort.js';
 import {
-  READABLE, WRITABLE, abortError, attemptOrWait, callOrWait, checkOptions, checkTimeout, isIdle, stateOf, waitFor,
+  READABLE, WRITABLE, attemptOrWait, callOrWait, checkOptions, checkTimeout, isIdle, stateOf, waitFor,
   type AsyncOptions, type CallSite, type CheckedOptions, type TryCall,
 } from './readiness.js';
 
@@ -31,7 +32,7 @@ export {
 export type {
   AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData, Datagram, DatagramInto, NameInfo,
   PollFd, SelectResult, SocketOptions, SocketOptionName, Linger, KeepAliveValues, KeepAliveOptions, Message,
-  SendMsgOptions,
+  PassSocketOptions, SendMsgOptions,
 } from './index.js';
 export * from './constants.js';
 
@@ -338,17 +339,18 @@ function waitForAny<T>(
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopListening: (() => void) | undefined;
     const settle = (finish: () => void): void => {
       if (settled) return;
       settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      others.abort();
       finish();
+      if (timer !== undefined) clearTimeout(timer);
+      stopListening?.();
+      others.abort();
     };
-    const onAbort = (): void => settle(() => reject(abortError(signal!)));
+    // First: a signal that refuses the listener rejects the call before anything waits.
+    if (signal !== undefined) stopListening = listenForAbort(signal, () => settle(() => reject(abortError(signal))));
     if (timeout !== null) timer = setTimeout(() => settle(() => resolve(onTimeout)), timeout);
-    signal?.addEventListener('abort', onAbort, { once: true });
     const inner: CheckedOptions = { signal: others.signal, timeout: undefined, flags: 0 };
     for (const [s, direction] of watches) {
       waitFor(stateOf(s), direction, attempt, { syscall }, inner, false, false).then(
@@ -389,17 +391,17 @@ function settleEarly<T>(work: Promise<T>, options: CheckedOptions, site: { sysca
   if (signal === undefined && timeout === undefined) return work;
   return new Promise<T>((resolve, reject) => {
     let done = false;
+    let stopListening: (() => void) | undefined;
     const finish = (settle: () => void): void => {
       if (done) return;
       done = true;
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
       settle();
+      if (timer !== undefined) clearTimeout(timer);
+      stopListening?.();
     };
-    const onAbort = (): void => finish(() => reject(abortError(signal!)));
+    if (signal !== undefined) stopListening = listenForAbort(signal, () => finish(() => reject(abortError(signal))));
     const expire = (): void => finish(() => reject(new WinsockError(WSAETIMEDOUT, site.syscall, site.address)));
     const timer = timeout === undefined ? undefined : setTimeout(expire, timeout);
-    signal?.addEventListener('abort', onAbort, { once: true });
     work.then((value) => finish(() => resolve(value)), (error: unknown) => finish(() => reject(error)));
   });
 }

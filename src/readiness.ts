@@ -9,6 +9,7 @@
 // first call either found WSAEWOULDBLOCK at its last attempt or was watched for explicitly when it queued without
 // trying (a call yielding to the event loop, src/fairness.ts; select and WSAPoll, whose attempts do not watch).
 // Only a call leaving early (abort, timeout) as the last one waiting tells the addon to stop watching.
+import { abortError, isAbortSignal, isAborted, listenForAbort } from './abort.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { refillFastPath, takeFastPath } from './fairness.js';
@@ -38,7 +39,7 @@ export interface CallSite {
 /** One waiting call and how to settle it. */
 class Waiter<T> {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
+  stopListening: (() => void) | undefined = undefined;
 
   constructor(
     readonly attempt: (id: number) => T | null,
@@ -47,7 +48,6 @@ class Waiter<T> {
     readonly resolve: (value: T) => void,
     readonly reject: (error: unknown) => void,
     readonly site: CallSite,
-    readonly signal: AbortSignal | undefined,
   ) {}
 
   /** One try; true when the call is finished (resolved, or rejected by the error the attempt threw). */
@@ -60,15 +60,15 @@ class Waiter<T> {
       return true;
     }
     if (value === null) return false;
+    this.resolve(value); // settled first: whatever the cleanup meets, the data taken is delivered
     this.stopTimers();
-    this.resolve(value);
     return true;
   }
 
   fail(error: unknown): void {
-    this.stopTimers();
     this.site.annotate?.(error);
     this.reject(error);
+    this.stopTimers();
   }
 
   failWith(errno: number): void {
@@ -76,10 +76,10 @@ class Waiter<T> {
     this.fail(new WinsockError(errno, syscall, address, port));
   }
 
-  /** Drops the abort listener and the timer, if the call had them. */
+  /** Drops the abort listener and the timer, if the call had them; cannot throw (src/abort.ts). */
   stopTimers(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
+    this.stopListening?.();
   }
 }
 
@@ -142,7 +142,16 @@ export function isIdle(state: SocketState, direction: number): boolean {
 function drain(state: SocketState, queue: Waiter<unknown>[], direction: number): void {
   while (queue.length > 0) {
     const waiter = queue[0]!;
-    if (!waiter.tryNow(state.id)) {
+    let finished: boolean;
+    try {
+      finished = waiter.tryNow(state.id);
+    } catch (error) {
+      // Nothing in tryNow should throw; if something does, it fails this call only, not the callers behind it
+      // (nor the process: this runs in the readiness callback).
+      waiter.reject(error);
+      finished = true;
+    }
+    if (!finished) {
       if (!waiter.watchesItself) watchOrFailAll(state, queue, direction);
       return;
     }
@@ -173,11 +182,6 @@ native.setReadinessCallback((s, errno, events) => {
   if ((events & WRITABLE) !== 0) drain(state, state.writers, WRITABLE);
 });
 
-/** The AbortError Node's own promise APIs reject with. */
-export function abortError(signal: AbortSignal): DOMException {
-  return new DOMException('The operation was aborted', { name: 'AbortError', cause: signal.reason });
-}
-
 /** Options after {@link checkOptions}: read once, so a getter cannot change them between the check and the use. */
 export interface CheckedOptions {
   readonly signal: AbortSignal | undefined;
@@ -198,7 +202,7 @@ export function checkOptions(options: (AsyncOptions & { flags?: number | undefin
     throw Object.assign(new TypeError('The "options" argument must be an object'), { code: 'ERR_INVALID_ARG_TYPE' });
   }
   const { signal, timeout, flags = 0 } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !isAbortSignal(signal)) {
     throw Object.assign(new TypeError('The "options.signal" property must be an AbortSignal'), {
       code: 'ERR_INVALID_ARG_TYPE',
     });
@@ -207,7 +211,7 @@ export function checkOptions(options: (AsyncOptions & { flags?: number | undefin
   if (!Number.isInteger(flags)) {
     throw Object.assign(new TypeError('The "options.flags" property must be an integer'), { code: 'ERR_INVALID_ARG_TYPE' });
   }
-  if (signal?.aborted) throw abortError(signal);
+  if (signal !== undefined && isAborted(signal)) throw abortError(signal);
   return { signal, timeout, flags };
 }
 
@@ -243,29 +247,28 @@ export function waitFor<T>(
   return new Promise<T>((resolve, reject) => {
     const queue = direction === READABLE ? state.readers : state.writers;
     const { signal, timeout } = options;
-    const waiter = new Waiter(attempt, watchesItself, resolve, reject, site, signal);
+    const waiter = new Waiter(attempt, watchesItself, resolve, reject, site);
+    if (signal !== undefined || timeout !== undefined) {
+      const leave = (error: unknown): void => {
+        const index = queue.indexOf(waiter as Waiter<unknown>);
+        if (index === -1) return; // already finished
+        queue.splice(index, 1);
+        waiter.fail(error);
+        if (queue.length === 0) native.unwatch(state.id, direction); // nobody is left to wake for this direction
+      };
+      // Listen before queueing: a call whose listener could not be added rejects here and leaves nothing in the
+      // queue to take data meant for the next call.
+      if (signal !== undefined) waiter.stopListening = listenForAbort(signal, () => leave(abortError(signal)));
+      if (timeout !== undefined) {
+        const { syscall, address, port } = site;
+        waiter.timer = setTimeout(() => leave(new WinsockError(WSAETIMEDOUT, syscall, address, port)), timeout);
+        if (!state.keepsLoopAlive) waiter.timer.unref();
+      }
+    }
     const first = queue.length === 0;
     queue.push(waiter as Waiter<unknown>);
     // Untried and first in line: nothing watches for it yet.
     if (first && !tried) watchOrFailAll(state, queue, direction);
-    if (signal === undefined && timeout === undefined) return;
-
-    const leave = (error: unknown): void => {
-      const index = queue.indexOf(waiter as Waiter<unknown>);
-      if (index === -1) return; // already finished
-      queue.splice(index, 1);
-      waiter.fail(error);
-      if (queue.length === 0) native.unwatch(state.id, direction); // nobody is left to wake for this direction
-    };
-    if (signal !== undefined) {
-      waiter.onAbort = () => leave(abortError(signal));
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-    }
-    if (timeout !== undefined) {
-      const { syscall, address, port } = site;
-      waiter.timer = setTimeout(() => leave(new WinsockError(WSAETIMEDOUT, syscall, address, port)), timeout);
-      if (!state.keepsLoopAlive) waiter.timer.unref();
-    }
   });
 }
 

@@ -68,6 +68,17 @@ const httpClientsReason =
 /** test/reliability/ is Linux only: it counts descriptors, lowers limits and uses Linux's option numbers. */
 const linuxOnly = ['macos', 'windows', 'wine'] as const;
 const procFd = 'counts open descriptors through /proc/self/fd, which only Linux has';
+const noScmRights = "Windows' AF_UNIX has no SCM_RIGHTS: sendSocket/receiveSocket fail with WSAEOPNOTSUPP there";
+
+/** True when `command` runs and exits 0. */
+function canRun(command: string, args: string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Tests skipped somewhere, by exact name. Keep this table short and every reason true. */
 export const knownGaps: Readonly<Record<string, Gap>> = {
@@ -170,6 +181,29 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['windows', 'wine'],
     reason: httpClientsReason,
     needs: () => hasCommand('ab', '-V'),
+  },
+  // test/conformance/security-review.test.ts: receiveSocket/sendSocket are POSIX only (SCM_RIGHTS).
+  'receiveSocket fails with WSAETIMEDOUT after its timeout, and removes its path, when nobody sends': {
+    skipOn: ['windows', 'wine'],
+    reason: noScmRights,
+  },
+  'receiveSocket gives up after its timeout when a peer connects and sends nothing': {
+    skipOn: ['windows', 'wine'],
+    reason: noScmRights,
+  },
+  'receiveSocket refuses a message with two descriptors and closes both': {
+    skipOn: linuxOnly,
+    reason: `${noScmRights}; and it ${procFd}`,
+    needs: () => canRun('python3', ['-c', 'import socket; socket.send_fds']),
+  },
+  'sendSocket fails with WSAETIMEDOUT after its timeout when the receiver never accepts': {
+    skipOn: ['macos', 'windows', 'wine'],
+    reason: `${noScmRights}; and macOS refuses a connect to a full Unix-domain backlog at once instead of waiting`,
+  },
+  'receiveSocket and sendSocket refuse a peer that runs as another user (WSAEACCES)': {
+    skipOn: ['windows', 'wine'],
+    reason: `${noScmRights}; and it needs root, to run the peer as user nobody`,
+    needs: () => process.getuid?.() === 0,
   },
   // test/reliability/ (the portable faults and robustness tests are in test/conformance/).
   '10,000 cycles of sync connect/accept/send/recv/close, refused connects, sends after shutdown': {

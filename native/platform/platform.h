@@ -33,6 +33,7 @@ inline constexpr int kAddressFamilyNotSupported = 10047;  // WSAEAFNOSUPPORT
 inline constexpr int kNoBufferSpace = 10055;              // WSAENOBUFS
 inline constexpr int kNotConnected = 10057;               // WSAENOTCONN
 inline constexpr int kShutDown = 10058;                   // WSAESHUTDOWN
+inline constexpr int kConnectionRefused = 10061;          // WSAECONNREFUSED
 inline constexpr int kVersionNotSupported = 10092;        // WSAVERNOTSUPPORTED
 inline constexpr int kNotInitialised = 10093;             // WSANOTINITIALISED
 }  // namespace wsa
@@ -126,6 +127,10 @@ Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, 
 Result<int> GetSocketType(NativeSocket s);
 // The pending error of a socket (getsockopt SO_ERROR), which is how a nonblocking connect reports its outcome.
 Result<int> TakeSocketError(NativeSocket s);
+// True once a nonblocking connect is over, succeeded or failed: the socket is writable or has failed (a zero-timeout
+// poll). A socket still connecting is neither, so a socket that is over yet has no peer has failed, even after
+// another call (a recv, getsockopt SO_ERROR) took the error SO_ERROR held.
+Result<bool> ConnectIsOver(NativeSocket s);
 Result<SocketAddress> GetSockName(NativeSocket s);
 Result<SocketAddress> GetPeerName(NativeSocket s);
 
@@ -177,10 +182,11 @@ Result<std::vector<std::uint8_t>> ShareSocket(NativeSocket s, std::uint32_t pid)
 Result<NativeSocket> SocketFromShare(const std::uint8_t* blob, std::size_t length);
 
 // Passing a socket to another process over a Unix-domain socket (SCM_RIGHTS), for POSIX systems where no blob can
-// carry a descriptor. ReceiveSocket listens on `path`, takes one descriptor and removes the path; SendSocket
-// connects to it. Windows: WSAEOPNOTSUPP (ShareSocket is its way).
-Result<NativeSocket> ReceiveSocket(const std::string& path);
-int SendSocket(const std::string& path, NativeSocket s);
+// carry a descriptor. ReceiveSocket listens on `path`, takes one descriptor from the first process to connect and
+// removes the path; SendSocket connects to it. Both give up with WSAETIMEDOUT after `timeout_ms`, and refuse a peer
+// that runs as another user with WSAEACCES. Windows: WSAEOPNOTSUPP (ShareSocket is its way).
+Result<NativeSocket> ReceiveSocket(const std::string& path, std::uint32_t timeout_ms);
+int SendSocket(const std::string& path, NativeSocket s, std::uint32_t timeout_ms);
 
 // Packet info (IP_PKTINFO / IPV6_PKTINFO): the local address a datagram was sent to and the interface it came in
 // on; when sending, the source address and interface to use.

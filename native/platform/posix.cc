@@ -428,12 +428,14 @@ bool UnixAddress(const std::string& path, sockaddr_un* address) {
   return true;
 }
 
-// One byte of data with room for one descriptor in its control data: what SendSocket sends and ReceiveSocket reads.
-// Not copyable: the msghdr points into the object itself.
+// One byte of data with control room for a few descriptors: what SendSocket sends (one) and ReceiveSocket reads. The
+// room for more lets ReceiveSocket see, and close, any extra ones a peer sends; past the room the kernel sets
+// MSG_CTRUNC and does not install them. Not copyable: the msghdr points into the object itself.
 struct DescriptorMessage {
+  static constexpr std::size_t kRoom = 4;
   char byte = 0;
   iovec data{&byte, 1};
-  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))] = {};
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int) * kRoom)] = {};
   msghdr header{};
 
   DescriptorMessage() {
@@ -458,54 +460,141 @@ struct ClosesOnExit {
   }
 };
 
+// Removes the path ReceiveSocket bound, however the call ends: it is for one sender only.
+struct RemovesPathOnExit {
+  const std::string* path = nullptr;
+  void Remove() {
+    if (path != nullptr) unlink(path->c_str());
+    path = nullptr;
+  }
+  ~RemovesPathOnExit() {
+    const int saved = errno;
+    Remove();
+    errno = saved;
+  }
+};
+
+using Clock = std::chrono::steady_clock;
+
+// Waits until `fd` has one of `events` (or an error or hangup, which the next call reports): 0, or WSAETIMEDOUT once
+// `deadline` has passed, or poll's error.
+int WaitUntil(int fd, short events, Clock::time_point deadline) {
+  pollfd entry{fd, events, 0};
+  for (;;) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    const int ready = poll(&entry, 1, left > 0 ? static_cast<int>(left) : 0);
+    if (ready > 0) return 0;
+    if (ready == 0) return 10060;  // WSAETIMEDOUT
+    if (errno != EINTR) return LastError();
+  }
+}
+
+// 0 when the process at the other end of the Unix-domain `connection` runs as this process's effective user (for
+// a connecting socket, the user that called listen), else WSAEACCES: a socket is never taken from, nor handed to,
+// another user who reached the path.
+int RequireSameUser(int connection) {
+#ifdef SO_PEERCRED
+  ucred credentials{};
+  socklen_t length = sizeof credentials;
+  if (getsockopt(connection, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == -1) return LastError();
+  const uid_t peer = credentials.uid;
+#else
+  uid_t peer = 0;
+  gid_t group = 0;
+  if (getpeereid(connection, &peer, &group) == -1) return LastError();
+#endif
+  return peer == geteuid() ? 0 : 10013;  // WSAEACCES
+}
+
+#ifdef MSG_CMSG_CLOEXEC
+constexpr int kReceiveDescriptorFlags = MSG_CMSG_CLOEXEC;  // close-on-exec from the moment they are installed
+#else
+constexpr int kReceiveDescriptorFlags = 0;  // PrepareDescriptor sets FD_CLOEXEC just after
+#endif
+
+// The one descriptor `message` carries. A message with none fails with WSAENOTSOCK; one with more, or cut short
+// (MSG_CTRUNC), fails with WSAEMSGSIZE: every descriptor the kernel installed is closed then, none is leaked.
+Result<NativeSocket> TakeOneDescriptor(DescriptorMessage& message) {
+  std::vector<int> fds;
+  const unsigned char* control_end = message.control + message.header.msg_controllen;
+  for (cmsghdr* header = CMSG_FIRSTHDR(&message.header); header != nullptr;
+       header = CMSG_NXTHDR(&message.header, header)) {
+    const unsigned char* begin = reinterpret_cast<const unsigned char*>(header);
+    // The lengths are the kernel's: none is read past the control data it says it wrote.
+    if (header->cmsg_len < CMSG_LEN(0) || header->cmsg_len > static_cast<std::size_t>(control_end - begin)) break;
+    if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+    const std::size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (std::size_t i = 0; i < count; ++i) {
+      int fd = -1;
+      std::memcpy(&fd, CMSG_DATA(header) + i * sizeof(int), sizeof fd);
+      fds.push_back(fd);
+    }
+  }
+  const bool truncated = (message.header.msg_flags & MSG_CTRUNC) != 0;
+  if (fds.size() == 1 && !truncated) {
+    PrepareDescriptor(fds[0]);
+    return Ok<NativeSocket>(fds[0]);
+  }
+  for (int fd : fds) close(fd);
+  return Fail<NativeSocket>(fds.empty() && !truncated ? wsa::kNotSocket : 10040);  // WSAEMSGSIZE
+}
+
 }  // namespace
 
-Result<NativeSocket> ReceiveSocket(const std::string& path) {
+Result<NativeSocket> ReceiveSocket(const std::string& path, std::uint32_t timeout_ms) {
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   sockaddr_un address;
   if (!UnixAddress(path, &address)) return Fail<NativeSocket>(10063);  // WSAENAMETOOLONG
   ClosesOnExit open_fds;
   const int listener = open_fds.fds[0] = socket(AF_UNIX, SOCK_STREAM, 0);
   if (listener == -1) return Fail<NativeSocket>(LastError());
-  if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == -1 || listen(listener, 1) == -1)
+  if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == -1)
     return Fail<NativeSocket>(LastError());
-  int connection;
-  do {
+  RemovesPathOnExit bound{&path};  // ours from here on (a path bind refused may be someone else's: left alone)
+  // Nonblocking, with poll for the waits: the deadline covers the whole call, and a sender that connects and then
+  // goes away cannot leave accept blocked.
+  if (listen(listener, 1) == -1 || fcntl(listener, F_SETFL, O_NONBLOCK) == -1) return Fail<NativeSocket>(LastError());
+  int connection = -1;
+  while (connection == -1) {
+    if (const int error = WaitUntil(listener, POLLIN, deadline); error != 0) return Fail<NativeSocket>(error);
     connection = accept(listener, nullptr, nullptr);
-  } while (connection == -1 && errno == EINTR);
-  const int accept_errno = errno;
-  unlink(path.c_str());  // one use: the path goes as soon as the sender is in
-  if (connection == -1) return Fail<NativeSocket>(FromErrno(accept_errno));
+    if (connection == -1 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED)
+      return Fail<NativeSocket>(LastError());
+  }
   open_fds.fds[1] = connection;
+  bound.Remove();  // one use: the path goes as soon as the sender is in
+  if (const int error = RequireSameUser(connection); error != 0) return Fail<NativeSocket>(error);
 
   DescriptorMessage message;
-  ssize_t received;
-  do {
-    received = recvmsg(connection, &message.header, 0);
-  } while (received == -1 && errno == EINTR);
-  if (received == -1) return Fail<NativeSocket>(LastError());
-  const cmsghdr* header = CMSG_FIRSTHDR(&message.header);
-  if (header == nullptr || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS)
-    return Fail<NativeSocket>(wsa::kNotSocket);  // the peer sent no descriptor
-  int fd = -1;
-  std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
-  PrepareDescriptor(fd);
-  return Ok<NativeSocket>(fd);
+  for (;;) {
+    if (const int error = WaitUntil(connection, POLLIN, deadline); error != 0) return Fail<NativeSocket>(error);
+    const ssize_t received = recvmsg(connection, &message.header, kReceiveDescriptorFlags | MSG_DONTWAIT);
+    if (received == 0) return Fail<NativeSocket>(wsa::kNotSocket);  // the peer left without sending a descriptor
+    if (received > 0) return TakeOneDescriptor(message);
+    if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return Fail<NativeSocket>(LastError());
+  }
 }
 
-int SendSocket(const std::string& path, NativeSocket s) {
+int SendSocket(const std::string& path, NativeSocket s, std::uint32_t timeout_ms) {
   sockaddr_un address;
   if (!UnixAddress(path, &address)) return 10063;  // WSAENAMETOOLONG
   ClosesOnExit open_fds;
   const int connection = open_fds.fds[0] = socket(AF_UNIX, SOCK_STREAM, 0);
   if (connection == -1) return LastError();
-  if (connect(connection, reinterpret_cast<sockaddr*>(&address), sizeof address) == -1) return LastError();
+  // SO_SNDTIMEO bounds both waits: Linux's connect on a Unix-domain socket whose backlog is full, and sendmsg. A
+  // zero SO_SNDTIMEO would mean no limit, so 0 ms asks for the shortest one.
+  if (const int error = SetTimeoutOption(connection, SO_SNDTIMEO, timeout_ms == 0 ? 1 : timeout_ms); error != 0)
+    return error;
+  if (connect(connection, reinterpret_cast<sockaddr*>(&address), sizeof address) == -1)
+    return errno == EAGAIN || errno == EWOULDBLOCK ? 10060 : LastError();  // WSAETIMEDOUT
+  if (const int error = RequireSameUser(connection); error != 0) return error;
   DescriptorMessage message;
   message.header.msg_controllen = PutControlMessage(message.control, SOL_SOCKET, SCM_RIGHTS, static_cast<int>(s));
   ssize_t sent;
   do {
     sent = sendmsg(connection, &message.header, kSendFlags);
   } while (sent == -1 && errno == EINTR);
-  return sent == -1 ? LastError() : 0;
+  return sent == -1 ? TransferError(connection) : 0;
 }
 
 int EnablePacketInfo(NativeSocket s, int family) {
@@ -648,6 +737,17 @@ Result<int> TakeSocketError(NativeSocket s) {
   socklen_t length = sizeof pending;
   if (getsockopt(static_cast<int>(s), SOL_SOCKET, SO_ERROR, &pending, &length) == -1) return Fail<int>(LastError());
   return Ok(FromErrno(pending));
+}
+
+Result<bool> ConnectIsOver(NativeSocket s) {
+  // A socket in SYN_SENT polls neither writable nor failed; one whose connect failed polls POLLOUT|POLLHUP (and
+  // POLLERR while SO_ERROR is still set), since a closed TCP socket is always writable.
+  pollfd entry{static_cast<int>(s), POLLOUT, 0};
+  int ready;
+  while ((ready = poll(&entry, 1, 0)) == -1 && errno == EINTR) {
+  }
+  if (ready == -1) return Fail<bool>(LastError());
+  return Ok((entry.revents & (POLLOUT | POLLERR | POLLHUP)) != 0);
 }
 
 Result<SocketAddress> GetSockName(NativeSocket s) {

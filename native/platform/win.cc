@@ -208,8 +208,8 @@ Result<NativeSocket> SocketFromShare(const std::uint8_t* blob, std::size_t lengt
 }
 
 // Windows' AF_UNIX has no SCM_RIGHTS: a socket moves between processes with WSADuplicateSocketW (ShareSocket).
-Result<NativeSocket> ReceiveSocket(const std::string&) { return Fail<NativeSocket>(WSAEOPNOTSUPP); }
-int SendSocket(const std::string&, NativeSocket) { return WSAEOPNOTSUPP; }
+Result<NativeSocket> ReceiveSocket(const std::string&, std::uint32_t) { return Fail<NativeSocket>(WSAEOPNOTSUPP); }
+int SendSocket(const std::string&, NativeSocket, std::uint32_t) { return WSAEOPNOTSUPP; }
 
 int EnablePacketInfo(NativeSocket s, int family) {
   const DWORD on = 1;
@@ -337,6 +337,22 @@ Result<int> TakeSocketError(NativeSocket s) {
   if (getsockopt(Native(s), SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&pending), &length) != 0)
     return Fail<int>(WSAGetLastError());
   return Ok(pending);  // already a Winsock number
+}
+
+Result<bool> ConnectIsOver(NativeSocket s) {
+  // Winsock's select reports a nonblocking connect in writefds once it succeeded and in exceptfds once it failed
+  // (select's documentation), and in neither while it is under way. Not WSAPoll: before Windows 10 2004 it did not
+  // report a failed connect at all.
+  fd_set writable;
+  fd_set failed;
+  FD_ZERO(&writable);
+  FD_ZERO(&failed);
+  FD_SET(Native(s), &writable);
+  FD_SET(Native(s), &failed);
+  timeval no_wait{0, 0};
+  const int ready = select(0, nullptr, &writable, &failed, &no_wait);
+  if (ready == SOCKET_ERROR) return Fail<bool>(WSAGetLastError());
+  return Ok(ready > 0);
 }
 
 Result<SocketAddress> GetSockName(NativeSocket s) {
