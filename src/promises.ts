@@ -29,7 +29,7 @@ export {
   WSAStartup, WSACleanup, WSAGetLastError, SOCKET, WinsockError,
 } from './index.js';
 export type {
-  AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData, Datagram, DatagramInto, NameInfo,
+  AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, UnixAddress, WSAData, Datagram, DatagramInto, NameInfo,
   PollFd, SelectResult, SocketOptions, SocketOptionName, Linger, KeepAliveValues, KeepAliveOptions, Message,
   SendMsgOptions,
 } from './index.js';

@@ -15,6 +15,7 @@ import {
 import { invalidArgument } from './arguments.js';
 import { accept, connect, getaddrinfo, recv, send, type AsyncOptions } from './promises.js';
 import { toDuplex, type Duplex } from './stream.js';
+import { connectPath, listenPath, removeBoundPath } from './unix-sockets.js';
 
 /**
  * The one address a numeric host stands for, without asking getaddrinfo (a trip to the threadpool per connection);
@@ -42,8 +43,19 @@ export interface ConnectOptions extends AsyncOptions {
   family?: number;
 }
 
+/** Options of {@link Socket.connect} for an AF_UNIX stream socket. */
+export interface UnixConnectOptions extends AsyncOptions {
+  /** The listener's path, or on Linux its abstract name (`'\0name'`). */
+  path: string;
+}
+
 /** Options of {@link Server.listen}. */
 export interface ListenOptions {
+  /**
+   * An AF_UNIX path (or on Linux an abstract name, `'\0name'`) to listen on instead of a port: `host`, `port` and the
+   * address options then do not apply. The file must not exist; `close()` removes it.
+   */
+  path?: string;
   /** The port; 0 (the default) lets the OS pick one, which `server.address().port` then tells. */
   port?: number;
   /** A numeric address; `'::'` (the default) listens on every IPv6 and IPv4 address (dual-stack). */
@@ -101,11 +113,18 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
    * @throws WinsockError the last address's error (WSAECONNREFUSED, WSAETIMEDOUT after `options.timeout`, ...),
    * WSAHOST_NOT_FOUND for an unknown host; an AbortError when `options.signal` aborts
    */
-  static async connect(host: string, port: number, options: ConnectOptions = {}): Promise<Socket> {
+  static async connect(host: string, port: number, options?: ConnectOptions): Promise<Socket>;
+  /** Connects an AF_UNIX stream socket to `options.path`. */
+  static async connect(options: UnixConnectOptions): Promise<Socket>;
+  static async connect(host: string | UnixConnectOptions, port?: number, options: ConnectOptions = {}): Promise<Socket> {
+    if (typeof host === 'object' && host !== null) {
+      const { path, ...waiting } = host;
+      return new Socket(await connectPath(path, waiting));
+    }
     if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
     const { family = AF_UNSPEC, ...waiting } = options;
-    const addresses = numericAddress(host, port, family) ??
-      (await getaddrinfo(host, port, { family, socktype: SOCK_STREAM, protocol: IPPROTO_TCP }, waiting));
+    const addresses = numericAddress(host, port as number, family) ??
+      (await getaddrinfo(host, port as number, { family, socktype: SOCK_STREAM, protocol: IPPROTO_TCP }, waiting));
     let lastError: unknown = new WinsockError(WSAENOTSOCK, 'connect', host, port);
     for (const address of addresses) {
       const s = socket(address.family, address.socktype, address.protocol);
@@ -207,6 +226,7 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
   static listen(options: ListenOptions = {}): Server {
     if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
     const { port = 0, host = '::', backlog = SOMAXCONN, ipv6Only = false, reuseAddress = false, reusePort = false } = options;
+    if (options.path !== undefined) return new Server(listenPath(options.path, backlog));
     const exclusiveAddressUse = (options.exclusiveAddressUse ?? true) && !reuseAddress;
     if (typeof host !== 'string') throw invalidArgument('options.host', 'a string', host);
     const family = host.includes(':') ? AF_INET6 : AF_INET;
@@ -246,6 +266,7 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     closeHandle(this.handle);
+    removeBoundPath(this.handle);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
