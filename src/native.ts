@@ -22,6 +22,7 @@ export interface SOCKET {
 
 /** The class of SOCKET objects: usable with `instanceof`, not constructible from JavaScript. */
 export interface SocketClass extends Function {
+  /** The prototype every SOCKET object has. */
   readonly prototype: SOCKET;
 }
 

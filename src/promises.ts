@@ -43,6 +43,7 @@ export interface TransferOptions extends AsyncOptions {
 
 /** A `send` that failed or was aborted part-way: `bytesWritten` bytes had been handed to the kernel. */
 export interface PartialSendError extends Error {
+  /** How many bytes of the data had been handed to the kernel when the call failed or was aborted. */
   bytesWritten: number;
 }
 

@@ -104,7 +104,11 @@ function closeHandle(handle: SOCKET): void {
 export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   #closed = false;
 
-  /** Wraps a connected SOCKET (from the 1:1 API); the Socket owns it from now on. */
+  /**
+   * Wraps a connected SOCKET (from the 1:1 API); the Socket owns it from now on.
+   *
+   * @param handle - the SOCKET underneath, for the 1:1 calls (`setOption(socket.handle, 'TCP_NODELAY', true)`)
+   */
   constructor(readonly handle: SOCKET) {}
 
   /**
@@ -215,6 +219,7 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
 export class Server implements AsyncIterable<Socket>, AsyncDisposable {
   #closed = false;
 
+  /** @param handle - the listening SOCKET underneath, for the 1:1 calls (`getsockopt`, `setOption`, ...) */
   private constructor(readonly handle: SOCKET) {}
 
   /**
@@ -269,6 +274,7 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
     removeBoundPath(this.handle);
   }
 
+  /** `await using server = Server.listen()` closes it at the end of the block. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }

@@ -37,8 +37,11 @@ export interface UnixAddress {
 
 /** One result of `getaddrinfo()`: a socket address and the socket parameters to use with it. */
 export interface AddrInfo extends SockAddr {
+  /** The AI_* flags of this result. */
   flags: number;
+  /** The socket type to open for this address (SOCK_STREAM, SOCK_DGRAM, ...). */
   socktype: number;
+  /** The protocol to open for this address (IPPROTO_TCP, IPPROTO_UDP, ...). */
   protocol: number;
   /** The canonical host name, on the first result only and only when AI_CANONNAME was asked for; otherwise null. */
   canonname: string | null;
@@ -46,14 +49,19 @@ export interface AddrInfo extends SockAddr {
 
 /** The `hints` of `getaddrinfo()`; every field defaults to 0 (AF_UNSPEC, any type, any protocol, no flags). */
 export interface AddrInfoHints {
+  /** AI_* flags (AI_PASSIVE, AI_CANONNAME, AI_NUMERICHOST, ...). */
   flags?: number;
+  /** AF_INET or AF_INET6 to ask for that family only; AF_UNSPEC for both. */
   family?: number;
+  /** SOCK_STREAM or SOCK_DGRAM to ask for that type only. */
   socktype?: number;
+  /** IPPROTO_TCP or IPPROTO_UDP to ask for that protocol only. */
   protocol?: number;
 }
 
 /** What `accept()` returns: the new connection's socket and its peer's address. */
 export interface AcceptResult extends SockAddr {
+  /** The accepted connection's socket, which the caller owns and closes. */
   socket: SOCKET;
 }
 
