@@ -134,7 +134,7 @@ describe('AF_UNIX stream sockets', () => {
     assert.throws(() => ws.connect(scope.tcp(), '127.0.0.1'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
   });
 
-  test('AF_UNIX abstract names (Linux): "\\0name" binds no file, getsockname returns it, a client connects', async () => {
+  test('AF_UNIX abstract names (Linux): a leading NUL binds no file, getsockname returns the name, a client connects', async () => {
     const name = `\0winsock-test-${process.pid}-${Date.now()}`;
     const listener = listening(name);
     assert.deepEqual(ws.getsockname(listener), { family: ws.AF_UNIX, address: name, port: 0 });
@@ -143,6 +143,10 @@ describe('AF_UNIX stream sockets', () => {
     await wsp.connect(client, { path: name });
     scope.track((await accepting).socket);
     assert.equal(ws.getpeername(client).address, name);
+  });
+
+  test('AF_UNIX where Winsock lacks it (Wine 8): socket() fails with WSAEAFNOSUPPORT, as on Windows before 1803', () => {
+    assertWinsockError(() => ws.socket(ws.AF_UNIX, ws.SOCK_STREAM, 0), 'WSAEAFNOSUPPORT', 'socket');
   });
 
   test('Server.listen({ path }) and Socket.connect({ path }): an echo; close() removes the socket file', async () => {
