@@ -15,7 +15,9 @@ export function write(text: string): void {
   try {
     writeSync(1, text);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(STDOUT_CLOSED_EXIT_CODE);
+    // EPIPE; Windows can also report a pipe whose reader has gone as EOF (libuv's ERROR_BROKEN_PIPE).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE' || code === 'EOF') process.exit(STDOUT_CLOSED_EXIT_CODE);
     throw error;
   }
 }
