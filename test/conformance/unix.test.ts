@@ -143,6 +143,11 @@ describe('AF_UNIX stream sockets', () => {
     await wsp.connect(client, { path: name });
     scope.track((await accepting).socket);
     assert.equal(ws.getpeername(client).address, name);
+    // An abstract name may fill all of sun_path (108 bytes, no terminator): it comes back whole, read no further.
+    const longest = `\0${'a'.repeat(107)}`;
+    const full = listening(longest);
+    assert.equal(ws.getsockname(full).address, longest);
+    assertWinsockError(() => ws.bind(unixSocket(), `${longest}b`), 'WSAEINVAL', 'bind');
   });
 
   test('AF_UNIX where Winsock lacks it (Wine 8): socket() fails with WSAEAFNOSUPPORT, as on Windows before 1803', () => {
