@@ -32,8 +32,8 @@ inline constexpr int kOperationNotSupported = 10045;      // WSAEOPNOTSUPP
 inline constexpr int kAddressFamilyNotSupported = 10047;  // WSAEAFNOSUPPORT
 inline constexpr int kNoBufferSpace = 10055;              // WSAENOBUFS
 inline constexpr int kNotConnected = 10057;               // WSAENOTCONN
-inline constexpr int kConnectionRefused = 10061;          // WSAECONNREFUSED
 inline constexpr int kShutDown = 10058;                   // WSAESHUTDOWN
+inline constexpr int kConnectionRefused = 10061;          // WSAECONNREFUSED
 inline constexpr int kVersionNotSupported = 10092;        // WSAVERNOTSUPPORTED
 inline constexpr int kNotInitialised = 10093;             // WSANOTINITIALISED
 }  // namespace wsa
