@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-import { print } from './transcript.js';
+import { print, write } from './transcript.js';
 
 const cli = fileURLToPath(new URL('./winsock-echo.js', import.meta.url));
 
@@ -16,6 +16,10 @@ interface Finished {
 
 function run(args: string[], onStderr?: (text: string) => void): { child: ChildProcess; done: Promise<Finished> } {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // However the demo ends (its stdout closed mid-transcript, an exception), no server is left waiting for a client.
+  const killOnExit = (): void => void child.kill();
+  process.on('exit', killOnExit);
+  child.on('exit', () => process.off('exit', killOnExit));
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -37,7 +41,7 @@ export async function runDemo({ host, port }: { host: string; port: number }): P
   const serverPort = await Promise.race([listening, server.done.then(() => null)]);
   if (serverPort === null) {
     const failed = await server.done;
-    process.stdout.write(`--- server ---\n${failed.stdout}${failed.stderr}`);
+    write(`--- server ---\n${failed.stdout}${failed.stderr}`);
     return 1;
   }
 
@@ -47,8 +51,8 @@ export async function runDemo({ host, port }: { host: string; port: number }): P
   if (client.code !== 0) server.child.kill();
   const finished = await server.done;
   print('--- client ---');
-  process.stdout.write(client.stdout + client.stderr);
+  write(client.stdout + client.stderr);
   print('--- server ---');
-  process.stdout.write(finished.stdout);
+  write(finished.stdout);
   return client.code === 0 && finished.code === 0 ? 0 : 1;
 }

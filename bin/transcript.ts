@@ -4,14 +4,36 @@ import { writeSync } from 'node:fs';
 
 import { WinsockError } from '../src/index.js';
 
-/** Writes one line of the transcript to stdout, at once. */
-export function print(line: string): void {
-  writeSync(1, `${line}\n`);
+/** The exit code when the reader of stdout has gone (`winsock-echo demo | head -3`): it had what it wanted. */
+export const STDOUT_CLOSED_EXIT_CODE = 0;
+
+/**
+ * Writes text to stdout, at once. A reader that has gone away (EPIPE) ends the program quietly, as SIGPIPE ends a C
+ * program: no error, no usage text, and the 'exit' handlers run (the demo's kill its children there).
+ */
+export function write(text: string): void {
+  try {
+    writeSync(1, text);
+  } catch (error) {
+    // EPIPE; Windows can also report a pipe whose reader has gone as EOF (libuv's ERROR_BROKEN_PIPE).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE' || code === 'EOF') process.exit(STDOUT_CLOSED_EXIT_CODE);
+    throw error;
+  }
 }
 
-/** Writes one line to stderr, at once (diagnostics that are not part of the tutorial's transcript). */
+/** Writes one line of the transcript to stdout, at once. */
+export function print(line: string): void {
+  write(`${line}\n`);
+}
+
+/** Writes one line to stderr, at once (diagnostics and usage, which are not part of the tutorial's transcript). */
 export function note(line: string): void {
-  writeSync(2, `${line}\n`);
+  try {
+    writeSync(2, `${line}\n`);
+  } catch {
+    // stderr closed too: nothing is left to tell
+  }
 }
 
 /** The Winsock number the tutorial prints for a failure (its WSAGetLastError()); anything else is a bug: rethrown. */

@@ -1,6 +1,6 @@
 // A multicast chat on this machine only: every member joins 239.255.42.99 on the loopback interface, sends with
 // TTL 0 (never leaves the host) and loopback on, and prints what the group says.
-// Run: node build/examples/multicast-chat.js [name] [port]   then type lines; or `demo` to send three and exit.
+// Run: node dist-test/examples/multicast-chat.js [name] [port]   then type lines; or `demo` to send three and exit.
 import { createInterface } from 'node:readline';
 
 import * as ws from 'winsock/promises';

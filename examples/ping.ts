@@ -1,6 +1,6 @@
 // ping over raw sockets (SOCK_RAW with IPPROTO_ICMP / IPPROTO_ICMPV6): what the unmaintained raw-socket package
 // was used for. Raw sockets need root (Linux, macOS) or administrator rights (Windows).
-// Run: node build/examples/ping.js [host ...]     (127.0.0.1 and ::1 by default)
+// Run: node dist-test/examples/ping.js [host ...]     (127.0.0.1 and ::1 by default)
 import * as ws from 'winsock/promises';
 
 const ECHO_REQUEST = { v4: 8, v6: 128 };

@@ -1,6 +1,6 @@
 // A select()-based echo server, the classic single-threaded Winsock pattern: one blocking select() over the
 // listening socket and every client, then accept/recv/send on whichever is ready. Synchronous API only.
-// Run: node build/examples/select-server.js [port] [clients-to-serve]
+// Run: node dist-test/examples/select-server.js [port] [clients-to-serve]
 import {
   AF_INET, IPPROTO_TCP, SOCK_STREAM, closesocket, accept, bind, getsockname, listen, recv, select, send, socket,
   startup, cleanup, type SOCKET,

@@ -1,5 +1,5 @@
 // Microsoft's "Complete Winsock Client Code", ported call for call to the winsock package (synchronous API).
-// Run: node build/examples/tutorial-client.js <server-name> [port]
+// Run: node dist-test/examples/tutorial-client.js <server-name> [port]
 import {
   AF_UNSPEC, IPPROTO_TCP, SD_SEND, SOCK_STREAM, WinsockError,
   WSACleanup, WSAStartup, closesocket, connect, getaddrinfo, recv, send, shutdown, socket, type SOCKET,

@@ -1,5 +1,5 @@
 // Microsoft's "Complete Winsock Server Code", ported call for call to the winsock package (synchronous API).
-// Run: node build/examples/tutorial-server.js [port]   (the tutorial's port, 27015, by default)
+// Run: node dist-test/examples/tutorial-server.js [port]   (the tutorial's port, 27015, by default)
 import {
   AF_INET, AI_PASSIVE, IPPROTO_TCP, SD_SEND, SOCK_STREAM, SOMAXCONN, WinsockError,
   WSACleanup, WSAStartup, accept, bind, closesocket, getaddrinfo, getsockname, listen, recv, send, shutdown, socket,

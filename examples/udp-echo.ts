@@ -1,7 +1,7 @@
 // A UDP echo server and client on winsock/promises.
-// Run: node build/examples/udp-echo.js server [port]        echo every datagram back to its sender
-//      node build/examples/udp-echo.js client host port text
-//      node build/examples/udp-echo.js demo                  both, in one process, on a free port
+// Run: node dist-test/examples/udp-echo.js server [port]        echo every datagram back to its sender
+//      node dist-test/examples/udp-echo.js client host port text
+//      node dist-test/examples/udp-echo.js demo                  both, in one process, on a free port
 import * as ws from 'winsock/promises';
 
 async function serve(s: ws.SOCKET, count = Infinity): Promise<void> {

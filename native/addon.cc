@@ -249,7 +249,7 @@ Napi::Object WinsockAddon::EndpointObject(const platform::Endpoint& endpoint) {
   Napi::Object object = Napi::Object::New(env_);
   object.Set("family", endpoint.family);
   object.Set("address", endpoint.address);
-  object.Set("port", endpoint.port);
+  object.Set("port", endpoint.port < 0 ? 0 : endpoint.port);  // an AF_UNIX address has no port
   return object;
 }
 

@@ -167,6 +167,10 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // A socket address from (address, port) arguments at `index`; a Winsock error for text that is not numeric.
   platform::SocketAddress RequireAddress(const Napi::CallbackInfo& info, std::size_t index, int family,
                                          const char* syscall);
+  // The address to bind or connect `socket` to: a path for an AF_UNIX socket (its port argument is not read),
+  // else (address, port) as RequireAddress reads them.
+  platform::SocketAddress RequireSocketAddress(const SocketHandle& socket, const Napi::CallbackInfo& info,
+                                               std::size_t index, const char* syscall);
   Napi::Object EndpointObject(const platform::Endpoint& endpoint);
   // Teardown: closes every socket without calling JavaScript (it can no longer run).
   void CloseAllSockets();

@@ -61,6 +61,17 @@ std::string String(const Napi::CallbackInfo& info, std::size_t index, const char
   return text;
 }
 
+std::string SocketPath(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  if (!info[index].IsString()) ThrowTypeError(info.Env(), Quoted(name) + " must be of type string");
+  std::string path = info[index].As<Napi::String>().Utf8Value();
+  // "\0name" is an abstract name, as in Node's net; a NUL anywhere else would cut the path short in the kernel.
+  if (path.find('\0', 1) != std::string::npos) {
+    ThrowWithCode(Napi::TypeError::New(info.Env(), Quoted(name) + " must be a path without null bytes after the first"),
+                  "ERR_INVALID_ARG_VALUE");
+  }
+  return path;
+}
+
 Napi::Function Function(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
   if (!info[index].IsFunction()) ThrowTypeError(info.Env(), Quoted(name) + " must be of type function");
   return info[index].As<Napi::Function>();

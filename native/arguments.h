@@ -29,6 +29,8 @@ struct Bytes {
 std::int64_t Integer(const Napi::CallbackInfo& info, std::size_t index, const char* name, std::int64_t min,
                      std::int64_t max, std::optional<std::int64_t> fallback = std::nullopt);
 std::string String(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+// An AF_UNIX socket path: a string whose only NUL byte may be the first, which marks an abstract name (Linux).
+std::string SocketPath(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 // A string, or std::nullopt for null/undefined, as the optional pointer arguments of the C API.
 std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* name);

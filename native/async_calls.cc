@@ -100,7 +100,7 @@ Napi::Value WinsockAddon::TryAccept(const Napi::CallbackInfo& info) {
 
 Napi::Value WinsockAddon::TryConnect(const Napi::CallbackInfo& info) {
   SocketHandle& socket = RequireOpenSocketId(info, 0, "connect");
-  const platform::SocketAddress address = RequireAddress(info, 1, 0, "connect");
+  const platform::SocketAddress address = RequireSocketAddress(socket, info, 1, "connect");
   if (const int error = socket.MakeNonBlocking(); error != 0) ThrowWinsockError(error, "connect");
 
   const int error = platform::Connect(socket.Native(), address);
@@ -118,7 +118,7 @@ Napi::Value WinsockAddon::TryConnect(const Napi::CallbackInfo& info) {
 
 Napi::Value WinsockAddon::ConnectResult(const Napi::CallbackInfo& info) {
   SocketHandle& socket = RequireOpenSocketId(info, 0, "connect");
-  const platform::SocketAddress address = RequireAddress(info, 1, 0, "connect");
+  const platform::SocketAddress address = RequireSocketAddress(socket, info, 1, "connect");
 
   const platform::Result<int> pending = platform::TakeSocketError(socket.Native());
   const int error = pending.ok() ? pending.value : pending.error;

@@ -105,9 +105,21 @@ platform::SocketAddress WinsockAddon::RequireAddress(const Napi::CallbackInfo& i
   return address.value;
 }
 
+platform::SocketAddress WinsockAddon::RequireSocketAddress(const SocketHandle& socket, const Napi::CallbackInfo& info,
+                                                           std::size_t index, const char* syscall) {
+  if (socket.Family() != platform::kUnixFamily) return RequireAddress(info, index, 0, syscall);
+  const std::string path = arguments::SocketPath(info, index, "address");
+  const platform::Result<platform::SocketAddress> address = platform::MakeUnixAddress(path);
+  if (!address.ok()) {
+    const platform::Endpoint asked{platform::kUnixFamily, path, -1};
+    ThrowWinsockError(address.error, syscall, &asked);
+  }
+  return address.value;
+}
+
 Napi::Value WinsockAddon::Bind(const Napi::CallbackInfo& info) {
   SocketHandle& socket = RequireOpenSocket(info, 0, "bind");
-  const platform::SocketAddress address = RequireAddress(info, 1, 0, "bind");
+  const platform::SocketAddress address = RequireSocketAddress(socket, info, 1, "bind");
 
   const int error = platform::Bind(socket.Native(), address);
   if (error != 0) {
@@ -147,7 +159,7 @@ Napi::Value WinsockAddon::AcceptedSocket(platform::NativeSocket accepted, const 
 
 Napi::Value WinsockAddon::Connect(const Napi::CallbackInfo& info) {
   SocketHandle& socket = RequireOpenSocket(info, 0, "connect");
-  const platform::SocketAddress address = RequireAddress(info, 1, 0, "connect");
+  const platform::SocketAddress address = RequireSocketAddress(socket, info, 1, "connect");
 
   const int error = platform::Connect(socket.Native(), address);
   if (error != 0) {

@@ -18,15 +18,17 @@ function describe(value: unknown): string {
   return `type ${typeof value} (${String(value)})`;
 }
 
-/** `(address, port)` or `({ address, port })` -> `[address, port]`. */
+/**
+ * `(address, port)`, `({ address, port })` or `({ path })` -> `[address, port]`. A string's port may be left out
+ * for an AF_UNIX path: the addon, which knows the socket's family, then reads no port, and for any other family
+ * refuses the missing one with the TypeError this function used to throw.
+ */
 export function splitAddress(address: AddressLike, port: number | undefined): [string, number] {
-  if (typeof address === 'string') {
-    if (port === undefined) throw invalidArgument('port', 'a number', port);
-    return [address, port];
-  }
+  if (typeof address === 'string') return [address, port as number];
   if (address === null || typeof address !== 'object') {
-    throw invalidArgument('address', 'a string or an object with address and port', address);
+    throw invalidArgument('address', 'a string or an object with address and port, or with path', address);
   }
+  if ('path' in address) return [address.path, 0];
   return [address.address, address.port];
 }
 

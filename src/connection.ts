@@ -16,6 +16,7 @@ import {
 import { getaddrinfo, recv, send, type AsyncOptions } from './promises.js';
 import { checkTimeout, setKeepsLoopAlive } from './readiness.js';
 import { toDuplex, type SocketStream } from './stream.js';
+import { connectPath } from './unix-sockets.js';
 import type { AddrInfo, SOCKET, SockAddr, SendData } from './types.js';
 
 /** node:net's options for a connection, taken by {@link Socket.connect}, by `Server.listen` for the connections it accepts, and by `new Socket`. */
@@ -35,6 +36,12 @@ export interface SocketOptions {
 }
 
 /** Options of {@link Socket.connect}. */
+/** Options of {@link Socket.connect} for an AF_UNIX stream socket (the TCP options do not apply to it). */
+export interface UnixConnectOptions extends AsyncOptions {
+  /** The listener's path, or on Linux its abstract name (`'\0name'`). */
+  path: string;
+}
+
 export interface ConnectOptions extends AsyncOptions, SocketOptions {
   /** AF_INET or AF_INET6 to try only that family; AF_UNSPEC (the default) tries every address. */
   family?: number;
@@ -166,7 +173,14 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
    * @throws WinsockError the last address's error (WSAECONNREFUSED, WSAETIMEDOUT after `options.timeout`, ...),
    * WSAHOST_NOT_FOUND for an unknown host; an AbortError when `options.signal` aborts
    */
-  static async connect(host: string, port: number, options: ConnectOptions = {}): Promise<Socket> {
+  static async connect(host: string, port: number, options?: ConnectOptions): Promise<Socket>;
+  /** Connects an AF_UNIX stream socket to `options.path` (docs/unix-sockets.md). */
+  static async connect(options: UnixConnectOptions): Promise<Socket>;
+  static async connect(host: string | UnixConnectOptions, port?: number, options: ConnectOptions = {}): Promise<Socket> {
+    if (typeof host === 'object' && host !== null) {
+      const { path, ...waiting } = host;
+      return new Socket(await connectPath(path, waiting));
+    }
     checkHost(host);
     checkPort(port);
     if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);

@@ -13,6 +13,12 @@ export const AF_INET: number = c.AF_INET!;
 /** Address families (`af` of `socket()`, `family` of results). */
 export const AF_INET6: number = c.AF_INET6!;
 
+/**
+ * Address families: Unix-domain stream sockets (`afunix.h`, Windows 10 1803 and later; every POSIX system). The
+ * address is a path, or on Linux an abstract name written with a leading `'\0'`.
+ */
+export const AF_UNIX: number = c.AF_UNIX!;
+
 /** Socket types (`type` of `socket()`). */
 export const SOCK_STREAM: number = c.SOCK_STREAM!;
 

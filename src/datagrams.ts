@@ -6,11 +6,13 @@ import type { AddressLike, SendData, SockAddr } from './types.js';
 
 /** A datagram read into a new Buffer, with the sender's address. */
 export interface Datagram extends SockAddr {
+  /** The datagram's bytes. */
   data: Buffer;
 }
 
 /** A datagram read into the caller's buffer: its length, with the sender's address. */
 export interface DatagramInto extends SockAddr {
+  /** How many bytes of the caller's buffer the datagram filled. */
   bytes: number;
 }
 

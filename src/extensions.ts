@@ -130,6 +130,7 @@ export function receiveSocket(path: string, options?: PassSocketOptions): SOCKET
 
 /** A datagram with packet info, from {@link recvmsg}. */
 export interface Message extends SockAddr {
+  /** The datagram's bytes. */
   data: Buffer;
   /** The local address the datagram was sent to (present once {@link enablePacketInfo} was called). */
   localAddress?: string;
@@ -139,6 +140,7 @@ export interface Message extends SockAddr {
 
 /** Options of {@link sendmsg}. */
 export interface SendMsgOptions {
+  /** MSG_* flags, 0 by default. */
   flags?: number;
   /** The source address to send from (one of this host's, e.g. the `localAddress` a request came to). */
   localAddress?: string;

@@ -24,7 +24,7 @@ export const SOCKET: SocketClass = native.SOCKET;
 export type SOCKET = SocketObject;
 export type { SocketClass } from './native.js';
 export type {
-  WSAData, SockAddr, AddrInfo, AddrInfoHints, AcceptResult, AddressLike, SendData,
+  WSAData, SockAddr, UnixAddress, AddrInfo, AddrInfoHints, AcceptResult, AddressLike, SendData,
 } from './types.js';
 
 /**

@@ -5,7 +5,9 @@ import type { AddressLike } from './types.js';
 
 /** What `getnameinfo` returns. */
 export interface NameInfo {
+  /** The host name (or the numeric address, with NI_NUMERICHOST). */
   host: string;
+  /** The service name (or the port number as text, with NI_NUMERICSERV). */
   service: string;
 }
 

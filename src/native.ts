@@ -23,6 +23,7 @@ export interface SOCKET {
 
 /** The class of SOCKET objects: usable with `instanceof`, not constructible from JavaScript. */
 export interface SocketClass extends Function {
+  /** The prototype every SOCKET object has. */
   readonly prototype: SOCKET;
 }
 
@@ -245,8 +246,8 @@ function notFoundMessage(
     `  1. the prebuilt binary: ${prebuildLine}`,
     `  2. the node-gyp build:  ${buildLine}`,
     'Build it from source with `npm rebuild winsock` (needs Python and a C++ toolchain:',
-    'https://github.com/nodejs/node-gyp#installation). npm 11 skips a dependency\'s install script until it is',
-    'approved: `npm install-scripts approve winsock`.',
+    'https://github.com/nodejs/node-gyp#installation). If npm skipped the install script (`--ignore-scripts`,',
+    'a denial in `allowScripts`, or `strict-allow-scripts`), approve it first: `npm install-scripts approve winsock`.',
   ].join('\n');
 }
 

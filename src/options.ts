@@ -17,15 +17,21 @@ export interface Linger {
 
 /** Every option `setOption`/`getOption` knows, with the type of its value. */
 export interface SocketOptions {
+  /** Lets a socket bind a local address in use (POSIX: one whose old connections are in TIME_WAIT; Windows: any, which is why the Server leaves it off). */
   SO_REUSEADDR: boolean;
   /** Windows only (WSAENOPROTOOPT on POSIX). */
   SO_EXCLUSIVEADDRUSE: boolean;
   /** POSIX only (WSAENOPROTOOPT on Windows). */
   SO_REUSEPORT: boolean;
+  /** Sends TCP keep-alive probes on an idle connection. */
   SO_KEEPALIVE: boolean;
+  /** Allows sending datagrams to a broadcast address (WSAEACCES without it). */
   SO_BROADCAST: boolean;
+  /** What `closesocket` does with unsent data: `{ onoff: true, linger: 0 }` resets the connection. */
   SO_LINGER: Linger;
+  /** The receive buffer's size, in bytes (Linux reports twice the size set, its bookkeeping included). */
   SO_RCVBUF: number;
+  /** The send buffer's size, in bytes (Linux reports twice the size set, its bookkeeping included). */
   SO_SNDBUF: number;
   /** Milliseconds; 0 waits without limit. */
   SO_RCVTIMEO: number;
@@ -35,21 +41,31 @@ export interface SocketOptions {
   SO_ERROR: number;
   /** Read-only: SOCK_STREAM, SOCK_DGRAM, ... */
   SO_TYPE: number;
+  /** Turns Nagle's algorithm off: small writes go out at once instead of waiting for an ACK. */
   TCP_NODELAY: boolean;
   /** Seconds. */
   TCP_KEEPIDLE: number;
   /** Seconds. */
   TCP_KEEPINTVL: number;
+  /** How many unanswered keep-alive probes end the connection. */
   TCP_KEEPCNT: number;
+  /** The time-to-live of outgoing IPv4 packets. */
   IP_TTL: number;
+  /** The IPv4 type-of-service byte (Windows ignores it: set through setsockopt it changes nothing there). */
   IP_TOS: number;
+  /** The time-to-live of outgoing IPv4 multicast datagrams (1 by default: this network only). */
   IP_MULTICAST_TTL: number;
+  /** Whether this host's own IPv4 multicast datagrams are delivered back to it. */
   IP_MULTICAST_LOOP: boolean;
   /** Write-only here: the IPv4 address of the interface multicast leaves from. */
   IP_MULTICAST_IF: string;
+  /** Restricts an AF_INET6 socket to IPv6; false makes it dual-stack (Windows defaults to true). */
   IPV6_V6ONLY: boolean;
+  /** The hop limit of outgoing IPv6 unicast packets. */
   IPV6_UNICAST_HOPS: number;
+  /** The hop limit of outgoing IPv6 multicast datagrams. */
   IPV6_MULTICAST_HOPS: number;
+  /** Whether this host's own IPv6 multicast datagrams are delivered back to it. */
   IPV6_MULTICAST_LOOP: boolean;
   /** The interface index IPv6 multicast leaves from. */
   IPV6_MULTICAST_IF: number;
@@ -199,8 +215,11 @@ export function ioctlsocket(s: SOCKET, cmd: number, argp = 0): number {
 
 /** SIO_KEEPALIVE_VALS' input: keep-alive on/off, the idle time and the probe interval, in milliseconds. */
 export interface KeepAliveValues {
+  /** Keep-alive on or off. */
   onoff: boolean;
+  /** Milliseconds of idleness before the first probe. */
   keepalivetime: number;
+  /** Milliseconds between unanswered probes. */
   keepaliveinterval: number;
 }
 

@@ -30,7 +30,7 @@ export {
   WSAStartup, WSACleanup, WSAGetLastError, SOCKET, WinsockError,
 } from './index.js';
 export type {
-  AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData, Datagram, DatagramInto, NameInfo,
+  AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, UnixAddress, WSAData, Datagram, DatagramInto, NameInfo,
   PollFd, SelectResult, SocketOptions, SocketOptionName, Linger, KeepAliveValues, KeepAliveOptions, Message,
   PassSocketOptions, SendMsgOptions,
 } from './index.js';
@@ -44,6 +44,7 @@ export interface TransferOptions extends AsyncOptions {
 
 /** A `send` that failed or was aborted part-way: `bytesWritten` bytes had been handed to the kernel. */
 export interface PartialSendError extends Error {
+  /** How many bytes of the data had been handed to the kernel when the call failed or was aborted. */
   bytesWritten: number;
 }
 

@@ -4,17 +4,23 @@ import { native, type SOCKET } from './native.js';
 
 /** What `select` reports: the total count, and the sockets of each set that are ready, in the order given. */
 export interface SelectResult {
+  /** How many sockets are ready, counted once per set they are in (as Winsock's return value). */
   count: number;
+  /** The sockets of `readfds` that are readable. */
   read: SOCKET[];
+  /** The sockets of `writefds` that are writable. */
   write: SOCKET[];
+  /** The sockets of `exceptfds` with an exceptional condition. */
   except: SOCKET[];
 }
 
 /** One entry of `WSAPoll`'s array, as WSAPOLLFD: `revents` is set by the call. */
 export interface PollFd {
+  /** The socket to watch (WSAPOLLFD's `fd`). */
   socket: SOCKET;
   /** POLLRDNORM, POLLWRNORM, ... (POLLIN/POLLOUT) */
   events: number;
+  /** Set by the call: the events that occurred, which may include POLLERR, POLLHUP and POLLNVAL unasked. */
   revents?: number;
 }
 

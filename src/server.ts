@@ -16,9 +16,15 @@ import {
 import { accept, type AsyncOptions } from './promises.js';
 import { setKeepsLoopAlive } from './readiness.js';
 import type { SOCKET, SockAddr } from './types.js';
+import { listenPath, removeBoundPath } from './unix-sockets.js';
 
 /** Options of {@link Server.listen}; the {@link SocketOptions} apply to every connection it accepts. */
 export interface ListenOptions extends SocketOptions {
+  /**
+   * An AF_UNIX path (or on Linux an abstract name, `'\0name'`) to listen on instead of a port: `host`, `port` and the
+   * address options then do not apply. The file must not exist; `close()` removes it.
+   */
+  path?: string;
   /** The port; 0 (the default) lets the OS pick one, which `server.address().port` then tells. */
   port?: number;
   /** A numeric address; `'::'` (the default) listens on every IPv6 and IPv4 address (dual-stack). */
@@ -90,6 +96,11 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
     checkPort(port, 'options.port');
     checkSocketOptions(options);
     checkMaxConnections(maxConnections, 'options.maxConnections');
+    if (options.path !== undefined) {
+      const server = new Server(listenPath(options.path, backlog), { noDelay, keepAlive, keepAliveInitialDelay, idleTimeout });
+      server.#maxConnections = maxConnections;
+      return server;
+    }
     const exclusiveAddressUse = (options.exclusiveAddressUse ?? true) && !reuseAddress;
     const family = host.includes(':') ? AF_INET6 : AF_INET;
     const s = socket(family, SOCK_STREAM, IPPROTO_TCP);
@@ -176,6 +187,7 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
       this.#closed = true;
       this.#drained = new Promise<void>((resolve) => (this.#onDrained = resolve));
       closeHandle(this.handle);
+      removeBoundPath(this.handle);
       this.#resolveIfDrained();
     }
     return this.#drained!;

@@ -80,6 +80,23 @@ function canRun(command: string, args: string[]): boolean {
   }
 }
 
+/** The AF_UNIX tests (test/conformance/unix.test.ts): none can run where socket(AF_UNIX) fails. */
+const afUnixTests = [
+  'AF_UNIX: bind, listen, connect, accept, send and recv over a path; the names are the path',
+  'AF_UNIX async: connect({ path }) and accept with the promises API, then an echo',
+  'AF_UNIX bind to a path that exists fails with WSAEADDRINUSE, for a socket file and a plain file',
+  'AF_UNIX connect to a path with no socket file fails with WSAECONNREFUSED, sync and async',
+  'AF_UNIX connect to a socket file nobody listens on any more fails with WSAECONNREFUSED',
+  'AF_UNIX listen on an unbound socket fails with WSAEINVAL (Linux would bind an abstract name)',
+  'AF_UNIX arguments: a NUL byte after the first, or a path that is not a string, is a TypeError',
+  'Server.listen({ path }) and Socket.connect({ path }): an echo; close() removes the socket file',
+  'Server.listen({ path }) on an existing file fails with WSAEADDRINUSE and leaves the file alone',
+];
+const wineHasNoAfUnix: Gap = {
+  skipOn: ['wine'],
+  reason: "Wine 8's ws2_32 has no AF_UNIX: socket(AF_UNIX) fails with WSAEAFNOSUPPORT (the test below checks it)",
+};
+
 /** Tests skipped somewhere, by exact name. Keep this table short and every reason true. */
 export const knownGaps: Readonly<Record<string, Gap>> = {
   'is the file this process has mapped (Linux: /proc/self/maps)': {
@@ -89,6 +106,19 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
   'server --forever serves 20 clients at once, each with the tutorial transcript': {
     skipOn: ['qemu'],
     reason: 'starts 21 emulated Node processes: 386 s under qemu-user here (the tutorial transcript runs above)',
+  },
+  ...Object.fromEntries(afUnixTests.map((name) => [name, wineHasNoAfUnix])),
+  'AF_UNIX paths: 107 bytes bind, 108 and more (no room for the NUL in sun_path) and empty fail with WSAEINVAL': {
+    skipOn: ['macos', 'wine'],
+    reason: "macOS's sun_path holds 104 bytes, not Windows' and Linux's 108 (and Wine 8 has no AF_UNIX)",
+  },
+  'AF_UNIX abstract names (Linux): a leading NUL binds no file, getsockname returns the name, a client connects': {
+    skipOn: ['macos', 'windows', 'wine'],
+    reason: "abstract names are Linux's: macOS has none, and Windows' afunix refuses them (WSAEINVAL)",
+  },
+  'AF_UNIX where Winsock lacks it (Wine 8): socket() fails with WSAEAFNOSUPPORT, as on Windows before 1803': {
+    skipOn: ['linux', 'macos', 'windows'],
+    reason: 'checks the Winsock of Wine 8, which has no AF_UNIX; every other platform here has it',
   },
   'open/close 2000 sockets leaves the fd count where it was': {
     skipOn: ['windows', 'wine'],

@@ -1,4 +1,6 @@
 // Socket addresses between their text form and sockaddr, the same on Winsock and POSIX.
+#include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 
@@ -31,6 +33,22 @@ bool ParseScope(const std::string& scope, std::uint32_t* index) {
 #endif
 }
 
+// The name in an AF_UNIX address whose kernel-reported length is `length`: only the bytes inside both that length
+// and sun_path are read. A path ends at its first NUL; an abstract name (Linux: a leading NUL) is every byte the
+// length covers; an unnamed socket's address is the family alone, and its name is ''.
+std::string UnixName(const sockaddr_storage& storage, int length) {
+  const auto& unix_address = reinterpret_cast<const sockaddr_un&>(storage);
+  const std::size_t offset = offsetof(sockaddr_un, sun_path);
+  const std::size_t reported = static_cast<std::size_t>(std::max(length, 0));
+  const std::size_t held = std::min(reported, sizeof unix_address);
+  std::size_t size = held > offset ? held - offset : 0;
+  if (size > 0 && unix_address.sun_path[0] != '\0') {
+    size = static_cast<std::size_t>(std::find(unix_address.sun_path, unix_address.sun_path + size, '\0') -
+                                    unix_address.sun_path);
+  }
+  return std::string(unix_address.sun_path, size);
+}
+
 }  // namespace
 
 Result<SocketAddress> MakeAddress(int family, const std::string& text, int port) {
@@ -59,6 +77,20 @@ Result<SocketAddress> MakeAddress(int family, const std::string& text, int port)
   return Fail<SocketAddress>(other_family ? wsa::kAddressFamilyNotSupported : wsa::kInvalidArgument);
 }
 
+Result<SocketAddress> MakeUnixAddress(const std::string& path) {
+  static_assert(sizeof(sockaddr_un) <= sizeof(SocketAddress::storage), "a sockaddr_un fits a SocketAddress");
+  sockaddr_un unix_address{};
+  const bool abstract = !path.empty() && path[0] == '\0';
+  // A path keeps room for its terminating NUL; an abstract name has none, its length says where it ends.
+  const std::size_t used = path.size() + (abstract ? 0 : 1);
+  if (path.empty() || used > sizeof unix_address.sun_path) return Fail<SocketAddress>(wsa::kInvalidArgument);
+  unix_address.sun_family = AF_UNIX;
+  std::memcpy(unix_address.sun_path, path.data(), path.size());
+  // A path is passed with the whole structure, as Microsoft's afunix samples do (the rest is zeros); an abstract
+  // name only with its own bytes, since the kernel counts every byte given as part of the name.
+  return Store(&unix_address, abstract ? offsetof(sockaddr_un, sun_path) + path.size() : sizeof unix_address);
+}
+
 Endpoint DescribeAddress(const SocketAddress& address) {
   Endpoint endpoint;
   char text[INET6_ADDRSTRLEN] = {};
@@ -77,6 +109,9 @@ Endpoint DescribeAddress(const SocketAddress& address) {
     endpoint.address = text;
     if (v6.sin6_scope_id != 0) endpoint.address += "%" + std::to_string(v6.sin6_scope_id);
     endpoint.port = ntohs(v6.sin6_port);
+  } else if (storage.ss_family == AF_UNIX) {
+    endpoint.address = UnixName(storage, address.length);
+    endpoint.port = -1;
   }
   return endpoint;
 }

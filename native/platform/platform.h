@@ -45,6 +45,8 @@ inline constexpr int kShutdownBoth = 2;
 
 // SOCK_STREAM: 1 in Winsock, Linux and macOS alike.
 inline constexpr int kStreamSocket = 1;
+// AF_UNIX: 1 in Winsock (afunix.h), Linux and macOS alike.
+inline constexpr int kUnixFamily = 1;
 
 // The outcome of one OS call: a value, or the Winsock error number it failed with (error != 0).
 template <typename T>
@@ -68,13 +70,16 @@ Result<T> Fail(int error) {
   return result;
 }
 
-// An IPv4 or IPv6 socket address, held opaquely (a sockaddr_storage inside the platform files).
+// An IPv4, IPv6 or AF_UNIX socket address, held opaquely (a sockaddr_storage inside the platform files). `length`
+// never exceeds sizeof storage: the platform files clamp what the kernel reports (POSIX reports the full length of
+// an address that did not fit).
 struct SocketAddress {
   alignas(8) unsigned char storage[128] = {};
   int length = 0;
 };
 
-// A socket address in the form JavaScript sees it.
+// A socket address in the form JavaScript sees it. An AF_UNIX address has its path in `address` and port -1 (no
+// port: error messages show none, JavaScript sees 0).
 struct Endpoint {
   int family = 0;
   std::string address;
@@ -236,6 +241,9 @@ Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const s
 // Parses a numeric IPv4/IPv6 address (an IPv6 one may carry a %scope id). Fails with WSAEINVAL when `address` is
 // not numeric, or WSAEAFNOSUPPORT when `family` is given (non-zero) and does not match.
 Result<SocketAddress> MakeAddress(int family, const std::string& address, int port);
+// An AF_UNIX address: a path, or on Linux an abstract name (a leading NUL byte). sun_path holds 108 bytes on Windows
+// and Linux (104 on macOS) with a path's terminating NUL: a longer path, or an empty one, fails with WSAEINVAL.
+Result<SocketAddress> MakeUnixAddress(const std::string& path);
 Endpoint DescribeAddress(const SocketAddress& address);
 
 // Calls `add(name, value)` for every constant this OS defines (AF_*, SOCK_*, IPPROTO_*, AI_*, SD_*, MSG_*, the

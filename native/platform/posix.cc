@@ -7,7 +7,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <chrono>
 #include <cstring>
 
@@ -88,6 +90,12 @@ int FromErrno(int error) {
 }
 
 int LastError() { return FromErrno(errno); }
+
+// An address length as the kernel reports it, kept within the SocketAddress that received the address: POSIX
+// reports the full length of an address that was truncated to fit, and nothing may read past the storage.
+int StoredLength(socklen_t reported) {
+  return static_cast<int>(std::min<socklen_t>(reported, static_cast<socklen_t>(sizeof(SocketAddress::storage))));
+}
 
 // The error of a send/recv/accept that could not complete. On a blocking socket, POSIX reports the end of an
 // SO_RCVTIMEO/SO_SNDTIMEO wait as EAGAIN; Winsock reports it as WSAETIMEDOUT.
@@ -206,8 +214,10 @@ int Listen(NativeSocket s, int backlog) {
   sockaddr_storage local{};
   socklen_t length = sizeof local;
   if (getsockname(static_cast<int>(s), reinterpret_cast<sockaddr*>(&local), &length) == -1) return LastError();
+  // An unbound AF_UNIX socket has no name (the family alone): Linux would bind it to an abstract name.
   const bool unbound = (local.ss_family == AF_INET && reinterpret_cast<sockaddr_in&>(local).sin_port == 0) ||
-                       (local.ss_family == AF_INET6 && reinterpret_cast<sockaddr_in6&>(local).sin6_port == 0);
+                       (local.ss_family == AF_INET6 && reinterpret_cast<sockaddr_in6&>(local).sin6_port == 0) ||
+                       (local.ss_family == AF_UNIX && length <= offsetof(sockaddr_un, sun_path));
   if (unbound) return wsa::kInvalidArgument;
   if (listen(static_cast<int>(s), backlog) == -1) return LastError();
   return 0;
@@ -229,7 +239,7 @@ Result<NativeSocket> Accept(NativeSocket s, SocketAddress* peer) {
 #endif
   } while (fd == -1 && errno == EINTR);
   if (fd == -1) return Fail<NativeSocket>(TransferError(listener));
-  peer->length = static_cast<int>(length);
+  peer->length = StoredLength(length);
   PrepareDescriptor(fd);
   return Ok<NativeSocket>(fd);
 }
@@ -242,6 +252,10 @@ int Connect(NativeSocket s, const SocketAddress& address) {
     if (error == EINPROGRESS) return wsa::kWouldBlock;
     // A blocking connect interrupted by a signal goes on in the kernel; Winsock's would still be waiting: wait.
     if (error == EINTR) return FinishInterruptedConnect(static_cast<int>(s));
+    // An AF_UNIX path with no socket file: POSIX says ENOENT, which Winsock lacks. Windows refuses the connection
+    // (WSAECONNREFUSED), as for a path where nothing listens.
+    if (error == ENOENT && reinterpret_cast<const sockaddr*>(address.storage)->sa_family == AF_UNIX)
+      return wsa::kConnectionRefused;
     return FromErrno(error);
   }
   return 0;
@@ -298,7 +312,7 @@ Result<std::size_t> RecvFrom(NativeSocket s, void* data, std::size_t length, int
     received = recvfrom(static_cast<int>(s), data, length, flags, reinterpret_cast<sockaddr*>(from->storage), &size);
   } while (received == -1 && errno == EINTR);
   if (received == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
-  from->length = static_cast<int>(size);
+  from->length = StoredLength(size);
   return Ok(static_cast<std::size_t>(received));
 }
 
@@ -621,7 +635,7 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
     received = recvmsg(static_cast<int>(s), &message, flags);
   } while (received == -1 && errno == EINTR);
   if (received == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
-  from->length = static_cast<int>(message.msg_namelen);
+  from->length = StoredLength(message.msg_namelen);
   for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
     if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
       in_pktinfo packet{};
@@ -755,7 +769,7 @@ Result<SocketAddress> GetSockName(NativeSocket s) {
   socklen_t length = sizeof address.storage;
   if (getsockname(static_cast<int>(s), reinterpret_cast<sockaddr*>(address.storage), &length) == -1)
     return Fail<SocketAddress>(LastError());
-  address.length = static_cast<int>(length);
+  address.length = StoredLength(length);
   return Ok(address);
 }
 
@@ -764,7 +778,7 @@ Result<SocketAddress> GetPeerName(NativeSocket s) {
   socklen_t length = sizeof address.storage;
   if (getpeername(static_cast<int>(s), reinterpret_cast<sockaddr*>(address.storage), &length) == -1)
     return Fail<SocketAddress>(LastError());
-  address.length = static_cast<int>(length);
+  address.length = StoredLength(length);
   return Ok(address);
 }
 

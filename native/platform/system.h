@@ -7,6 +7,7 @@
 #include <ws2tcpip.h>
 #include <mstcpip.h>
 #include <mswsock.h>
+#include <afunix.h>  // sockaddr_un, AF_UNIX streams (Windows 10 1803+)
 // Older MinGW-w64 headers lack these <ws2ipdef.h> TCP options (Windows 10's values).
 #ifndef TCP_MAXRT
 #define TCP_MAXRT 5

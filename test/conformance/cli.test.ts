@@ -125,23 +125,33 @@ describe('winsock-echo: the tutorial transcript', () => {
     }
   });
 
-  test('usage errors: the tutorial\'s usage line, --help, bad options', async () => {
-    const noHost = await runCli(['client']);
-    assert.equal(noHost.stdout, 'usage: winsock-echo client server-name\n');
-    assert.equal(noHost.code, 1);
-    for (const command of ['server', 'client', 'demo']) {
-      const help = await runCli([command, '--help']);
-      assert.equal(help.code, 0);
-      assert.match(help.stdout, new RegExp(`^usage: winsock-echo ${command}`));
+  // Each run starts a node process (seconds under Wine or load): the runs of a test go in parallel.
+  test('a mistake in the command line: the usage on stderr, nothing on stdout, exit code 1', async () => {
+    const [noHost, none, unknownTopic, badPort, unknownOption] = await Promise.all(
+      [['client'], [], ['help', 'bogus'], ['server', '--port', '70000'], ['server', '--bogus']].map((args) => runCli(args)),
+    );
+    assert.deepEqual(noHost, { code: 1, stdout: '', stderr: 'usage: winsock-echo client server-name\n' });
+    for (const run of [none!, unknownTopic!]) {
+      assert.equal(run.code, 1);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /usage: winsock-echo <server\|client\|demo\|help>/);
     }
-    const overview = await runCli(['--help']);
-    assert.equal(overview.code, 0);
-    assert.match(overview.stdout, /server\|client\|demo/);
-    const badPort = await runCli(['server', '--port', '70000']);
-    assert.equal(badPort.code, 1);
-    assert.match(badPort.stderr, /invalid port: 70000/);
-    const unknown = await runCli(['server', '--bogus']);
-    assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /bogus/);
+    assert.equal(badPort!.code, 1);
+    assert.equal(badPort!.stdout, '');
+    assert.match(badPort!.stderr, /^invalid port: 70000\nusage: winsock-echo server/);
+    assert.equal(unknownOption!.code, 1);
+    assert.equal(unknownOption!.stdout, '');
+    assert.match(unknownOption!.stderr, /bogus/);
+  });
+
+  test('help, help <command>, --help and -h: the usage on stdout, exit code 0', async () => {
+    const asked = [['help'], ['--help'], ['server', '--help'], ['help', 'client'], ['demo', '-h']];
+    const runs = await Promise.all(asked.map((args) => runCli(args)));
+    runs.forEach((run, i) => {
+      const command = ['overview', 'overview', 'server', 'client', 'demo'][i]!;
+      assert.equal(run.code, 0, asked[i]!.join(' '));
+      assert.equal(run.stderr, '', asked[i]!.join(' '));
+      assert.match(run.stdout, command === 'overview' ? /^usage: winsock-echo <server\|client\|demo\|help>/ : new RegExp(`^usage: winsock-echo ${command}`));
+    });
   });
 });

@@ -7,6 +7,10 @@
 //     it does may legitimately block longer), or an event loop that stalls for more than two seconds;
 //   - a call still pending once every socket is closed (a hang), an unhandled rejection, an uncaught exception.
 // A crash cannot be seen from inside: test/fuzz/main.ts runs each seed in a child process and watches it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import * as ws from '../../src/index.js';
 import { allOperations, type Context, type Operation, type Prepared } from './operations.js';
 import { Pool } from './pool.js';
@@ -99,6 +103,20 @@ function describeUnsafe(value: unknown, pool: Pool): string {
 }
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
+  // A hostile family number can open an AF_UNIX socket (AF_UNIX is 1), whose bind() takes the address text as a
+  // path: the run works in a scratch folder of its own, so no socket file lands in the caller's folder.
+  const home = process.cwd();
+  const scratch = mkdtempSync(join(tmpdir(), 'winsock-fuzz-'));
+  process.chdir(scratch);
+  try {
+    return await fuzzInScratchFolder(options);
+  } finally {
+    process.chdir(home);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function fuzzInScratchFolder(options: FuzzOptions): Promise<FuzzReport> {
   const r = new Random(options.seed);
   const pool = new Pool();
   const operations: Operation[] = allOperations();

@@ -69,6 +69,9 @@ describe('the packed tarball', () => {
     }
     assert.equal(manifest.bin['winsock-echo'], './dist/bin/winsock-echo.js');
     assert.equal(manifest.scripts.install, 'node scripts/install.mjs');
+    // A `prepare` script runs for git and folder installs, and npm 11 lists it among the install scripts it warns
+    // about: the package's own build (tsc) has no business there. dist/ is compiled by prepack instead.
+    assert.equal(manifest.scripts.prepare, undefined, 'no development prepare script');
     assert.equal(manifest.os, undefined, 'os-neutral: other platforms build from source');
   });
 });

@@ -82,9 +82,10 @@ export interface Install {
 }
 
 /**
- * `npm install --offline <tarball>` into a new empty project. npm 11 runs no dependency's install script until the
- * project approves it (`allowScripts`); `allowScripts: true` approves this package's, as a user would with
- * `npm install-scripts approve winsock`.
+ * `npm install --offline <tarball>` into a new empty project. npm 11.19.1 runs a dependency's install script that
+ * the project's `allowScripts` does not cover and ends with a warning naming it (a hard error only with
+ * `strict-allow-scripts`); `allowScripts: true` approves this package's, as a user would with
+ * `npm install-scripts approve winsock`, and so silences the warning.
  */
 export function installTarball(options: { allowScripts?: boolean; env?: NodeJS.ProcessEnv } = {}): Install {
   const folder = mkdtempSync(join(tmpdir(), 'winsock-package-'));
