@@ -5,10 +5,11 @@
 # non-zero on any failure.
 #   --no-build  test the prebuild already in prebuilds/linux-arm64
 #   --quick     leave out the files whose time goes to many emulated processes or to bulk data, not to the arm64
-#               code: load (200 clients x 1 MiB), faults and process-lifetime (child processes and 100 workers,
-#               over 10 minutes each under qemu on this loaded 2-core machine), examples (the examples' programs,
-#               each its own emulated Node). What stays covers every call, struct and option of the addon, and the
-#               tutorial's server and client (cli). .ci/run and the workflow use this.
+#               code: load (200 clients x 1 MiB), faults (child processes and terminated workers: still running
+#               after 6 minutes under qemu on this loaded 2-core machine), process-lifetime (100 workers, child
+#               processes), examples (111 s: each example is its own emulated Node). What stays covers every call,
+#               struct and option of the addon, and the tutorial's server and client (cli). .ci/run and the
+#               workflow use this.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
