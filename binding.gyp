@@ -38,8 +38,10 @@
           "sources": ["native/platform/win.cc"],
           "defines": ["WIN32_LEAN_AND_MEAN", "NOMINMAX", "_WIN32_WINNT=0x0A00", "UNICODE", "_UNICODE"],
           "libraries": ["ws2_32.lib"],
+          # /external:anglebrackets /external:W0: headers included with <> (napi.h, uv.h, the Windows SDK) are not ours,
+          # so with WINSOCK_WERROR's /WX their warnings cannot fail the build; ours stay at /W4.
           "msvs_settings": {
-            "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/W4"] }
+            "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/W4", "/external:anglebrackets", "/external:W0"] }
           }
         }, {
           "sources": ["native/platform/posix.cc"],

@@ -103,6 +103,18 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['macos', 'windows', 'wine'],
     reason: 'reads /proc/self/maps, which only Linux has (the path check above runs everywhere)',
   },
+  'the event loop stays responsive while 50 sockets wait': {
+    skipOn: ['qemu'],
+    reason: 'counts timer ticks in a wall-clock window: emulated, a 10 ms timer fired 6 times in 300 ms here',
+  },
+  'async select resolves when a socket becomes readable, without blocking the loop': {
+    skipOn: ['qemu'],
+    reason: 'counts loop turns in a wall-clock window: emulated, the loop turned once while select waited here',
+  },
+  'multicast on the loopback interface: join, send with TTL 0 and loop on, receive, leave': {
+    skipOn: ['qemu'],
+    reason: "qemu-user 7.2 does not translate IP_MULTICAST_IF: ENOPROTOOPT for a plain C program too (IPv6's works)",
+  },
   'server --forever serves 20 clients at once, each with the tutorial transcript': {
     skipOn: ['qemu'],
     reason: 'starts 21 emulated Node processes: 386 s under qemu-user here (the tutorial transcript runs above)',

@@ -341,7 +341,7 @@ describe('faults', () => {
       await ws.connect(c, '127.0.0.1', ${port});
       await ws.send(c, 'bye');
       process.exit(0);`);
-    const peer = scope.track((await ws.accept(listener, { timeout: 20_000 })).socket);
+    const peer = scope.track((await ws.accept(listener, { timeout: platformTimeout(20_000) })).socket);
     assert.equal((await within(platformTimeout(20_000), 'child exit', child.done)).code, 0);
     assert.equal(String(await drain(peer)), 'bye');
   });
