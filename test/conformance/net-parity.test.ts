@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import * as ws from '../../src/index.js';
-import { connectFirst } from '../../src/happy-eyeballs.js';
+import { connectFirst, interleaveFamilies } from '../../src/happy-eyeballs.js';
 import * as promises from '../../src/promises.js';
 import { Server, Socket } from '../../src/socket.js';
 import { afterEach, describe, test } from '../harness.js';
@@ -248,6 +248,24 @@ describe('Socket and Server: node:net parity', () => {
     await peer.end('reply to nobody');
     await peer.end();
     peer.close();
+  });
+
+  test('Happy Eyeballs orders addresses as RFC 8305 says, and Socket.connect checks its options', async () => {
+    const at = (family: number, address: string): ws.AddrInfo => ({
+      family, address, port: 1, flags: 0, socktype: ws.SOCK_STREAM, protocol: ws.IPPROTO_TCP, canonname: null,
+    });
+    const given = [at(ws.AF_INET6, 'a'), at(ws.AF_INET6, 'b'), at(ws.AF_INET6, 'c'), at(ws.AF_INET, 'x'), at(ws.AF_INET, 'y')];
+    assert.deepEqual(interleaveFamilies(given).map((a) => a.address), ['a', 'x', 'b', 'y', 'c']);
+    assert.deepEqual(interleaveFamilies([given[3]!, ...given.slice(0, 2)]).map((a) => a.address), ['x', 'a', 'b']);
+    assert.deepEqual(interleaveFamilies([]), []);
+    for (const bad of [-1, Number.NaN, Infinity]) {
+      await assertRejectsArgument(Socket.connect('127.0.0.1', 1, { autoSelectFamilyAttemptTimeout: bad }), RangeError);
+    }
+    // Without Happy Eyeballs too, a numeric host connects.
+    const server = keep(Server.listen({ host: '127.0.0.1' }));
+    const accepting = server.accept();
+    keep(await Socket.connect('127.0.0.1', server.address().port, { autoSelectFamily: false }));
+    keep(await accepting);
   });
 
   test('Happy Eyeballs: a second address is tried after the attempt delay while the first still waits', async () => {
