@@ -33,7 +33,10 @@ async function assertRejectsWinsock(promise: Promise<unknown>, code: string): Pr
   });
 }
 
-/** Runs `body` in a worker that imports winsock/socket as `Server`/`Socket`; resolves with how long it lived, in ms. */
+/**
+ * Runs `body` in a worker that imports winsock/socket as `Server`/`Socket`; tells whether it exited on its own
+ * within `giveUpAfterMs` (then with exit code 0: an exception in `body` is a failure, not an exit) or was terminated.
+ */
 async function workerLifetime(body: string, giveUpAfterMs: number): Promise<{ exited: boolean; ms: number }> {
   const worker = new Worker(
     `import(${JSON.stringify(indexUrl)}).then(async (ws) => {
@@ -44,11 +47,24 @@ async function workerLifetime(body: string, giveUpAfterMs: number): Promise<{ ex
     { eval: true },
   );
   const started = Date.now();
-  const exited = once(worker, 'exit').then(() => true);
-  const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), giveUpAfterMs));
-  const result = await Promise.race([exited, timer]);
+  let failure: unknown;
+  let terminated = false;
+  worker.on('error', (error) => (failure = error));
+  const exited = once(worker, 'exit').then((args) => {
+    if (terminated) return false; // our terminate(), below: its exit code says nothing about the body
+    assert.equal(failure, undefined, `the worker failed: ${String(failure)}`);
+    assert.equal((args as [number])[0], 0);
+    return true;
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const givenUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), giveUpAfterMs)));
+  const result = await Promise.race([exited, givenUp]).finally(() => clearTimeout(timer));
   const ms = Date.now() - started;
-  if (!result) await worker.terminate();
+  if (!result) {
+    terminated = true;
+    await worker.terminate();
+    await exited;
+  }
   return { exited: result, ms };
 }
 
