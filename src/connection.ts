@@ -80,8 +80,6 @@ function numericAddress(host: string, port: number, family: number): AddrInfo[] 
   return [{ family: found, address: host, port, flags: 0, socktype: SOCK_STREAM, protocol: IPPROTO_TCP, canonname: null }];
 }
 
-function nothing(): void {}
-
 /** A read's chunk, or null for the empty one that means the peer ended its side. */
 function nullAtEnd(chunk: Buffer): Buffer | null {
   return chunk.length === 0 ? null : chunk;
@@ -236,24 +234,48 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
 
   /** Sends every byte of `data`; resolves once all of it is handed to the kernel. */
   write(data: SendData, options?: AsyncOptions): Promise<void> {
-    return this.sendAll(data, options).then(nothing);
+    this.#writing++;
+    // Handlers made once per Socket, not per call: one promise per write, as a bare send would make.
+    return send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wrote, this.#writeFailed);
   }
 
   /** Like `write`, and resolves with the number of bytes sent. */
   sendAll(data: SendData, options?: AsyncOptions): Promise<number> {
     this.#writing++;
-    return send(this.handle, data, this.#withIdleTimeout(options)).finally(() => this.#writing--);
+    return send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wroteCount, this.#writeFailed);
   }
 
   /** Reads what has arrived, up to `size` bytes (64 KiB by default); null when the peer has ended its side. */
   read(size: number = DEFAULT_READ_SIZE, options?: AsyncOptions): Promise<Buffer | null> {
     this.#reading++;
-    return recv(this.handle, size, this.#withIdleTimeout(options)).then(nullAtEnd, (error: unknown) => {
-      // Closed by the server's closeIdleConnections(): to the reader, as if the peer had ended.
-      if (this.#endedByServer && error instanceof WinsockError && (error.errno === WSAEINTR || error.errno === WSAENOTSOCK)) return null;
-      throw error;
-    }).finally(() => this.#reading--);
+    return recv(this.handle, size, this.#withIdleTimeout(options)).then(this.#readChunk, this.#readFailed);
   }
+
+  readonly #wrote = (): void => {
+    this.#writing--;
+  };
+
+  readonly #wroteCount = (count: number): number => {
+    this.#writing--;
+    return count;
+  };
+
+  readonly #writeFailed = (error: unknown): never => {
+    this.#writing--;
+    throw error;
+  };
+
+  readonly #readChunk = (chunk: Buffer): Buffer | null => {
+    this.#reading--;
+    return nullAtEnd(chunk);
+  };
+
+  readonly #readFailed = (error: unknown): null => {
+    this.#reading--;
+    // Closed by the server's closeIdleConnections(): to the reader, as if the peer had ended.
+    if (this.#endedByServer && error instanceof WinsockError && (error.errno === WSAEINTR || error.errno === WSAENOTSOCK)) return null;
+    throw error;
+  };
 
   /**
    * Sends `data` if given, then ends this side (shutdown SD_SEND): the peer reads end of stream. A connection

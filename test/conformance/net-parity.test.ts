@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import * as ws from '../../src/index.js';
-import { connectFirst } from '../../src/happy-eyeballs.js';
+import { connectFirst, interleaveFamilies } from '../../src/happy-eyeballs.js';
 import * as promises from '../../src/promises.js';
 import { Server, Socket } from '../../src/socket.js';
 import { afterEach, describe, test } from '../harness.js';
@@ -33,7 +33,10 @@ async function assertRejectsWinsock(promise: Promise<unknown>, code: string): Pr
   });
 }
 
-/** Runs `body` in a worker that imports winsock/socket as `Server`/`Socket`; resolves with how long it lived, in ms. */
+/**
+ * Runs `body` in a worker that imports winsock/socket as `Server`/`Socket`; tells whether it exited on its own
+ * within `giveUpAfterMs` (then with exit code 0: an exception in `body` is a failure, not an exit) or was terminated.
+ */
 async function workerLifetime(body: string, giveUpAfterMs: number): Promise<{ exited: boolean; ms: number }> {
   const worker = new Worker(
     `import(${JSON.stringify(indexUrl)}).then(async (ws) => {
@@ -44,11 +47,24 @@ async function workerLifetime(body: string, giveUpAfterMs: number): Promise<{ ex
     { eval: true },
   );
   const started = Date.now();
-  const exited = once(worker, 'exit').then(() => true);
-  const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), giveUpAfterMs));
-  const result = await Promise.race([exited, timer]);
+  let failure: unknown;
+  let terminated = false;
+  worker.on('error', (error) => (failure = error));
+  const exited = once(worker, 'exit').then((args) => {
+    if (terminated) return false; // our terminate(), below: its exit code says nothing about the body
+    assert.equal(failure, undefined, `the worker failed: ${String(failure)}`);
+    assert.equal((args as [number])[0], 0);
+    return true;
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const givenUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), giveUpAfterMs)));
+  const result = await Promise.race([exited, givenUp]).finally(() => clearTimeout(timer));
   const ms = Date.now() - started;
-  if (!result) await worker.terminate();
+  if (!result) {
+    terminated = true;
+    await worker.terminate();
+    await exited;
+  }
   return { exited: result, ms };
 }
 
@@ -248,6 +264,24 @@ describe('Socket and Server: node:net parity', () => {
     await peer.end('reply to nobody');
     await peer.end();
     peer.close();
+  });
+
+  test('Happy Eyeballs orders addresses as RFC 8305 says, and Socket.connect checks its options', async () => {
+    const at = (family: number, address: string): ws.AddrInfo => ({
+      family, address, port: 1, flags: 0, socktype: ws.SOCK_STREAM, protocol: ws.IPPROTO_TCP, canonname: null,
+    });
+    const given = [at(ws.AF_INET6, 'a'), at(ws.AF_INET6, 'b'), at(ws.AF_INET6, 'c'), at(ws.AF_INET, 'x'), at(ws.AF_INET, 'y')];
+    assert.deepEqual(interleaveFamilies(given).map((a) => a.address), ['a', 'x', 'b', 'y', 'c']);
+    assert.deepEqual(interleaveFamilies([given[3]!, ...given.slice(0, 2)]).map((a) => a.address), ['x', 'a', 'b']);
+    assert.deepEqual(interleaveFamilies([]), []);
+    for (const bad of [-1, Number.NaN, Infinity]) {
+      await assertRejectsArgument(Socket.connect('127.0.0.1', 1, { autoSelectFamilyAttemptTimeout: bad }), RangeError);
+    }
+    // Without Happy Eyeballs too, a numeric host connects.
+    const server = keep(Server.listen({ host: '127.0.0.1' }));
+    const accepting = server.accept();
+    keep(await Socket.connect('127.0.0.1', server.address().port, { autoSelectFamily: false }));
+    keep(await accepting);
   });
 
   test('Happy Eyeballs: a second address is tried after the attempt delay while the first still waits', async () => {

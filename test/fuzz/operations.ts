@@ -522,7 +522,7 @@ const nativeOperation = (): Operation => ({
     // Not here: cleanup (a valid call would skew ctx.started) and the sync name lookups (a hostile string such as
     // 'x' would be asked of a DNS server, blocking the thread); their public wrappers are fuzzed with safe names.
     const name = r.pick([
-      'watch', 'unwatch', 'socketId', 'tryAccept', 'tryConnect', 'connectResult', 'trySend', 'tryRecv',
+      'watch', 'unwatch', 'setKeepsLoopAlive', 'socketId', 'tryAccept', 'tryConnect', 'connectResult', 'trySend', 'tryRecv',
       'getaddrinfoAsync', 'setErrorFactory', 'setReadinessCallback', 'socket', 'bind', 'recv', 'send', 'setsockopt',
       'getsockopt', 'startup', 'sendto', 'recvfrom', 'trySendTo', 'tryRecvFrom', 'inet_pton', 'inet_ntop',
       'ioctlsocket', 'nativeHandle', 'share', 'fromShare', 'getTimeoutOption', 'getLinger', 'getUserTimeout',
