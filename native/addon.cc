@@ -9,7 +9,6 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
   socket_constructor_ = Napi::Persistent(SocketHandle::DefineClass(env));
   socket_construction_key_ = Napi::Persistent(SocketHandle::ConstructionKey(env));
   readiness_context_ = std::make_unique<Napi::AsyncContext>(env, "winsock:readiness");
-  NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop_));
 
   Napi::Object constants = Napi::Object::New(env);
   platform::ForEachConstant([&](const char* name, std::int64_t value) {
@@ -82,6 +81,8 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("trySend", &WinsockAddon::TrySend),
                            InstanceMethod("tryRecv", &WinsockAddon::TryRecv),
                            InstanceMethod("getaddrinfoAsync", &WinsockAddon::GetAddressInfoAsync),
+                           InstanceMethod("setReadinessBackend", &WinsockAddon::SetReadinessBackend),
+                           InstanceMethod("readinessBackend", &WinsockAddon::GetReadinessBackend),
                        });
   // Last, when nothing else can throw: a worker terminated while it loads the addon makes N-API calls fail, the
   // constructor throws, and the half-made object is freed without its destructor. A hook registered before that
@@ -123,6 +124,7 @@ WinsockAddon::~WinsockAddon() {
   // The teardown hook has closed every socket already; this balances our own WSAStartup calls. libuv's reference
   // to Winsock in node.exe is not ours and stays.
   CloseAllSockets();
+  StopThreadPoller();
   if (teardown_hook_ != nullptr) napi_remove_async_cleanup_hook(teardown_hook_);
   for (; startup_count_ > 0; --startup_count_) platform::Cleanup();
 }
@@ -134,6 +136,7 @@ void WinsockAddon::OnEnvironmentTeardown(napi_async_cleanup_hook_handle, void* d
   auto* addon = static_cast<WinsockAddon*>(data);
   addon->tearing_down_ = true;
   addon->CloseAllSockets();
+  addon->StopThreadPoller();
   addon->FinishTeardownWhenClosed();
 }
 

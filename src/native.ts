@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { findPrebuild, prebuildCandidates, type PrebuildCandidates } from './prebuild.js';
+import { chooseReadinessBackend, runtime, type ReadinessBackendName } from './runtime.js';
 
 /**
  * An open or closed Winsock socket: the opaque object that `socket()` and `accept()` return. It is not a number,
@@ -148,6 +149,9 @@ export type SocketId = number;
  */
 export interface NativeAsync {
   setReadinessCallback(callback: ReadinessCallback): void;
+  /** Chooses how sockets are watched, before the first is (src/runtime.ts); an Error once one has been. */
+  setReadinessBackend(backend: ReadinessBackendName): void;
+  readinessBackend(): ReadinessBackendName;
   /** The id of a SOCKET, for the calls below; a TypeError for anything else. */
   socketId(s: SOCKET): SocketId;
   /** Starts watching `s` for `events` (added to what it watches), for waits that make no try* first. */
@@ -250,6 +254,9 @@ function notFoundMessage(
 const loaded = loadAddon();
 
 export const native: NativeAddon = loaded.addon;
+
+// Before anything can watch a socket: the addon asks for a libuv loop only when told uv_poll.
+native.setReadinessBackend(chooseReadinessBackend(process.env.WINSOCK_POLLER, runtime));
 
 /** The file the addon was loaded from: the prebuild, or node-gyp's build. Shown by tests and for bug reports. */
 export const addonPath: string = loaded.path;

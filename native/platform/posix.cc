@@ -13,6 +13,7 @@
 
 #include "packet_info.h"
 #include "platform.h"
+#include "posix_errors.h"
 #include "system.h"
 
 namespace winsock::platform {
@@ -698,5 +699,7 @@ Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const s
   freeaddrinfo(list);
   return Ok(std::move(entries));
 }
+
+int ErrnoToWinsock(int error) { return FromErrno(error); }
 
 }  // namespace winsock::platform
