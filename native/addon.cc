@@ -81,7 +81,7 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("trySend", &WinsockAddon::TrySend),
                            InstanceMethod("tryRecv", &WinsockAddon::TryRecv),
                            InstanceMethod("getaddrinfoAsync", &WinsockAddon::GetAddressInfoAsync),
-                           InstanceMethod("setReadinessBackend", &WinsockAddon::SetReadinessBackend),
+                           InstanceMethod("setRuntime", &WinsockAddon::SetRuntime),
                            InstanceMethod("readinessBackend", &WinsockAddon::GetReadinessBackend),
                        });
   // Last, when nothing else can throw: a worker terminated while it loads the addon makes N-API calls fail, the
@@ -127,6 +127,10 @@ WinsockAddon::~WinsockAddon() {
   StopThreadPoller();
   if (teardown_hook_ != nullptr) napi_remove_async_cleanup_hook(teardown_hook_);
   for (; startup_count_ > 0; --startup_count_) platform::Cleanup();
+  // Deno's napi_async_destroy makes a V8 handle where its instance-data finalizer has no scope for one ("Cannot
+  // create a handle without a HandleScope", a fatal error at every exit, with a handle scope opened here too): the
+  // context is left to the dying environment there.
+  if (host_is_deno_) static_cast<void>(readiness_context_.release());
 }
 
 void WinsockAddon::OnEnvironmentTeardown(napi_async_cleanup_hook_handle, void* data) {
@@ -135,6 +139,7 @@ void WinsockAddon::OnEnvironmentTeardown(napi_async_cleanup_hook_handle, void* d
   // removed only when the last uv_close callback has run.
   auto* addon = static_cast<WinsockAddon*>(data);
   addon->tearing_down_ = true;
+  if (addon->host_is_deno_) addon->teardown_hook_ = nullptr;  // Deno frees it when this returns (see SetRuntime)
   addon->CloseAllSockets();
   addon->StopThreadPoller();
   addon->FinishTeardownWhenClosed();

@@ -145,8 +145,8 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // where Winsock says WSAEWOULDBLOCK, having started to watch the socket for the readiness JavaScript now waits
   // for; watch() and unwatch() are for waits that make no try first (select, WSAPoll) or give up (abort, timeout).
   Napi::Value SetReadinessCallback(const Napi::CallbackInfo& info);
-  // The readiness backend, chosen by src/runtime.ts (readiness_calls.cc).
-  Napi::Value SetReadinessBackend(const Napi::CallbackInfo& info);
+  // The runtime and the readiness backend, from src/runtime.ts (readiness_calls.cc).
+  Napi::Value SetRuntime(const Napi::CallbackInfo& info);
   Napi::Value GetReadinessBackend(const Napi::CallbackInfo& info);
   // Stops the thread poller, if one was started (teardown, destructor).
   void StopThreadPoller();
@@ -234,6 +234,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   ThreadPoller* thread_poller_ = nullptr;  // started at the first watcher, when the backend is the thread poller
   napi_async_cleanup_hook_handle teardown_hook_ = nullptr;
   bool tearing_down_ = false;
+  bool host_is_deno_ = false;  // Deno's Node-API differs at teardown: see SetRuntime and the destructor
   int open_polls_ = 0;
   int pending_work_ = 0;
   int startup_count_ = 0;  // our own WSAStartup calls, never libuv's

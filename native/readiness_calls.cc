@@ -1,6 +1,7 @@
-// Which readiness backend an environment uses (readiness_backend.h). src/runtime.ts picks it from the runtime
-// (process.versions.bun, Deno) and WINSOCK_POLLER, and tells the addon before any socket is watched; the addon asks
-// for the libuv loop only when told uv_poll, so no uv_* function is ever called where the runtime has none.
+// Which runtime hosts the addon, and which readiness backend an environment uses (readiness_backend.h).
+// src/runtime.ts tells both from JavaScript (process.versions.bun, Deno, WINSOCK_POLLER) before any socket is
+// watched; the addon asks for the libuv loop only when told uv_poll, so no uv_* function is ever called where the
+// runtime has none.
 #include <string>
 
 #include "addon.h"
@@ -17,9 +18,13 @@ constexpr const char* kThreadName = "thread";
 
 }  // namespace
 
-Napi::Value WinsockAddon::SetReadinessBackend(const Napi::CallbackInfo& info) {
-  if (!info[0].IsString()) arguments::ThrowTypeError(env_, "The \"backend\" argument must be of type string");
-  const std::string name = info[0].As<Napi::String>().Utf8Value();
+Napi::Value WinsockAddon::SetRuntime(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) arguments::ThrowTypeError(env_, "The \"runtime\" argument must be of type string");
+  if (!info[1].IsString()) arguments::ThrowTypeError(env_, "The \"backend\" argument must be of type string");
+  // Deno runs an async cleanup hook once and frees its handle when the hook returns, so the hook must not remove
+  // itself there (napi_remove_async_cleanup_hook would free it a second time: "double free detected in tcache").
+  host_is_deno_ = info[0].As<Napi::String>().Utf8Value() == "deno";
+  const std::string name = info[1].As<Napi::String>().Utf8Value();
   if (name != kUvPollName && name != kThreadName) {
     throw Napi::TypeError::New(env_, "The \"backend\" argument must be 'uv_poll' or 'thread'. Received '" + name + "'");
   }

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { findPrebuild, prebuildCandidates, type PrebuildCandidates } from './prebuild.js';
-import { chooseReadinessBackend, runtime, type ReadinessBackendName } from './runtime.js';
+import { chooseReadinessBackend, runtime, type ReadinessBackendName, type RuntimeName } from './runtime.js';
 
 /**
  * An open or closed Winsock socket: the opaque object that `socket()` and `accept()` return. It is not a number,
@@ -149,8 +149,11 @@ export type SocketId = number;
  */
 export interface NativeAsync {
   setReadinessCallback(callback: ReadinessCallback): void;
-  /** Chooses how sockets are watched, before the first is (src/runtime.ts); an Error once one has been. */
-  setReadinessBackend(backend: ReadinessBackendName): void;
+  /**
+   * Tells the addon which runtime hosts it and how to watch sockets, before the first is (src/runtime.ts); an Error
+   * for another backend once one has been.
+   */
+  setRuntime(runtime: RuntimeName, backend: ReadinessBackendName): void;
   readinessBackend(): ReadinessBackendName;
   /** The id of a SOCKET, for the calls below; a TypeError for anything else. */
   socketId(s: SOCKET): SocketId;
@@ -256,7 +259,7 @@ const loaded = loadAddon();
 export const native: NativeAddon = loaded.addon;
 
 // Before anything can watch a socket: the addon asks for a libuv loop only when told uv_poll.
-native.setReadinessBackend(chooseReadinessBackend(process.env.WINSOCK_POLLER, runtime));
+native.setRuntime(runtime, chooseReadinessBackend(process.env.WINSOCK_POLLER, runtime));
 
 /** The file the addon was loaded from: the prebuild, or node-gyp's build. Shown by tests and for bug reports. */
 export const addonPath: string = loaded.path;
