@@ -123,6 +123,7 @@ void WinsockAddon::DefineMethods(Napi::Object exports, const std::initializer_li
 WinsockAddon::~WinsockAddon() {
   // The teardown hook has closed every socket already; this balances our own WSAStartup calls. libuv's reference
   // to Winsock in node.exe is not ours and stays.
+  *alive_ = false;
   CloseAllSockets();
   StopThreadPoller();
   if (teardown_hook_ != nullptr) napi_remove_async_cleanup_hook(teardown_hook_);

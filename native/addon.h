@@ -58,6 +58,10 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   void WorkStarted() { ++pending_work_; }
   void WorkFinished();
   bool TearingDown() const { return tearing_down_; }
+  // False once this object is destroyed. Bun runs no async cleanup hook, so nothing holds a worker's environment
+  // until its threadpool work is done: it destroys the addon first and completes the work after (a segfault in
+  // WorkFinished, test/conformance/process-lifetime.test.ts). Work checks this before it calls back.
+  std::shared_ptr<const bool> Alive() const { return alive_; }
   // Tells JavaScript (src/readiness.ts) that `socket` is ready for `events`, which stop being watched first: the
   // calls waiting for them try again, and one that finds WSAEWOULDBLOCK again watches anew (see async_calls.cc).
   // Called from a uv_poll callback: runs through MakeCallback, so promise jobs run after it.
@@ -234,6 +238,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   ThreadPoller* thread_poller_ = nullptr;  // started at the first watcher, when the backend is the thread poller
   napi_async_cleanup_hook_handle teardown_hook_ = nullptr;
   bool tearing_down_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool host_is_deno_ = false;  // Deno's Node-API differs at teardown: see SetRuntime and the destructor
   int open_polls_ = 0;
   int pending_work_ = 0;
