@@ -95,6 +95,15 @@ export function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
+/**
+ * The arguments that make this runtime's executable (`process.execPath`) run `source` as an ES module. Deno reads
+ * Node's `--input-type=module -e` as a script, where a top-level await is a SyntaxError; `deno eval --ext=mjs` is
+ * its spelling, with every permission (the addon needs --allow-ffi).
+ */
+export function evalModuleArgs(source: string): string[] {
+  return 'Deno' in globalThis ? ['eval', '--ext=mjs', source] : ['--input-type=module', '-e', source];
+}
+
 /** The compiled CLI and library (npm test and test:wine compile them first). */
 export const cliPath = join(packageRoot, 'dist', 'bin', 'winsock-echo.js');
 export const distIndexPath = join(packageRoot, 'dist', 'src', 'index.js');
