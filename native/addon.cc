@@ -82,6 +82,7 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("tryRecv", &WinsockAddon::TryRecv),
                            InstanceMethod("getaddrinfoAsync", &WinsockAddon::GetAddressInfoAsync),
                            InstanceMethod("setRuntime", &WinsockAddon::SetRuntime),
+                           InstanceMethod("setReadinessBackend", &WinsockAddon::SetReadinessBackend),
                            InstanceMethod("readinessBackend", &WinsockAddon::GetReadinessBackend),
                        });
   // Last, when nothing else can throw: a worker terminated while it loads the addon makes N-API calls fail, the

@@ -151,6 +151,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value SetReadinessCallback(const Napi::CallbackInfo& info);
   // The runtime and the readiness backend, from src/runtime.ts (readiness_calls.cc).
   Napi::Value SetRuntime(const Napi::CallbackInfo& info);
+  Napi::Value SetReadinessBackend(const Napi::CallbackInfo& info);
   Napi::Value GetReadinessBackend(const Napi::CallbackInfo& info);
   // Stops the thread poller, if one was started (teardown, destructor).
   void StopThreadPoller();

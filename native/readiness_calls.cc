@@ -20,11 +20,15 @@ constexpr const char* kThreadName = "thread";
 
 Napi::Value WinsockAddon::SetRuntime(const Napi::CallbackInfo& info) {
   if (!info[0].IsString()) arguments::ThrowTypeError(env_, "The \"runtime\" argument must be of type string");
-  if (!info[1].IsString()) arguments::ThrowTypeError(env_, "The \"backend\" argument must be of type string");
   // Deno runs an async cleanup hook once and frees its handle when the hook returns, so the hook must not remove
   // itself there (napi_remove_async_cleanup_hook would free it a second time: "double free detected in tcache").
   host_is_deno_ = info[0].As<Napi::String>().Utf8Value() == "deno";
-  const std::string name = info[1].As<Napi::String>().Utf8Value();
+  return env_.Undefined();
+}
+
+Napi::Value WinsockAddon::SetReadinessBackend(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) arguments::ThrowTypeError(env_, "The \"backend\" argument must be of type string");
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
   if (name != kUvPollName && name != kThreadName) {
     throw Napi::TypeError::New(env_, "The \"backend\" argument must be 'uv_poll' or 'thread'. Received '" + name + "'");
   }

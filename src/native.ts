@@ -149,11 +149,10 @@ export type SocketId = number;
  */
 export interface NativeAsync {
   setReadinessCallback(callback: ReadinessCallback): void;
-  /**
-   * Tells the addon which runtime hosts it and how to watch sockets, before the first is (src/runtime.ts); an Error
-   * for another backend once one has been.
-   */
-  setRuntime(runtime: RuntimeName, backend: ReadinessBackendName): void;
+  /** Tells the addon which runtime hosts it (src/runtime.ts): Deno's Node-API differs at teardown. */
+  setRuntime(runtime: RuntimeName): void;
+  /** Chooses how sockets are watched, before the first is; an Error for another backend once one has been. */
+  setReadinessBackend(backend: ReadinessBackendName): void;
   readinessBackend(): ReadinessBackendName;
   /** The id of a SOCKET, for the calls below; a TypeError for anything else. */
   socketId(s: SOCKET): SocketId;
@@ -258,8 +257,10 @@ const loaded = loadAddon();
 
 export const native: NativeAddon = loaded.addon;
 
-// Before anything can watch a socket: the addon asks for a libuv loop only when told uv_poll.
-native.setRuntime(runtime, chooseReadinessBackend(process.env.WINSOCK_POLLER, runtime));
+// The runtime first, so the addon tears down right even if the choice below throws (a bad WINSOCK_POLLER). Then
+// the backend, before anything can watch a socket: the addon asks for a libuv loop only when told uv_poll.
+native.setRuntime(runtime);
+native.setReadinessBackend(chooseReadinessBackend(process.env.WINSOCK_POLLER, runtime));
 
 /** The file the addon was loaded from: the prebuild, or node-gyp's build. Shown by tests and for bug reports. */
 export const addonPath: string = loaded.path;
