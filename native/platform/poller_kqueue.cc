@@ -66,7 +66,7 @@ int ArmPoller(Poller* poller, NativeSocket s, std::uint64_t key, int events) {
 void DisarmPoller(Poller* poller, NativeSocket s) {
   // One change per call: a filter that is not armed fails with ENOENT, which must not stop the other's removal.
   const auto fd = static_cast<uintptr_t>(s);
-  for (const short filter : {EVFILT_READ, EVFILT_WRITE}) {
+  for (const auto filter : {static_cast<std::int16_t>(EVFILT_READ), static_cast<std::int16_t>(EVFILT_WRITE)}) {
     struct kevent change;
     EV_SET(&change, fd, filter, EV_DELETE, 0, 0, nullptr);
     kevent(poller->queue, &change, 1, nullptr, 0, nullptr);
