@@ -26,14 +26,18 @@ class Poller {
   bool in_poll = false;
   std::uint64_t polls = 0;  // WSAPoll calls ended
   bool stopped = false;
+  bool wake_pending = false;  // a wake datagram is on its way: one is enough
   SOCKET wake = INVALID_SOCKET;
   sockaddr_in wake_address{};
 };
 
 namespace {
 
-// Sends the wake socket a datagram from itself; a full buffer means a wakeup is pending anyway.
+// Sends the wake socket a datagram from itself, unless one is on its way already (many sockets armed while the
+// thread polls cost one wakeup). A full buffer means a wakeup is pending anyway. Called with the mutex held.
 void Wake(Poller* poller) {
+  if (poller->wake_pending) return;
+  poller->wake_pending = true;
   const char byte = 0;
   sendto(poller->wake, &byte, 1, 0, reinterpret_cast<const sockaddr*>(&poller->wake_address),
          static_cast<int>(sizeof poller->wake_address));
@@ -119,7 +123,10 @@ int WaitPoller(Poller* poller, std::vector<PollerEvent>* events) {
   ++poller->polls;
   poller->poll_ended.notify_all();
   if (error != 0) return error;
-  if (fds[0].revents != 0) DrainWakeups(poller);
+  if (fds[0].revents != 0) {
+    DrainWakeups(poller);
+    poller->wake_pending = false;
+  }
   for (std::size_t i = 1; i < fds.size(); ++i) {
     const SHORT revents = fds[i].revents;
     const auto found = poller->armed.find(fds[i].fd);
