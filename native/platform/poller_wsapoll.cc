@@ -33,6 +33,9 @@ class Poller {
 
 namespace {
 
+// ioctlsocket takes a long; FIONBIO is an unsigned long constant (_IOW's) above LONG_MAX.
+const long kNonBlockingIoctl = static_cast<long>(FIONBIO);
+
 // Sends the wake socket a datagram from itself, unless one is on its way already (many sockets armed while the
 // thread polls cost one wakeup). A full buffer means a wakeup is pending anyway. Called with the mutex held.
 void Wake(Poller* poller) {
@@ -61,7 +64,7 @@ Result<Poller*> OpenPoller() {
   if (poller->wake == INVALID_SOCKET ||
       bind(poller->wake, reinterpret_cast<const sockaddr*>(&poller->wake_address), length) != 0 ||
       getsockname(poller->wake, reinterpret_cast<sockaddr*>(&poller->wake_address), &length) != 0 ||
-      ioctlsocket(poller->wake, FIONBIO, &nonblocking) != 0) {
+      ioctlsocket(poller->wake, kNonBlockingIoctl, &nonblocking) != 0) {
     const int error = WSAGetLastError();
     ClosePoller(poller);
     return Fail<Poller*>(error);
@@ -76,7 +79,7 @@ void ClosePoller(Poller* poller) {
 
 int SetNonBlocking(NativeSocket s) {
   u_long nonblocking = 1;
-  return ioctlsocket(static_cast<SOCKET>(s), FIONBIO, &nonblocking) == 0 ? 0 : WSAGetLastError();
+  return ioctlsocket(static_cast<SOCKET>(s), kNonBlockingIoctl, &nonblocking) == 0 ? 0 : WSAGetLastError();
 }
 
 int ArmPoller(Poller* poller, NativeSocket s, std::uint64_t key, int events) {
