@@ -18,8 +18,10 @@
         "native/name_calls.cc",
         "native/option_calls.cc",
         "native/poll_calls.cc",
+        "native/readiness_calls.cc",
         "native/socket_handle.cc",
         "native/socket_poll.cc",
+        "native/thread_poller.cc",
         "native/winsock_calls.cc",
         "native/platform/address.cc",
         "native/platform/constants.cc",
@@ -35,7 +37,7 @@
       "defines": ["NAPI_VERSION=8", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"],
       "conditions": [
         ["OS=='win'", {
-          "sources": ["native/platform/win.cc"],
+          "sources": ["native/platform/win.cc", "native/platform/poller_wsapoll.cc"],
           "defines": ["WIN32_LEAN_AND_MEAN", "NOMINMAX", "_WIN32_WINNT=0x0A00", "UNICODE", "_UNICODE"],
           "libraries": ["ws2_32.lib"],
           # /external:anglebrackets /external:W0: headers included with <> (napi.h, uv.h, the Windows SDK) are not ours,
@@ -52,6 +54,9 @@
             "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra"]
           }
         }],
+        # The thread poller's OS half (native/platform/poller.h): epoll on Linux, kqueue on macOS and the BSDs.
+        ["OS=='linux'", { "sources": ["native/platform/poller_epoll.cc"] }],
+        ["OS!='win' and OS!='linux'", { "sources": ["native/platform/poller_kqueue.cc"] }],
         ["winsock_sanitize!='' and OS!='win'", {
           # -O1 (after node-gyp's -O3, so it wins) and frame pointers for usable stacks; any UBSan finding aborts,
           # so a test cannot pass over one.

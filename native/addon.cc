@@ -9,7 +9,6 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
   socket_constructor_ = Napi::Persistent(SocketHandle::DefineClass(env));
   socket_construction_key_ = Napi::Persistent(SocketHandle::ConstructionKey(env));
   readiness_context_ = std::make_unique<Napi::AsyncContext>(env, "winsock:readiness");
-  NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop_));
 
   Napi::Object constants = Napi::Object::New(env);
   platform::ForEachConstant([&](const char* name, std::int64_t value) {
@@ -83,6 +82,9 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("trySend", &WinsockAddon::TrySend),
                            InstanceMethod("tryRecv", &WinsockAddon::TryRecv),
                            InstanceMethod("getaddrinfoAsync", &WinsockAddon::GetAddressInfoAsync),
+                           InstanceMethod("setRuntime", &WinsockAddon::SetRuntime),
+                           InstanceMethod("setReadinessBackend", &WinsockAddon::SetReadinessBackend),
+                           InstanceMethod("readinessBackend", &WinsockAddon::GetReadinessBackend),
                        });
   // Last, when nothing else can throw: a worker terminated while it loads the addon makes N-API calls fail, the
   // constructor throws, and the half-made object is freed without its destructor. A hook registered before that
@@ -123,9 +125,15 @@ void WinsockAddon::DefineMethods(Napi::Object exports, const std::initializer_li
 WinsockAddon::~WinsockAddon() {
   // The teardown hook has closed every socket already; this balances our own WSAStartup calls. libuv's reference
   // to Winsock in node.exe is not ours and stays.
+  *alive_ = false;
   CloseAllSockets();
+  StopThreadPoller();
   if (teardown_hook_ != nullptr) napi_remove_async_cleanup_hook(teardown_hook_);
   for (; startup_count_ > 0; --startup_count_) platform::Cleanup();
+  // Deno's napi_async_destroy makes a V8 handle where its instance-data finalizer has no scope for one ("Cannot
+  // create a handle without a HandleScope", a fatal error at every exit, with a handle scope opened here too): the
+  // context is left to the dying environment there.
+  if (host_is_deno_) static_cast<void>(readiness_context_.release());
 }
 
 void WinsockAddon::OnEnvironmentTeardown(napi_async_cleanup_hook_handle, void* data) {
@@ -134,7 +142,9 @@ void WinsockAddon::OnEnvironmentTeardown(napi_async_cleanup_hook_handle, void* d
   // removed only when the last uv_close callback has run.
   auto* addon = static_cast<WinsockAddon*>(data);
   addon->tearing_down_ = true;
+  if (addon->host_is_deno_) addon->teardown_hook_ = nullptr;  // Deno frees it when this returns (see SetRuntime)
   addon->CloseAllSockets();
+  addon->StopThreadPoller();
   addon->FinishTeardownWhenClosed();
 }
 

@@ -14,10 +14,12 @@
 #include <vector>
 
 #include "platform/platform.h"
+#include "readiness_backend.h"
 
 namespace winsock {
 
 class SocketHandle;
+class ThreadPoller;
 
 class WinsockAddon : public Napi::Addon<WinsockAddon> {
  public:
@@ -43,7 +45,12 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   }
   void Forget(std::uint64_t id) { open_sockets_.erase(id); }
 
+  // The libuv loop, for the uv_poll backend only: never asked for where the runtime has none (see
+  // readiness_backend.h).
   uv_loop_t* Loop() const { return loop_; }
+  // A watcher for `owner`'s socket from this environment's readiness backend (readiness_calls.cc), fixing the
+  // backend for good; nullptr with `*error` set to a Winsock error number when the socket cannot be watched.
+  SocketWatcher* CreateWatcher(SocketHandle& owner, int* error);
   // Poll handles alive or closing: teardown waits until every one has run its uv_close callback.
   void PollOpened() { ++open_polls_; }
   void PollClosed();
@@ -51,6 +58,10 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   void WorkStarted() { ++pending_work_; }
   void WorkFinished();
   bool TearingDown() const { return tearing_down_; }
+  // False once this object is destroyed. Bun runs no async cleanup hook, so nothing holds a worker's environment
+  // until its threadpool work is done: it destroys the addon first and completes the work after (a segfault in
+  // WorkFinished, test/conformance/process-lifetime.test.ts). Work checks this before it calls back.
+  std::shared_ptr<const bool> Alive() const { return alive_; }
   // Tells JavaScript (src/readiness.ts) that `socket` is ready for `events`, which stop being watched first: the
   // calls waiting for them try again, and one that finds WSAEWOULDBLOCK again watches anew (see async_calls.cc).
   // Called from a uv_poll callback: runs through MakeCallback, so promise jobs run after it.
@@ -138,6 +149,12 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // where Winsock says WSAEWOULDBLOCK, having started to watch the socket for the readiness JavaScript now waits
   // for; watch() and unwatch() are for waits that make no try first (select, WSAPoll) or give up (abort, timeout).
   Napi::Value SetReadinessCallback(const Napi::CallbackInfo& info);
+  // The runtime and the readiness backend, from src/runtime.ts (readiness_calls.cc).
+  Napi::Value SetRuntime(const Napi::CallbackInfo& info);
+  Napi::Value SetReadinessBackend(const Napi::CallbackInfo& info);
+  Napi::Value GetReadinessBackend(const Napi::CallbackInfo& info);
+  // Stops the thread poller, if one was started (teardown, destructor).
+  void StopThreadPoller();
   Napi::Value Watch(const Napi::CallbackInfo& info);
   Napi::Value Unwatch(const Napi::CallbackInfo& info);
   Napi::Value SetKeepsLoopAlive(const Napi::CallbackInfo& info);
@@ -221,8 +238,14 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::FunctionReference readiness_callback_;
   std::unique_ptr<Napi::AsyncContext> readiness_context_;
   uv_loop_t* loop_ = nullptr;
+  // The thread poller until src/runtime.ts asks for uv_poll: it calls no uv_* function, so it is safe everywhere.
+  ReadinessBackend readiness_backend_ = ReadinessBackend::kThreadPoller;
+  bool readiness_backend_used_ = false;  // a watcher exists or existed: the backend can no longer change
+  ThreadPoller* thread_poller_ = nullptr;  // started at the first watcher, when the backend is the thread poller
   napi_async_cleanup_hook_handle teardown_hook_ = nullptr;
   bool tearing_down_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  bool host_is_deno_ = false;  // Deno's Node-API differs at teardown: see SetRuntime and the destructor
   int open_polls_ = 0;
   int pending_work_ = 0;
   int startup_count_ = 0;  // our own WSAStartup calls, never libuv's

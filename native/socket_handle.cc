@@ -66,8 +66,8 @@ int SocketHandle::Close() {
   state_ = State::kClosed;
   if (watched_ != 0 && addon_ != nullptr) Unref();  // not at teardown: the environment drops every reference
   watched_ = 0;
-  if (poll_ != nullptr) poll_->Close();
-  poll_ = nullptr;
+  if (watcher_ != nullptr) watcher_->Close();
+  watcher_ = nullptr;
   if (addon_ != nullptr) addon_->Forget(id_);
   addon_ = nullptr;
   return platform::CloseSocket(socket_);
@@ -79,16 +79,16 @@ void SocketHandle::CloseForTeardown() {
 }
 
 int SocketHandle::MakeNonBlocking() {
-  if (poll_ != nullptr) return 0;
+  if (watcher_ != nullptr) return 0;
   int error = 0;
-  poll_ = SocketPoll::Create(*addon_, *this, socket_, &error);
-  if (poll_ != nullptr) poll_->SetKeepsLoopAlive(keeps_loop_alive_);
+  watcher_ = addon_->CreateWatcher(*this, &error);
+  if (watcher_ != nullptr) watcher_->SetKeepsLoopAlive(keeps_loop_alive_);
   return error;
 }
 
 void SocketHandle::SetKeepsLoopAlive(bool keeps) {
   keeps_loop_alive_ = keeps;
-  if (poll_ != nullptr) poll_->SetKeepsLoopAlive(keeps);
+  if (watcher_ != nullptr) watcher_->SetKeepsLoopAlive(keeps);
 }
 
 int SocketHandle::SetWatched(int events) {
@@ -100,7 +100,7 @@ int SocketHandle::SetWatched(int events) {
   if (events != 0 && watched_ == 0) Ref();
   if (events == 0 && watched_ != 0) Unref();
   watched_ = events;
-  return poll_->SetInterest(events);
+  return watcher_->SetInterest(events);
 }
 
 void SocketHandle::MarkShutdown(bool send, bool receive) {

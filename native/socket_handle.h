@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "platform/platform.h"
+#include "readiness_backend.h"
 #include "socket_poll.h"
 
 namespace winsock {
@@ -53,7 +54,8 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   bool IsSendShutdown() const { return send_shutdown_; }
   bool IsReceiveShutdown() const { return receive_shutdown_; }
 
-  // Async use: the first call makes the socket nonblocking for good (uv_poll_init_socket), as FIONBIO would.
+  // Async use: the first call makes the socket nonblocking for good (uv_poll_init_socket, or FIONBIO/O_NONBLOCK for
+  // the thread poller), as FIONBIO would.
   // Both return a Winsock error number, 0 on success.
   int MakeNonBlocking();
   // Starts or stops watching for readiness events (SocketPoll::kReadable | kWritable) on behalf of waiting calls.
@@ -62,7 +64,7 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   // node:net's ref()/unref(): whether a call waiting on this socket keeps the event loop (the process) alive.
   void SetKeepsLoopAlive(bool keeps);
   bool HasWaiters() const { return watched_ != 0; }
-  bool UsesPoll() const { return poll_ != nullptr; }
+  bool UsesPoll() const { return watcher_ != nullptr; }
 
  private:
   enum class State { kOpen, kClosed };
@@ -75,7 +77,7 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   State state_ = State::kClosed;
   int family_ = 0;
   int type_ = 0;
-  SocketPoll* poll_ = nullptr;
+  SocketWatcher* watcher_ = nullptr;  // from the environment's readiness backend
   int watched_ = 0;  // the events some call waits for
   bool keeps_loop_alive_ = true;
   bool connected_ = false;

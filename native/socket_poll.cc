@@ -6,6 +6,9 @@
 namespace winsock {
 namespace {
 
+static_assert(SocketPoll::kReadable == kReadinessReadable && SocketPoll::kWritable == kReadinessWritable,
+              "both readiness backends report the same bits");
+
 // uv_poll_init_socket/uv_poll_start fail only on a socket the OS refuses to watch; libuv's error numbers are its
 // own, so JavaScript sees Winsock's "invalid argument".
 constexpr int kPollFailed = platform::wsa::kInvalidArgument;

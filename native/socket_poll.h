@@ -10,13 +10,14 @@
 #include <uv.h>
 
 #include "platform/platform.h"
+#include "readiness_backend.h"
 
 namespace winsock {
 
 class SocketHandle;
 class WinsockAddon;
 
-class SocketPoll {
+class SocketPoll final : public SocketWatcher {
  public:
   // Readiness bits, as uv_poll's.
   static constexpr int kReadable = UV_READABLE;
@@ -26,11 +27,10 @@ class SocketPoll {
   static SocketPoll* Create(WinsockAddon& addon, SocketHandle& owner, platform::NativeSocket socket, int* error);
 
   // The events JavaScript now waits for; 0 when nothing waits. Returns a Winsock error number, 0 on success.
-  int SetInterest(int events);
-  // Whether a wait keeps the event loop alive (uv_ref) or not (uv_unref): node:net's ref()/unref().
-  void SetKeepsLoopAlive(bool keeps);
+  int SetInterest(int events) override;
+  void SetKeepsLoopAlive(bool keeps) override;
   // Detaches from the owner and frees the uv handle through uv_close. The socket may be closed right after.
-  void Close();
+  void Close() override;
 
  private:
   SocketPoll(WinsockAddon& addon, SocketHandle& owner) : addon_(&addon), owner_(&owner) {}

@@ -18,10 +18,12 @@ class ThreadpoolWork : public Napi::AsyncWorker {
  public:
   // `callback` is called once, as callback(error) or callback(null, value).
   ThreadpoolWork(WinsockAddon& addon, const Napi::Function& callback, const char* name)
-      : Napi::AsyncWorker(callback, name), addon_(addon) {
+      : Napi::AsyncWorker(callback, name), addon_(addon), addon_alive_(addon.Alive()) {
     addon_.WorkStarted();
   }
-  ~ThreadpoolWork() override { addon_.WorkFinished(); }
+  ~ThreadpoolWork() override {
+    if (*addon_alive_) addon_.WorkFinished();
+  }
 
  protected:
   // What the callback receives, made on the JavaScript thread with a handle scope open.
@@ -36,7 +38,7 @@ class ThreadpoolWork : public Napi::AsyncWorker {
 
  private:
   void OnOK() final {
-    if (addon_.TearingDown()) return;  // JavaScript cannot run any more: nobody is left to tell
+    if (!*addon_alive_ || addon_.TearingDown()) return;  // JavaScript cannot run any more: nobody is left to tell
     Napi::HandleScope scope(Env());
     try {
       const Outcome outcome = Settle(addon_);
@@ -47,6 +49,7 @@ class ThreadpoolWork : public Napi::AsyncWorker {
   }
 
   WinsockAddon& addon_;
+  std::shared_ptr<const bool> addon_alive_;  // see WinsockAddon::Alive
 };
 
 }  // namespace winsock

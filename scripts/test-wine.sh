@@ -5,6 +5,7 @@
 #                     the suite on that binary, loaded through WINSOCK_ADDON_PATH (the shipped g++ prebuild in
 #                     prebuilds/win32-x64 is left alone)
 #   --no-interop      the suite only: the interop checks prove the CLI and the wire, not the compiler
+#   (WINSOCK_POLLER=thread in the environment: the suite on the addon's own WSAPoll poller instead of uv_poll)
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -64,5 +65,5 @@ if ((interop)); then
 fi
 
 echo "test:wine: $compiler build: $pass passed, $fail failed, $skipped skipped, $todo todo, $cancelled cancelled;" \
-  "node.exe exit $suite_rc; interop $interop_result"
+  "node.exe exit $suite_rc; readiness ${WINSOCK_POLLER:-uv_poll}; interop $interop_result"
 [[ $suite_rc == 0 && $fail == 0 && $cancelled == 0 && $interop_rc == 0 ]]

@@ -23,3 +23,28 @@ export function takeFastPath(): boolean {
 export function refillFastPath(): void {
   used = 0;
 }
+
+// The thread poller (native/thread_poller.h) proves no such thing: it reports through a napi_threadsafe_function,
+// whose queue Node empties in one go (up to 1000 calls in one turn of the loop), and a socket that is always ready
+// is reported again while that goes on. Two sockets streaming to each other then ran through one turn, the timers
+// starving as before. So under the thread poller a readiness event takes from the budget like an immediate
+// completion, and past the budget waits for the check phase (one setImmediate per budget, not per event), which
+// refills it: timers run at the next turn.
+const deferred: (() => void)[] = [];
+let refillScheduled = false;
+
+/** Runs `deliver` now if the budget allows, else after the event loop has come round. */
+export function deliverWithinBudget(deliver: () => void): void {
+  if (takeFastPath() && deferred.length === 0) {
+    deliver();
+    return;
+  }
+  deferred.push(deliver);
+  if (refillScheduled) return;
+  refillScheduled = true;
+  setImmediate(() => {
+    refillScheduled = false;
+    refillFastPath();
+    for (const next of deferred.splice(0)) next();
+  });
+}

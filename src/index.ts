@@ -2,6 +2,7 @@
 // Winsock's names and semantics on every OS. Each function blocks like its C twin; see `winsock/promises` (when
 // available) for the event-loop versions.
 import { native, type SOCKET as SocketObject, type SocketClass } from './native.js';
+import type { ReadinessBackendName } from './runtime.js';
 import { addrInfoArguments, splitAddress, versionWord } from './arguments.js';
 import { SOMAXCONN } from './constants.js';
 import type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SockAddr, WSAData } from './types.js';
@@ -23,6 +24,15 @@ export const SOCKET: SocketClass = native.SOCKET;
 /** An open or closed socket: an opaque object, never a number, so a closed one cannot alias a newer socket. */
 export type SOCKET = SocketObject;
 export type { SocketClass } from './native.js';
+export { runtime } from './runtime.js';
+export type { ReadinessBackendName, RuntimeName } from './runtime.js';
+
+/**
+ * How the async API (`winsock/promises`, `winsock/socket`) waits for sockets in this environment: `'uv_poll'` on
+ * Node's libuv loop, or `'thread'`, the addon's own poller on one thread (always under Bun and Deno, and under Node
+ * when the environment variable `WINSOCK_POLLER=thread` asks for it).
+ */
+export const readinessBackend: ReadinessBackendName = native.readinessBackend();
 export type {
   WSAData, SockAddr, UnixAddress, AddrInfo, AddrInfoHints, AcceptResult, AddressLike, SendData,
 } from './types.js';

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { findPrebuild, prebuildCandidates, type PrebuildCandidates } from './prebuild.js';
+import { chooseReadinessBackend, runtime, type ReadinessBackendName, type RuntimeName } from './runtime.js';
 
 /**
  * An open or closed Winsock socket: the opaque object that `socket()` and `accept()` return. It is not a number,
@@ -150,6 +151,11 @@ export type SocketId = number;
  */
 export interface NativeAsync {
   setReadinessCallback(callback: ReadinessCallback): void;
+  /** Tells the addon which runtime hosts it (src/runtime.ts): Deno's Node-API differs at teardown. */
+  setRuntime(runtime: RuntimeName): void;
+  /** Chooses how sockets are watched, before the first is; an Error for another backend once one has been. */
+  setReadinessBackend(backend: ReadinessBackendName): void;
+  readinessBackend(): ReadinessBackendName;
   /** The id of a SOCKET, for the calls below; a TypeError for anything else. */
   socketId(s: SOCKET): SocketId;
   /** Starts watching `s` for `events` (added to what it watches), for waits that make no try* first. */
@@ -254,6 +260,11 @@ function notFoundMessage(
 const loaded = loadAddon();
 
 export const native: NativeAddon = loaded.addon;
+
+// The runtime first, so the addon tears down right even if the choice below throws (a bad WINSOCK_POLLER). Then
+// the backend, before anything can watch a socket: the addon asks for a libuv loop only when told uv_poll.
+native.setRuntime(runtime);
+native.setReadinessBackend(chooseReadinessBackend(process.env.WINSOCK_POLLER, runtime));
 
 /** The file the addon was loaded from: the prebuild, or node-gyp's build. Shown by tests and for bug reports. */
 export const addonPath: string = loaded.path;

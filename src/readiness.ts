@@ -12,7 +12,7 @@
 import { abortError, isAbortSignal, isAborted, listenForAbort } from './abort.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
-import { refillFastPath, takeFastPath } from './fairness.js';
+import { deliverWithinBudget, refillFastPath, takeFastPath } from './fairness.js';
 import { native, type SOCKET, type SocketId } from './native.js';
 
 /** uv_poll's readiness bits (UV_READABLE, UV_WRITABLE), the same on every OS. */
@@ -168,8 +168,8 @@ function watchOrFailAll(state: SocketState, queue: Waiter<unknown>[], direction:
   }
 }
 
-native.setReadinessCallback((s, errno, events) => {
-  refillFastPath();
+/** Settles or retries the calls waiting on `s`, now that it is ready for `events` or closed (`errno`). */
+function deliver(s: SOCKET, errno: number, events: number): void {
   const state = findState(s);
   if (state === undefined) return;
   if (errno !== 0) {
@@ -180,7 +180,19 @@ native.setReadinessCallback((s, errno, events) => {
   }
   if ((events & READABLE) !== 0) drain(state, state.readers, READABLE);
   if ((events & WRITABLE) !== 0) drain(state, state.writers, WRITABLE);
-});
+}
+
+native.setReadinessCallback(
+  native.readinessBackend() === 'uv_poll'
+    ? (s, errno, events) => {
+        refillFastPath(); // a uv_poll event comes from the poll phase of a new turn of the loop
+        deliver(s, errno, events);
+      }
+    : (s, errno, events) => {
+        if (errno !== 0) deliver(s, errno, events); // closesocket's own call: nothing to be fair about
+        else deliverWithinBudget(() => deliver(s, errno, events));
+      },
+);
 
 /** Options after {@link checkOptions}: read once, so a getter cannot change them between the check and the use. */
 export interface CheckedOptions {

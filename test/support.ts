@@ -88,8 +88,20 @@ export function openDescriptorCount(): number {
 
 /** Runs a full garbage collection, enabling `gc` at run time so no runner flag is needed. */
 export function collectGarbage(): void {
+  const { Bun, gc } = globalThis as { Bun?: { gc(force: boolean): void }; gc?: () => void };
+  if (Bun !== undefined) return Bun.gc(true); // JavaScriptCore: no V8 flags
+  if (gc !== undefined) return gc(); // Deno, given --v8-flags=--expose-gc by scripts/test-runtimes.sh
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
+}
+
+/**
+ * The arguments that make this runtime's executable (`process.execPath`) run `source` as an ES module. Deno reads
+ * Node's `--input-type=module -e` as a script, where a top-level await is a SyntaxError; `deno eval --ext=mjs` is
+ * its spelling, with every permission (the addon needs --allow-ffi).
+ */
+export function evalModuleArgs(source: string): string[] {
+  return 'Deno' in globalThis ? ['eval', '--ext=mjs', source] : ['--input-type=module', '-e', source];
 }
 
 /** The compiled CLI and library (npm test and test:wine compile them first). */

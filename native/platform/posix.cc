@@ -15,6 +15,7 @@
 
 #include "packet_info.h"
 #include "platform.h"
+#include "posix_errors.h"
 #include "system.h"
 
 namespace winsock::platform {
@@ -812,5 +813,7 @@ Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const s
   freeaddrinfo(list);
   return Ok(std::move(entries));
 }
+
+int ErrnoToWinsock(int error) { return FromErrno(error); }
 
 }  // namespace winsock::platform

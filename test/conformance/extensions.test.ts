@@ -12,7 +12,7 @@ import * as sync from '../../src/index.js';
 import { packageRoot } from '../../src/native.js';
 import { Server } from '../../src/socket.js';
 import { afterEach, describe, isPosix, platformTimeout, test } from '../harness.js';
-import { SocketScope, assertWinsockError, distIndexPath } from '../support.js';
+import { SocketScope, assertWinsockError, distIndexPath, evalModuleArgs } from '../support.js';
 
 describe('beyond node:net', () => {
   ws.startup();
@@ -136,7 +136,7 @@ describe('beyond node:net', () => {
       const { socket } = ws.accept(s);
       ws.send(socket, 'accepted by ' + process.pid);
       for (const x of [socket, s]) ws.closesocket(x);`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, evalModuleArgs(script), { stdio: ['pipe', 'inherit', 'inherit'] });
     child.stdin.end(ws.share(listener, child.pid!).toString('base64'));
     const client = scope.tcp();
     await ws.connect(client, '127.0.0.1', port);
@@ -156,7 +156,7 @@ describe('beyond node:net', () => {
       const s = ws.receiveSocket(${JSON.stringify(path)});
       ws.send(s, 'hello from ' + process.pid);
       ws.closesocket(s);`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+    const child = spawn(process.execPath, evalModuleArgs(script), { stdio: 'inherit' });
     const deadline = performance.now() + platformTimeout(5_000);
     for (;;) {
       try {

@@ -11,7 +11,7 @@ import * as sync from '../../src/index.js';
 import * as ws from '../../src/promises.js';
 import { Server, Socket } from '../../src/socket.js';
 import { afterEach, describe, platformTimeout, test } from '../harness.js';
-import { SocketScope, distIndexPath } from '../support.js';
+import { SocketScope, distIndexPath, evalModuleArgs } from '../support.js';
 
 const promisesUrl = pathToFileURL(distIndexPath.replace(/index\.js$/, 'promises.js')).href;
 
@@ -49,7 +49,7 @@ interface Child {
 /** A node child process running an ES module snippet, with the compiled `winsock/promises` imported as `ws`. */
 function spawnModule(body: string): Child {
   const source = `const ws = await import(${JSON.stringify(promisesUrl)});\nws.startup();\n${body}`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, evalModuleArgs(source), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiting: ((line: string) => void)[] = [];

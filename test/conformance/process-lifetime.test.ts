@@ -8,14 +8,14 @@ import { Worker } from 'node:worker_threads';
 
 import * as ws from '../../src/promises.js';
 import { describe, platformTimeout, test } from '../harness.js';
-import { distIndexPath } from '../support.js';
+import { distIndexPath, evalModuleArgs } from '../support.js';
 
 const promisesUrl = pathToFileURL(distIndexPath.replace(/index\.js$/, 'promises.js')).href;
 
 /** Runs an ES module snippet in a fresh node with the compiled package imported as `ws`; resolves with stdout. */
 async function runSnippet(body: string): Promise<string> {
   const source = `const ws = await import(${JSON.stringify(promisesUrl)});\nws.startup();\n${body}`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', source], {
+  const { stdout } = await promisify(execFile)(process.execPath, evalModuleArgs(source), {
     timeout: platformTimeout(20_000),
   });
   return stdout;

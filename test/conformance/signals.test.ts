@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import { describe, test } from '../harness.js';
-import { distIndexPath } from '../support.js';
+import { distIndexPath, evalModuleArgs } from '../support.js';
 
 const child = `
   let signalled = false;
@@ -33,7 +33,7 @@ const child = `
 
 describe('signals', () => {
   test('send to a reset peer raises no SIGPIPE, even with a SIGPIPE handler installed', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', child]);
+    const { stdout } = await promisify(execFile)(process.execPath, evalModuleArgs(child));
     const { codes, signalled } = JSON.parse(stdout) as { codes: string[]; signalled: boolean };
     assert.equal(signalled, false);
     assert.ok(codes.includes('WSAECONNRESET'), codes.join());
