@@ -346,8 +346,15 @@ int Shutdown(NativeSocket s, int how) {
   return 0;
 }
 
+// A TCP option on a socket that is not TCP: Linux says EOPNOTSUPP, Winsock WSAENOPROTOOPT (test_sockopt_validity).
+int OptionError(int level) {
+  const int error = errno;
+  if (level == IPPROTO_TCP && error == EOPNOTSUPP) return 10042;  // WSAENOPROTOOPT
+  return FromErrno(error);
+}
+
 int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length) {
-  if (setsockopt(static_cast<int>(s), level, name, value, static_cast<socklen_t>(length)) == -1) return LastError();
+  if (setsockopt(static_cast<int>(s), level, name, value, static_cast<socklen_t>(length)) == -1) return OptionError(level);
   return 0;
 }
 
@@ -359,7 +366,7 @@ Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, 
     return Ok(sizeof error);
   }
   auto size = static_cast<socklen_t>(length);
-  if (getsockopt(static_cast<int>(s), level, name, value, &size) == -1) return Fail<std::size_t>(LastError());
+  if (getsockopt(static_cast<int>(s), level, name, value, &size) == -1) return Fail<std::size_t>(OptionError(level));
   return Ok(static_cast<std::size_t>(size));
 }
 

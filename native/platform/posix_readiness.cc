@@ -40,8 +40,15 @@ bool CanBecomeReady(posix::StreamState state) {
   return state != posix::StreamState::kIdle && state != posix::StreamState::kFailed;
 }
 
+// Urgent data read inline (SO_OOBINLINE) is normal data to Winsock: it never puts the socket in exceptfds.
+bool ReadsUrgentInline(int fd) {
+  int inline_urgent = 0;
+  socklen_t length = sizeof inline_urgent;
+  return getsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &inline_urgent, &length) == 0 && inline_urgent != 0;
+}
+
 // Whether a socket in `state` with kernel events `revents` belongs in select's read (0), write (1) or except (2) set.
-bool SelectReady(int set, posix::StreamState state, short revents) {
+bool SelectReady(int set, int fd, posix::StreamState state, short revents) {
   using posix::StreamState;
   switch (state) {
     case StreamState::kIdle:
@@ -52,7 +59,7 @@ bool SelectReady(int set, posix::StreamState state, short revents) {
   }
   if (set == 0) return (revents & (POLLIN | POLLHUP | POLLERR)) != 0;
   if (set == 1) return state != StreamState::kDisconnected && (revents & POLLOUT) != 0;
-  return (revents & POLLPRI) != 0;
+  return (revents & POLLPRI) != 0 && !ReadsUrgentInline(fd);
 }
 
 }  // namespace
@@ -132,7 +139,7 @@ Result<int> Select(SelectSets& sets, int timeout_ms) {
     for (int set = 0; set < 3; ++set) {
       for (std::size_t i = 0; i < sockets.size(); ++i) {
         const bool listed = std::find(lists[set]->begin(), lists[set]->end(), sockets[i]) != lists[set]->end();
-        if (!listed || !SelectReady(set, states[i], fds[i].revents)) continue;
+        if (!listed || !SelectReady(set, static_cast<int>(sockets[i]), states[i], fds[i].revents)) continue;
         ready_lists[set]->push_back(sockets[i]);
         counted[i] = true;
         ++count;
