@@ -4,6 +4,8 @@
 // never by an `if (platform)` inside the test.
 import { execFileSync } from 'node:child_process';
 
+import { windowsSuiteGaps, wineDepartures, type WineDeparture } from './windows-gaps.js';
+
 /** Where the suite is running. Under Wine, `process.platform` is 'win32': the runner script says it is Wine. */
 export type Environment = 'linux' | 'macos' | 'windows' | 'wine';
 
@@ -126,51 +128,7 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: ['windows', 'wine'],
     reason: 'counts open descriptors through /proc/self/fd, which only Linux has',
   },
-  // Ported from Wine's ws2_32 tests; the README's POSIX section says why.
-  'sock.c test_select: after a failed connect, a connect that succeeds clears SO_ERROR and makes the socket writable': {
-    skipOn: ['linux', 'macos'],
-    reason: 'Linux refuses a new connect on a TCP socket whose connect failed (WSAECONNABORTED); Winsock lets it try again',
-  },
-  'protocol.c test_getaddrinfo: the empty name is this host, as the empty service is port 0': {
-    skipOn: ['linux', 'macos'],
-    reason: "glibc's getaddrinfo refuses the empty name (WSAHOST_NOT_FOUND); the POSIX build does not emulate Windows' reading yet",
-  },
-  'protocol.c test_getaddrinfo: an IPv6 literal in brackets resolves, with or without a port': {
-    skipOn: ['linux', 'macos'],
-    reason: "glibc's getaddrinfo refuses bracketed IPv6 literals; the POSIX build does not strip the brackets yet",
-  },
-  'protocol.c test_getaddrinfo: socket type and protocol hints come back as given, even a pairing POSIX refuses': {
-    skipOn: ['linux', 'macos'],
-    reason: 'glibc refuses pairings such as SOCK_STREAM with IPPROTO_UDP (WSAESOCKTNOSUPPORT) that Windows echoes back; not emulated yet',
-  },
-  'sock.c test_set_getsockopt: SO_RCVTIMEO and SO_SNDTIMEO read back the milliseconds set': {
-    skipOn: ['linux', 'macos'],
-    reason: 'Linux keeps socket timeouts in clock ticks: 127 ms reads back as 128',
-  },
-  'sock.c test_set_getsockopt: SO_RCVBUF reads back exactly the size set': {
-    skipOn: ['linux', 'macos'],
-    reason: 'Linux doubles the buffer size set (for its bookkeeping) and reports the doubled size',
-  },
-  'sock.c test_WSAPoll: a connection closed by the peer reports POLLHUP': {
-    skipOn: ['linux', 'macos'],
-    reason: "Linux reports the peer's FIN as POLLIN | POLLRDHUP, and POLLHUP only once both directions are shut; not translated yet",
-  },
-  'sock.c test_WSASocket: an unknown family, type or protocol fails with the error Windows gives': {
-    skipOn: ['linux', 'macos'],
-    reason: 'Linux answers some unknown protocol numbers with another error than WSAEPROTONOSUPPORT; not translated yet',
-  },
-  'sock.c test_bind: unknown address, foreign family, a second bind, and an address in use fail as on Windows': {
-    skipOn: ['linux', 'macos'],
-    reason: "an IPv6 address bound to an IPv4 socket is Linux's EAFNOSUPPORT; Windows reads the shorter sockaddr_in and answers WSAEFAULT",
-  },
-  'sock.c test_ipv6only: IPV6_V6ONLY is on by default and a v4 bind then does not block the same v6 wildcard port': {
-    skipOn: ['linux', 'macos'],
-    reason: "Linux's default is dual-stack (sysctl net.ipv6.bindv6only = 0); the POSIX build keeps the OS default",
-  },
-  'protocol.c test_startup: WSADATA describes the implementation as "WinSock 2.0"': {
-    skipOn: ['linux', 'macos'],
-    reason: 'the POSIX build says "WinSock 2.0 (POSIX sockets)" on purpose, so a program can tell the two apart',
-  },
+  ...windowsSuiteGaps,
   // test/reliability/ (the portable faults and robustness tests are in test/conformance/).
   '10,000 cycles of sync connect/accept/send/recv/close, refused connects, sends after shutdown': {
     skipOn: linuxOnly,
@@ -203,20 +161,6 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     needs: canMakeNetworkNamespaces,
   },
 };
-
-/**
- * Tests of the suite ported from Wine's ws2_32 tests that fail under Wine because Wine is not Windows there (the
- * assertion is not todo_wine in Wine's own tests only when Wine passes it, so these are the todo_wine ones, and a
- * few Wine bugs its tests do not cover). Keyed by exact name; `since` is the first Wine major version known to
- * depart, and a Wine whose version the runner did not pass is assumed to depart. Never counted as passes.
- */
-interface WineDeparture {
-  readonly since: number;
-  readonly reason: string;
-}
-
-/** Wine 8 (Debian 12) is the Wine tried here; Wine 10 (Debian 13) is assumed to depart alike until tried. */
-export const wineDepartures: Readonly<Record<string, WineDeparture>> = {};
 
 /** True when the running Wine is known (or assumed) to depart from Windows in this test. */
 function wineDeparts(name: string): WineDeparture | undefined {

@@ -13,6 +13,7 @@
 
 #include "packet_info.h"
 #include "platform.h"
+#include "posix_addrinfo.h"
 #include "posix_state.h"
 #include "system.h"
 
@@ -188,6 +189,15 @@ void PrepareDescriptor(int fd) {
 #endif
 }
 
+// A connect error that reports an earlier connect's outcome: ECONNABORTED after a failure, or a failure a
+// nonblocking socket reports at once (a new nonblocking connect only starts, EINPROGRESS).
+bool IsStaleConnectOutcome(int fd, int error) {
+  if (error == ECONNABORTED) return posix::Recall(fd).connect_failed;
+  if (error != ECONNREFUSED && error != ETIMEDOUT && error != EHOSTUNREACH && error != ENETUNREACH) return false;
+  const int flags = fcntl(fd, F_GETFL);
+  return flags != -1 && (flags & O_NONBLOCK) != 0 && SocketType(fd) == SOCK_STREAM;
+}
+
 // Waits for a connect that a signal interrupted, and returns its outcome (SO_ERROR) as Winsock's blocking call would.
 int FinishInterruptedConnect(int fd) {
   pollfd entry{fd, POLLOUT, 0};
@@ -239,9 +249,20 @@ Result<NativeSocket> OpenSocket(int family, int type, int protocol) {
 #else
   const int fd = socket(family, type, protocol);
 #endif
-  if (fd == -1) return Fail<NativeSocket>(LastError());
+  if (fd == -1) {
+    // Linux says EINVAL for a type or protocol it does not know; Winsock names which (test_WSASocket).
+    if (errno != EINVAL) return Fail<NativeSocket>(LastError());
+    const bool known_type = type == SOCK_STREAM || type == SOCK_DGRAM || type == SOCK_RAW || type == SOCK_SEQPACKET;
+    return Fail<NativeSocket>(known_type ? 10043 : wsa::kSocketTypeNotSupported);  // WSAEPROTONOSUPPORT
+  }
   PrepareDescriptor(fd);
   posix::Forget(fd);
+  // Windows' IPv6 sockets are IPv6-only until IPV6_V6ONLY is cleared (test_ipv6only); Linux's default is the sysctl
+  // net.ipv6.bindv6only, usually dual-stack.
+  if (family == AF_INET6) {
+    const int on = 1;
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+  }
   return Ok<NativeSocket>(fd);
 }
 
@@ -297,8 +318,19 @@ Result<NativeSocket> Accept(NativeSocket s, SocketAddress* peer) {
 }
 
 int Connect(NativeSocket s, const SocketAddress& address) {
-  if (connect(static_cast<int>(s), reinterpret_cast<const sockaddr*>(address.storage),
-              static_cast<socklen_t>(address.length)) == -1) {
+  const auto attempt = [&] {
+    return connect(static_cast<int>(s), reinterpret_cast<const sockaddr*>(address.storage),
+                   static_cast<socklen_t>(address.length));
+  };
+  int result = attempt();
+  // After a failed connect Linux answers the next connect with the old outcome (the pending error, or
+  // ECONNABORTED once it was read) before it tries again; Winsock tries again at once (test_select). Keep the old
+  // error for SO_ERROR, as Winsock does, and try again.
+  if (result == -1 && IsStaleConnectOutcome(static_cast<int>(s), errno)) {
+    if (errno != ECONNABORTED) posix::RememberConnectFailure(static_cast<int>(s), FromErrno(errno));
+    result = attempt();
+  }
+  if (result == -1) {
     const int error = errno;
     const int fd = static_cast<int>(s);
     // A nonblocking connect that has started is WSAEWOULDBLOCK in Winsock, EINPROGRESS in POSIX.
@@ -343,18 +375,20 @@ int Shutdown(NativeSocket s, int how) {
   // A listening socket has no connection to shut down: Winsock says so (WSAENOTCONN); Linux stops listening.
   if (IsListening(static_cast<int>(s))) return wsa::kNotConnected;
   if (shutdown(static_cast<int>(s), how) == -1) return LastError();
+  if (how == SHUT_RD || how == SHUT_RDWR) posix::RememberReceiveShutdown(static_cast<int>(s));
   return 0;
 }
 
-// A TCP option on a socket that is not TCP: Linux says EOPNOTSUPP, Winsock WSAENOPROTOOPT (test_sockopt_validity).
-int OptionError(int level) {
-  const int error = errno;
-  if (level == IPPROTO_TCP && error == EOPNOTSUPP) return 10042;  // WSAENOPROTOOPT
-  return FromErrno(error);
+// Multicast options on a TCP socket: Linux takes them, Winsock refuses them with WSAEINVAL (test_sockopt_validity).
+bool IsMulticastOptionOnStream(int fd, int level, int name) {
+  if (level != IPPROTO_IP || (name != IP_MULTICAST_TTL && name != IP_MULTICAST_LOOP && name != IP_MULTICAST_IF))
+    return false;
+  return SocketType(fd) == SOCK_STREAM;
 }
 
 int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length) {
-  if (setsockopt(static_cast<int>(s), level, name, value, static_cast<socklen_t>(length)) == -1) return OptionError(level);
+  if (IsMulticastOptionOnStream(static_cast<int>(s), level, name)) return wsa::kInvalidArgument;
+  if (setsockopt(static_cast<int>(s), level, name, value, static_cast<socklen_t>(length)) == -1) return LastError();
   return 0;
 }
 
@@ -366,7 +400,8 @@ Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, 
     return Ok(sizeof error);
   }
   auto size = static_cast<socklen_t>(length);
-  if (getsockopt(static_cast<int>(s), level, name, value, &size) == -1) return Fail<std::size_t>(OptionError(level));
+  if (IsMulticastOptionOnStream(static_cast<int>(s), level, name)) return Fail<std::size_t>(wsa::kInvalidArgument);
+  if (getsockopt(static_cast<int>(s), level, name, value, &size) == -1) return Fail<std::size_t>(LastError());
   return Ok(static_cast<std::size_t>(size));
 }
 
@@ -716,14 +751,21 @@ Result<SocketAddress> GetPeerName(NativeSocket s) {
 
 Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const std::string* service,
                                              const AddressInfoHints& hints) {
+  const posix::AddressQuery asked = posix::WindowsQuery(node, service, hints);
+  if (asked.error != 0) return Fail<std::vector<AddressInfo>>(asked.error);
   addrinfo query{};
-  query.ai_flags = hints.flags;
-  query.ai_family = hints.family;
-  query.ai_socktype = hints.socktype;
-  query.ai_protocol = hints.protocol;
+  query.ai_flags = asked.hints.flags;
+  query.ai_family = asked.hints.family;
+  query.ai_socktype = asked.hints.socktype;
+  query.ai_protocol = asked.hints.protocol;
   addrinfo* list = nullptr;
-  const int error = getaddrinfo(node ? node->c_str() : nullptr, service ? service->c_str() : nullptr, &query, &list);
+  const int error = getaddrinfo(asked.node ? asked.node->c_str() : nullptr,
+                                asked.service ? asked.service->c_str() : nullptr, &query, &list);
   const int saved_errno = errno;
+#ifdef EAI_ADDRFAMILY
+  // A numeric address of the other family is no host at all to Windows (test_getaddrinfo: "[beef::cafe]" as AF_INET).
+  if (error == EAI_ADDRFAMILY && (asked.hints.flags & AI_NUMERICHOST) != 0) return Fail<std::vector<AddressInfo>>(11001);
+#endif
   if (error != 0) return Fail<std::vector<AddressInfo>>(FromAddrInfoError(error, saved_errno));
 
   std::vector<AddressInfo> entries;
@@ -732,8 +774,8 @@ Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const s
     AddressInfo info;
     info.flags = entry->ai_flags;
     info.family = entry->ai_family;
-    info.socktype = entry->ai_socktype;
-    info.protocol = entry->ai_protocol;
+    info.socktype = asked.echo_type ? hints.socktype : entry->ai_socktype;
+    info.protocol = asked.echo_type ? hints.protocol : entry->ai_protocol;
     if (entry->ai_canonname != nullptr) info.canonname = entry->ai_canonname;
     SocketAddress address;
     std::memcpy(address.storage, entry->ai_addr, entry->ai_addrlen);

@@ -36,6 +36,29 @@ int PollKernel(std::vector<pollfd>& fds, int timeout_ms, Clock::time_point deadl
   return ready;
 }
 
+#ifdef POLLRDHUP
+constexpr short kPeerClosed = POLLRDHUP;  // Linux: the peer shut its side down
+#else
+constexpr short kPeerClosed = 0;
+#endif
+
+bool HasConnection(posix::StreamState state) {
+  return state == posix::StreamState::kConnected || state == posix::StreamState::kDisconnected;
+}
+
+// WSAPoll's answer for a connection, from the kernel's (test_WSAPoll, test_tcp_reset): the peer's shutdown is
+// POLLHUP, with POLLRDNORM only while data is left to read; after the socket's own SD_RECEIVE nothing is readable.
+short WinsockConnectionEvents(int fd, short revents) {
+  if (posix::Recall(fd).receive_shut) {
+    revents = static_cast<short>(revents & ~(POLLIN | POLLRDNORM | POLLHUP | kPeerClosed));
+  } else if ((revents & kPeerClosed) != 0) {
+    revents = static_cast<short>(revents | POLLHUP);
+    int unread = 0;
+    if (ioctl(fd, FIONREAD, &unread) == 0 && unread == 0) revents = static_cast<short>(revents & ~(POLLIN | POLLRDNORM));
+  }
+  return static_cast<short>(revents & ~kPeerClosed);
+}
+
 bool CanBecomeReady(posix::StreamState state) {
   return state != posix::StreamState::kIdle && state != posix::StreamState::kFailed;
 }
@@ -75,7 +98,8 @@ Result<int> Poll(std::vector<PollEntry>& entries, int timeout_ms) {
       states[i] = posix::Classify(fd);
       failed_now = failed_now || states[i] == posix::StreamState::kFailed;
       // A socket that cannot become ready is left out (-1): Linux would report a fresh socket hung up at once.
-      fds[i] = pollfd{CanBecomeReady(states[i]) ? fd : -1, entries[i].events, 0};
+      const short events = HasConnection(states[i]) ? static_cast<short>(entries[i].events | kPeerClosed) : entries[i].events;
+      fds[i] = pollfd{CanBecomeReady(states[i]) ? fd : -1, events, 0};
     }
     const int ready = PollKernel(fds, failed_now ? 0 : timeout_ms, deadline);
     if (ready == -1) return Fail<int>(posix::FromErrno(errno));
@@ -86,6 +110,8 @@ Result<int> Poll(std::vector<PollEntry>& entries, int timeout_ms) {
         revents = static_cast<short>((entries[i].events & (POLLOUT | POLLWRNORM)) | POLLHUP | POLLERR);
       } else if (states[i] == posix::StreamState::kConnecting && (revents & POLLERR) != 0) {
         revents = 0;  // failed just now: the next round reports it as a failed connect
+      } else if (HasConnection(states[i])) {
+        revents = WinsockConnectionEvents(static_cast<int>(entries[i].socket), revents);
       }
       entries[i].revents = revents;
       if (revents != 0) ++count;

@@ -58,7 +58,10 @@ void Forget(int fd) {
 
 void RememberConnected(int fd) {
   std::lock_guard<std::mutex> lock(table_mutex);
-  Table()[fd] = Remembered{true, false, 0};
+  Remembered& entry = Table()[fd];
+  entry.was_connected = true;
+  entry.connect_failed = false;
+  entry.connect_error = 0;
 }
 
 void RememberConnectFailure(int fd, int error) {
@@ -66,6 +69,11 @@ void RememberConnectFailure(int fd, int error) {
   Remembered& entry = Table()[fd];
   entry.connect_failed = true;
   entry.connect_error = error;
+}
+
+void RememberReceiveShutdown(int fd) {
+  std::lock_guard<std::mutex> lock(table_mutex);
+  Table()[fd].receive_shut = true;
 }
 
 Remembered Recall(int fd) {

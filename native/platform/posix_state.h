@@ -20,11 +20,14 @@ void Forget(int fd);
 void RememberConnected(int fd);
 // A connect failed with this Winsock error (0: failed synchronously, where Winsock's SO_ERROR reads 0 afterwards).
 void RememberConnectFailure(int fd, int error);
+// shutdown(SD_RECEIVE) or SD_BOTH: Winsock's WSAPoll then reports nothing to read, where Linux reports a hang-up.
+void RememberReceiveShutdown(int fd);
 
 struct Remembered {
   bool was_connected = false;
   bool connect_failed = false;
   int connect_error = 0;  // Winsock number
+  bool receive_shut = false;
 };
 Remembered Recall(int fd);
 

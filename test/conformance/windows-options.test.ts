@@ -75,9 +75,19 @@ describe('Windows conformance (Wine ws2_32 tests): options and ioctls', () => {
     assert.equal(ws.getsockopt(tcp, ws.SOL_SOCKET, ws.SO_ERROR), 0);
   });
 
-  test('sock.c test_sockopt_validity: a TCP option on a UDP socket fails with WSAENOPROTOOPT', () => {
+  test('sock.c test_sockopt_validity: IPv4 options on a TCP socket: unknown is WSAENOPROTOOPT, multicast ones WSAEINVAL', () => {
+    const tcp = scope.tcp();
+    assertWinsockError(() => ws.getsockopt(tcp, ws.IPPROTO_IP, -1, 256), 'WSAENOPROTOOPT', 'getsockopt');
+    ws.getsockopt(tcp, ws.IPPROTO_IP, ws.IP_TOS, 256);
+    ws.getsockopt(tcp, ws.IPPROTO_IP, ws.IP_TTL, 256);
+    assertWinsockError(() => ws.getsockopt(tcp, ws.IPPROTO_IP, ws.IP_MULTICAST_TTL, 256), 'WSAEINVAL', 'getsockopt');
+    assertWinsockError(() => ws.getsockopt(tcp, ws.IPPROTO_IP, ws.IP_MULTICAST_LOOP, 256), 'WSAEINVAL', 'getsockopt');
+  });
+
+  test('sock.c test_sockopt_validity: IPv4 options on a UDP socket: TTL, TOS and the multicast ones read', () => {
     const udp = scope.track(ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP));
-    assertWinsockError(() => ws.getsockopt(udp, ws.IPPROTO_TCP, ws.TCP_NODELAY), 'WSAENOPROTOOPT', 'getsockopt');
+    assertWinsockError(() => ws.getsockopt(udp, ws.IPPROTO_IP, -1, 256), 'WSAENOPROTOOPT', 'getsockopt');
+    for (const name of [ws.IP_TOS, ws.IP_TTL, ws.IP_MULTICAST_TTL, ws.IP_MULTICAST_LOOP]) ws.getsockopt(udp, ws.IPPROTO_IP, name, 256);
   });
 
   test('sock.c test_fionbio: FIONBIO switches a socket to nonblocking and back', () => {
