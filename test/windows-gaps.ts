@@ -19,6 +19,10 @@ export const windowsSuiteGaps: Readonly<Record<string, PosixGap>> = {
     skipOn: posix,
     reason: 'Linux doubles the buffer size set (room for its bookkeeping) and reports the doubled size',
   },
+  'sock.c test_accept_inheritance: an accepted socket inherits the buffer sizes and timeouts of the listener exactly': {
+    skipOn: posix,
+    reason: 'Linux doubles buffer sizes and keeps timeouts in clock ticks (the accepted socket does inherit them)',
+  },
   'sock.c test_ipv6only: a dual-stack IPv6 socket with SO_EXCLUSIVEADDRUSE keeps an IPv4 SO_REUSEADDR bind out (WSAEACCES)': {
     skipOn: posix,
     reason: 'POSIX has no SO_EXCLUSIVEADDRUSE (the constant is undefined there)',

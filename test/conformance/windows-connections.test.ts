@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 
 import * as ws from '../../src/index.js';
+import * as async from '../../src/promises.js';
 import { afterEach, describe, test } from '../harness.js';
 import { SocketScope, assertWinsockError } from '../support.js';
 import { refusedPort } from '../windows-support.js';
@@ -81,6 +82,53 @@ describe('Windows conformance (Wine ws2_32 tests): TCP connections', () => {
     const { listener } = scope.listener();
     ws.ioctlsocket(listener, ws.FIONBIO, 1);
     assertWinsockError(() => ws.accept(listener), 'WSAEWOULDBLOCK', 'accept');
+  });
+
+  test('sock.c test_accept_inheritance: an accepted socket inherits keep-alive, inline urgent data, no-delay and linger from the listener', () => {
+    const listener = scope.tcp();
+    ws.setsockopt(listener, ws.SOL_SOCKET, ws.SO_REUSEADDR, 1);
+    ws.setsockopt(listener, ws.SOL_SOCKET, ws.SO_KEEPALIVE, 1);
+    ws.setsockopt(listener, ws.SOL_SOCKET, ws.SO_OOBINLINE, 1);
+    ws.setsockopt(listener, ws.IPPROTO_TCP, ws.TCP_NODELAY, 1);
+    ws.setOption(listener, 'SO_LINGER', { onoff: true, linger: 555 });
+    ws.bind(listener, '127.0.0.1', 0);
+    ws.listen(listener, 1);
+    const client = scope.tcp();
+    ws.connect(client, '127.0.0.1', ws.getsockname(listener).port);
+    const server = scope.track(ws.accept(listener).socket);
+    assert.equal(ws.getsockopt(server, ws.SOL_SOCKET, ws.SO_REUSEADDR), 1);
+    assert.equal(ws.getsockopt(server, ws.SOL_SOCKET, ws.SO_KEEPALIVE), 1);
+    assert.equal(ws.getsockopt(server, ws.SOL_SOCKET, ws.SO_OOBINLINE), 1);
+    assert.equal(ws.getsockopt(server, ws.IPPROTO_TCP, ws.TCP_NODELAY), 1);
+    assert.deepEqual(ws.getOption(server, 'SO_LINGER'), { onoff: true, linger: 555 });
+  });
+
+  test('sock.c test_accept_inheritance: an accepted socket inherits the buffer sizes and timeouts of the listener exactly', () => {
+    const listener = scope.tcp();
+    ws.setOption(listener, 'SO_SNDBUF', 0x123);
+    ws.setOption(listener, 'SO_RCVBUF', 0x123);
+    ws.setOption(listener, 'SO_SNDTIMEO', 0x123);
+    ws.setOption(listener, 'SO_RCVTIMEO', 0x123);
+    ws.bind(listener, '127.0.0.1', 0);
+    ws.listen(listener, 1);
+    const client = scope.tcp();
+    ws.connect(client, '127.0.0.1', ws.getsockname(listener).port);
+    const server = scope.track(ws.accept(listener).socket);
+    for (const name of ['SO_SNDBUF', 'SO_RCVBUF', 'SO_SNDTIMEO', 'SO_RCVTIMEO'] as const) {
+      assert.equal(ws.getOption(server, name), 0x123, name);
+    }
+  });
+
+  test('sock.c test_simultaneous_async_recv: two receives waiting on one socket take the data in the order they were made', async () => {
+    const { client, server } = scope.pair();
+    const message = Buffer.from('-- Lorem ipsum dolor sit amet -\0');
+    const first = Buffer.alloc(16);
+    const second = Buffer.alloc(16);
+    const waiting = [async.recvInto(client, first), async.recvInto(client, second)];
+    assert.equal(ws.send(server, message), 32);
+    assert.deepEqual(await Promise.all(waiting), [16, 16]);
+    assert.ok(first.equals(message.subarray(0, 16)));
+    assert.ok(second.equals(message.subarray(16)));
   });
 
   test('sock.c test_shutdown: shutdown on an unconnected socket fails with WSAENOTCONN, SD_SEND and SD_RECEIVE', () => {

@@ -51,6 +51,18 @@ describe('Windows conformance (Wine ws2_32 tests): datagrams', () => {
     assert.equal(sync.getpeername(client).port, 4001);
   });
 
+  test('sock.c test_WSASendTo: sendto from an unbound UDP socket binds it to an address and a port', () => {
+    const server = udp();
+    sync.bind(server, '127.0.0.1', 0);
+    const client = udp();
+    assertWinsockError(() => sync.getsockname(client), 'WSAEINVAL', 'getsockname');
+    assert.equal(sync.sendto(client, 'data', '127.0.0.1', sync.getsockname(server).port), 4);
+    const name = sync.getsockname(client);
+    assert.equal(name.family, sync.AF_INET);
+    assert.notEqual(name.port, 0);
+    assert.equal(sync.recvfrom(server, 16).port, name.port);
+  });
+
   test('sock.c test_UDP: datagrams from several peers arrive whole, each with its sender', () => {
     const server = udp();
     sync.bind(server, '127.0.0.1', 0);
