@@ -11,10 +11,6 @@ export interface PosixGap {
 const posix = ['linux', 'macos'] as const;
 
 export const windowsSuiteGaps: Readonly<Record<string, PosixGap>> = {
-  'sock.c test_set_getsockopt: SO_RCVTIMEO and SO_SNDTIMEO read back the milliseconds set': {
-    skipOn: posix,
-    reason: 'Linux keeps socket timeouts in clock ticks: 127 ms reads back as 128 (with HZ=250)',
-  },
   'sock.c test_set_getsockopt: SO_RCVBUF reads back exactly the size set': {
     skipOn: posix,
     reason: 'Linux doubles the buffer size set (room for its bookkeeping) and reports the doubled size',
@@ -22,6 +18,10 @@ export const windowsSuiteGaps: Readonly<Record<string, PosixGap>> = {
   'sock.c test_accept_inheritance: an accepted socket inherits the buffer sizes and timeouts of the listener exactly': {
     skipOn: posix,
     reason: 'Linux doubles buffer sizes and keeps timeouts in clock ticks (the accepted socket does inherit them)',
+  },
+  'sock.c test_reuseaddr: two sockets with SO_REUSEADDR both listen on one port, and a connection goes to the first': {
+    skipOn: posix,
+    reason: "Linux's SO_REUSEADDR lets two sockets bind a port but only one listen (WSAEADDRINUSE); SO_REUSEPORT is not the same rule",
   },
   'sock.c test_ipv6only: a dual-stack IPv6 socket with SO_EXCLUSIVEADDRUSE keeps an IPv4 SO_REUSEADDR bind out (WSAEACCES)': {
     skipOn: posix,
@@ -44,6 +44,10 @@ export interface WineDeparture {
 }
 
 export const wineDepartures: Readonly<Record<string, WineDeparture>> = {
+  'sock.c test_reuseaddr: two sockets with SO_REUSEADDR both listen on one port, and a connection goes to the first': {
+    since: 8,
+    reason: "the second listen fails with WSAEADDRINUSE, Linux's rule (todo_wine in test_reuseaddr)",
+  },
   'sock.c test_connecting_socket: recv and send while a connect is under way fail with WSAENOTCONN': {
     since: 8,
     reason: 'recv and send on a connecting socket fail with WSAEWOULDBLOCK (todo_wine in test_connecting_socket)',
@@ -52,7 +56,7 @@ export const wineDepartures: Readonly<Record<string, WineDeparture>> = {
     since: 8,
     reason: 'the connect after a failed one fails with WSAECONNABORTED (todo_wine in test_select)',
   },
-  'sock.c test_tcp_reset: after the peer resets, recv fails with WSAECONNRESET and select reports the socket readable': {
+  'sock.c test_tcp_reset: after the peer resets, recv fails with WSAECONNRESET': {
     since: 8,
     reason: 'recv after a reset returns 0 instead of failing with WSAECONNRESET (todo_wine in test_tcp_reset)',
   },

@@ -81,7 +81,7 @@ bool SelectReady(int set, int fd, posix::StreamState state, short revents) {
     default: break;
   }
   if (set == 0) return (revents & (POLLIN | POLLHUP | POLLERR)) != 0;
-  if (set == 1) return state != StreamState::kDisconnected && (revents & POLLOUT) != 0;
+  if (set == 1) return (revents & POLLOUT) != 0;
   return (revents & POLLPRI) != 0 && !ReadsUrgentInline(fd);
 }
 

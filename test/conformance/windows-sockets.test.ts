@@ -108,16 +108,28 @@ describe('Windows conformance (Wine ws2_32 tests): sockets, bind, listen, names'
     assertWinsockError(() => ws.listen(s), 'WSAENOTSOCK', 'listen');
   });
 
-  test('sock.c test_reuseaddr: without SO_REUSEADDR a second bind to a bound port fails with WSAEADDRINUSE, TCP and UDP', () => {
-    for (const type of [ws.SOCK_STREAM, ws.SOCK_DGRAM]) {
-      const first = scope.track(ws.socket(ws.AF_INET, type, 0));
-      ws.bind(first, '127.0.0.1', 0);
-      const second = scope.track(ws.socket(ws.AF_INET, type, 0));
-      assertWinsockError(() => ws.bind(second, '127.0.0.1', ws.getsockname(first).port), 'WSAEADDRINUSE', 'bind');
+  test('sock.c test_reuseaddr: without SO_REUSEADDR a second bind to a bound address and port fails with WSAEADDRINUSE', () => {
+    for (const address of ['127.0.0.1', '0.0.0.0']) {
+      const first = scope.tcp();
+      ws.bind(first, address, 0);
+      const second = scope.tcp();
+      assertWinsockError(() => ws.bind(second, address, ws.getsockname(first).port), 'WSAEADDRINUSE', 'bind');
     }
   });
 
-  test('sock.c test_reuseaddr: with SO_REUSEADDR on both, two TCP sockets bind one port and the first to listen gets it', () => {
+  test('sock.c test_reuseaddr: a bind without SO_REUSEADDR fails where a socket with it is bound; with it, succeeds', () => {
+    const first = scope.tcp();
+    ws.setsockopt(first, ws.SOL_SOCKET, ws.SO_REUSEADDR, 1);
+    ws.bind(first, '127.0.0.1', 0);
+    const port = ws.getsockname(first).port;
+    const second = scope.tcp();
+    assert.equal(ws.getsockopt(second, ws.SOL_SOCKET, ws.SO_REUSEADDR), 0);
+    assert.throws(() => ws.bind(second, '127.0.0.1', port), ws.WinsockError);
+    ws.setsockopt(second, ws.SOL_SOCKET, ws.SO_REUSEADDR, 1);
+    ws.bind(second, '127.0.0.1', port);
+  });
+
+  test('sock.c test_reuseaddr: two sockets with SO_REUSEADDR both listen on one port, and a connection goes to the first', () => {
     const first = scope.tcp();
     const second = scope.tcp();
     ws.setsockopt(first, ws.SOL_SOCKET, ws.SO_REUSEADDR, 1);
@@ -125,8 +137,11 @@ describe('Windows conformance (Wine ws2_32 tests): sockets, bind, listen, names'
     ws.bind(first, '127.0.0.1', 0);
     const port = ws.getsockname(first).port;
     ws.bind(second, '127.0.0.1', port);
-    ws.listen(first);
-    assertWinsockError(() => ws.listen(second), 'WSAEADDRINUSE', 'listen');
+    ws.listen(first, 1);
+    ws.listen(second, 1);
+    const client = scope.tcp();
+    ws.connect(client, '127.0.0.1', port);
+    scope.track(ws.accept(first).socket);
   });
 
   test('sock.c test_ipv6only: IPV6_V6ONLY is on by default, so an IPv4 socket binds the port an IPv6 wildcard holds', () => {
