@@ -18,11 +18,6 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** select() until `s` shows in one of the sets, or `ms` pass; the last answer. Lets a refused connect arrive. */
-export function selectUntilAny(s: ws.SOCKET, ms: number): ws.SelectResult {
-  return ws.select([s], [s], [s], ms);
-}
-
 /** The Winsock error number `call` throws, or 0 when it does not throw (for tables of expected errors). */
 export function errnoOf(call: () => unknown): number {
   try {

@@ -432,8 +432,9 @@ Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t ar
   // next byte is the urgent one. Peek at the urgent byte instead (EINVAL: none, or SO_OOBINLINE keeps it inline).
   if (command == static_cast<long>(SIOCATMARK)) {
     char urgent = 0;
+    // Any other failure (a UDP socket, one not connected) also means no urgent byte waits; only a bad descriptor fails.
     const ssize_t peeked = recv(static_cast<int>(s), &urgent, 1, MSG_OOB | MSG_PEEK | MSG_DONTWAIT);
-    if (peeked == -1 && errno != EINVAL && errno != EAGAIN && errno != EWOULDBLOCK) return Fail<std::uint32_t>(LastError());
+    if (peeked == -1 && (errno == EBADF || errno == ENOTSOCK)) return Fail<std::uint32_t>(LastError());
     return Ok<std::uint32_t>(peeked == 1 ? 0 : 1);
   }
   int value = static_cast<int>(argument);
