@@ -46,7 +46,7 @@
             "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/W4", "/external:anglebrackets", "/external:W0"] }
           }
         }, {
-          "sources": ["native/platform/posix.cc"],
+          "sources": ["native/platform/posix.cc", "native/platform/posix_state.cc", "native/platform/posix_readiness.cc", "native/platform/posix_addrinfo.cc"],
           "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"],
           "xcode_settings": {
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

@@ -1,5 +1,7 @@
 // select and WSAPoll: readiness of many sockets at once, blocking the calling thread as Winsock's do. The promises
 // API builds its non-blocking forms from a zero-timeout call of these and the per-socket readiness watch.
+#include <algorithm>
+
 #include "addon.h"
 #include "arguments.h"
 #include "socket_handle.h"
@@ -51,7 +53,8 @@ Napi::Value WinsockAddon::Select(const Napi::CallbackInfo& info) {
   const platform::Result<int> count = platform::Select(ready, timeout);
   if (!count.ok()) ThrowWinsockError(count.error, "select");
 
-  // Give back the SOCKET objects (not descriptors) that are ready, in the order they were passed.
+  // Give back the SOCKET objects (not descriptors) that are ready, in the order they were passed; a socket listed
+  // twice is one ready socket, as Winsock's fd_set holds it once (test_select in Wine's ws2_32 tests).
   Napi::Object result = Napi::Object::New(env_);
   result.Set("count", count.value);
   const char* keys[3] = {"read", "write", "except"};
@@ -60,6 +63,8 @@ Napi::Value WinsockAddon::Select(const Napi::CallbackInfo& info) {
     Napi::Array out = Napi::Array::New(env_);
     std::uint32_t next = 0;
     for (std::size_t i = 0; i < lists[set]->size(); ++i) {
+      const auto first = std::find(lists[set]->begin(), lists[set]->end(), (*lists[set])[i]);
+      if (static_cast<std::size_t>(first - lists[set]->begin()) != i) continue;  // listed before
       for (platform::NativeSocket s : *ready_lists[set]) {
         if (s == (*lists[set])[i]) {
           out.Set(next++, objects[set][i]);

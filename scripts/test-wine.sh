@@ -34,6 +34,10 @@ npx tsc -p tsconfig.json || exit 1
 # Files, not a folder: Node 20 expands a folder given to --test, Node 22+ takes globs instead.
 shopt -s nullglob
 tests=(dist-test/test/conformance/*.test.js)
+# Which Wine runs the suite: the harness keys its "Wine N departs from Windows" entries by the major version.
+WINSOCK_WINE_VERSION=$(wine --version 2>/dev/null | sed -E "s/^wine-([0-9.]+).*/\1/")
+export WINSOCK_WINE_VERSION
+echo "Wine leg: running under Wine ${WINSOCK_WINE_VERSION:-(unknown version)}"
 if ((${#tests[@]} == 0)); then
   echo "test:wine: no dist-test/test/conformance/*.test.js" >&2
   exit 1
@@ -64,6 +68,6 @@ if ((interop)); then
   interop_result=$( ((interop_rc == 0)) && echo passed || echo FAILED)
 fi
 
-echo "test:wine: $compiler build: $pass passed, $fail failed, $skipped skipped, $todo todo, $cancelled cancelled;" \
-  "node.exe exit $suite_rc; readiness ${WINSOCK_POLLER:-uv_poll}; interop $interop_result"
+echo "test:wine: Wine ${WINSOCK_WINE_VERSION:-?}, $compiler build: $pass passed, $fail failed, $skipped skipped, $todo todo," \
+  "$cancelled cancelled; node.exe exit $suite_rc; readiness ${WINSOCK_POLLER:-uv_poll}; interop $interop_result"
 [[ $suite_rc == 0 && $fail == 0 && $cancelled == 0 && $interop_rc == 0 ]]

@@ -109,8 +109,20 @@ export const SO_RCVBUF: number = c.SO_RCVBUF!;
 /** The send buffer size in bytes. */
 export const SO_SNDBUF: number = c.SO_SNDBUF!;
 
-/** Read (and clear) the socket's pending error. */
+/**
+ * The socket's pending error, as a Winsock number on every OS. As in Winsock, the error of a failed connect stays
+ * until a connect succeeds (reading it does not clear it).
+ */
 export const SO_ERROR: number = c.SO_ERROR!;
+
+/** Whether the socket is listening (read-only: setting it fails with WSAENOPROTOOPT). */
+export const SO_ACCEPTCONN: number = c.SO_ACCEPTCONN!;
+
+/** Urgent (MSG_OOB) data is read inline with the normal data instead of with MSG_OOB. */
+export const SO_OOBINLINE: number = c.SO_OOBINLINE!;
+
+/** The protocol's debug option (a BOOL); Windows accepts and reports it. */
+export const SO_DEBUG: number = c.SO_DEBUG!;
 
 /** The socket's type (SOCK_STREAM, ...), read-only. */
 export const SO_TYPE: number = c.SO_TYPE!;

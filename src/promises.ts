@@ -9,11 +9,11 @@ import type { Datagram, DatagramInto } from './datagrams.js';
 import type { NameInfo } from './names.js';
 import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
-import { POLLIN, POLLOUT, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
+import { POLLIN, POLLNVAL, POLLOUT, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { native, type NativeCallback, type SocketId } from './native.js';
 import { tryRecvChunk } from './chunks.js';
 import { addrInfoArguments, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
-import { WSAETIMEDOUT } from './constants.js';
+import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { abortError, listenForAbort } from './abort.js';
 import {
@@ -274,8 +274,9 @@ export async function sendmsg(
  * `select` on the event loop: resolves when a socket is ready, or with a count of 0 after `timeout` ms (null: no
  * limit). It waits on each socket's readiness like the other async calls; while it waits it is queued with them, so
  * a `recv` on a socket it watches for reading completes after it. Sockets in `exceptfds` are watched for
- * readability, which also wakes on a socket error (a failed connect shows there on Linux; on Windows a failed
- * connect is reported through `writefds`).
+ * readability, which also wakes on a socket error (a failed connect shows in `exceptfds` only, as on Windows).
+ * A socket closed while the call waits is reported ready in the sets that list it, as Windows' `select` reports it
+ * (never WSAEINTR, unlike the other calls).
  */
 export async function select(
   readfds: readonly SOCKET[] | null,
@@ -295,16 +296,22 @@ export async function select(
     ...(exceptfds ?? []).map((s): [SOCKET, number] => [s, READABLE]),
   ];
   const empty: SelectResult = { count: 0, read: [], write: [], except: [] };
+  const closed = (s: SOCKET): SelectResult => {
+    const pick = (set: readonly SOCKET[] | null): SOCKET[] => (set?.includes(s) ? [s] : []);
+    const result = { read: pick(readfds), write: pick(writefds), except: pick(exceptfds) };
+    return { count: result.read.length + result.write.length + result.except.length, ...result };
+  };
   return waitForAny(watches, () => {
     const result = poll();
     return result.count > 0 ? result : null;
-  }, 'select', timeout, empty, checked);
+  }, 'select', timeout, empty, closed, checked);
 }
 
 /**
  * `WSAPoll` on the event loop: resolves with the count of entries whose `revents` are set, or 0 after `timeout` ms
  * (null or negative: no limit). Waits as `select` does; an entry asking for neither reading nor writing is watched
- * for readability, which also wakes on the errors and hang-ups WSAPoll always reports.
+ * for readability, which also wakes on the errors and hang-ups WSAPoll always reports. A socket closed while the
+ * call waits gets `revents` POLLNVAL (the other entries 0), as Windows' WSAPoll answers, never WSAEINTR.
  */
 export async function WSAPoll(fds: PollFd[], timeout: number | null = null, options?: AsyncOptions): Promise<number> {
   const limit = timeout !== null && timeout < 0 ? null : timeout;
@@ -320,19 +327,27 @@ export async function WSAPoll(fds: PollFd[], timeout: number | null = null, opti
     if (fd.events & writable) watches.push([fd.socket, WRITABLE]);
     if (fd.events & readable || !(fd.events & writable)) watches.push([fd.socket, READABLE]);
   }
+  const closed = (s: SOCKET): number => {
+    for (const fd of fds) fd.revents = fd.socket === s ? POLLNVAL : 0;
+    return fds.filter((fd) => fd.socket === s).length;
+  };
   return waitForAny(watches, () => {
     const count = poll();
     return count > 0 ? count : null;
-  }, 'WSAPoll', limit, 0, checked);
+  }, 'WSAPoll', limit, 0, closed, checked);
 }
 
-/** Waits on several sockets at once until `attempt` gives a value, `timeout` passes (`onTimeout`), or abort. */
+/**
+ * Waits on several sockets at once until `attempt` gives a value, `timeout` passes (`onTimeout`), a socket is closed
+ * (`onClosed`), or abort.
+ */
 function waitForAny<T>(
   watches: [SOCKET, number][],
   attempt: () => T | null,
   syscall: string,
   timeout: number | null,
   onTimeout: T,
+  onClosed: (s: SOCKET) => T,
   options: CheckedOptions,
 ): Promise<T> {
   const others = new AbortController(); // takes the other sockets' waits out of their queues when one settles
@@ -356,7 +371,11 @@ function waitForAny<T>(
     for (const [s, direction] of watches) {
       waitFor(stateOf(s), direction, attempt, { syscall }, inner, false, false).then(
         (value) => settle(() => resolve(value)),
-        (error: unknown) => settle(() => reject(error)),
+        (error: unknown) => {
+          // closesocket (or the last cleanup) cancels waits with WSAEINTR; select and WSAPoll answer instead.
+          const closedMeanwhile = error instanceof WinsockError && error.errno === WSAEINTR;
+          settle(() => (closedMeanwhile ? resolve(onClosed(s)) : reject(error)));
+        },
       );
     }
   });

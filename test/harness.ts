@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 
 import { runtime, type RuntimeName } from '../src/runtime.js';
+import { windowsSuiteGaps, wineDepartures, type WineDeparture } from './windows-gaps.js';
 
 /**
  * Where the suite is running. Under Wine, `process.platform` is 'win32', and under qemu-user (the linux-arm64 build,
@@ -33,6 +34,15 @@ export const isPosix: boolean = environment === 'linux' || environment === 'qemu
 export function platformTimeout(milliseconds: number): number {
   return environment === 'qemu' ? milliseconds * 10 : milliseconds;
 }
+
+/**
+ * The major version of the Wine that runs the suite (scripts/test-wine.sh reads `wine --version` and passes it in
+ * WINSOCK_WINE_VERSION); undefined elsewhere, or when the runner did not say.
+ */
+export const wineMajor: number | undefined =
+  environment === 'wine' && /^\d+/.test(process.env.WINSOCK_WINE_VERSION ?? '')
+    ? Number(/^\d+/.exec(process.env.WINSOCK_WINE_VERSION!)![0])
+    : undefined;
 
 type Body = () => void | Promise<void>;
 
@@ -142,7 +152,7 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     reason: "abstract names are Linux's: macOS has none, and Windows' afunix refuses them (WSAEINVAL)",
   },
   'AF_UNIX where Winsock lacks it (Wine 8): socket() fails with WSAEAFNOSUPPORT, as on Windows before 1803': {
-    skipOn: ['linux', 'macos', 'windows'],
+    skipOn: ['linux', 'qemu', 'macos', 'windows'],
     reason: 'checks the Winsock of Wine 8, which has no AF_UNIX; every other platform here has it',
   },
   'one script, unchanged, gives the same results on the uv_poll and the thread backend': {
@@ -278,6 +288,7 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     reason: `${noScmRights}; and it needs root, to run the peer as user nobody`,
     needs: () => process.getuid?.() === 0,
   },
+  ...windowsSuiteGaps,
   // test/reliability/ (the portable faults and robustness tests are in test/conformance/).
   '10,000 cycles of sync connect/accept/send/recv/close, refused connects, sends after shutdown': {
     skipOn: linuxOnly,
@@ -310,6 +321,13 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     needs: canMakeNetworkNamespaces,
   },
 };
+
+/** True when the running Wine is known (or assumed) to depart from Windows in this test. */
+function wineDeparts(name: string): WineDeparture | undefined {
+  const departure = wineDepartures[name];
+  if (departure === undefined || environment !== 'wine') return undefined;
+  return wineMajor === undefined || wineMajor >= departure.since ? departure : undefined;
+}
 
 interface Runner {
   describe(name: string, body: () => void): void;
@@ -347,7 +365,11 @@ export function describe(name: string, body: () => void): void {
 /** Declares a test; skipped (with its reason in the report) where `knownGaps` says it cannot pass. */
 export function test(name: string, body: Body): void {
   const gap = knownGaps[name];
-  if (gap?.skipOn.includes(environment)) runner.skip(`${name} (skipped on ${environment}: ${gap.reason})`, body);
+  const departure = wineDeparts(name);
+  if (departure !== undefined) {
+    const wine = `Wine ${wineMajor ?? '(version unknown)'}`;
+    runner.skip(`${name} (skipped: ${wine} departs from Windows: ${departure.reason})`, body);
+  } else if (gap?.skipOn.includes(environment)) runner.skip(`${name} (skipped on ${environment}: ${gap.reason})`, body);
   else if (runtime !== 'node' && gap?.skipIn?.includes(runtime)) runner.skip(`${name} (skipped in ${runtime}: ${gap.reason})`, body);
   else if (gap?.needs?.() === false) runner.skip(`${name} (skipped here: ${gap.reason})`, body);
   else runner.test(name, body);

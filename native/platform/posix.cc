@@ -15,25 +15,15 @@
 
 #include "packet_info.h"
 #include "platform.h"
+#include "posix_addrinfo.h"
 #include "posix_errors.h"
+#include "posix_state.h"
 #include "system.h"
 
 namespace winsock::platform {
-namespace {
-
-// Writes `value` as the only control message in `control` (sized and aligned for it); returns the control length.
-template <typename T>
-socklen_t PutControlMessage(unsigned char* control, int level, int type, const T& value) {
-  cmsghdr* header = reinterpret_cast<cmsghdr*>(control);
-  header->cmsg_level = level;
-  header->cmsg_type = type;
-  header->cmsg_len = CMSG_LEN(sizeof value);
-  std::memcpy(CMSG_DATA(header), &value, sizeof value);
-  return static_cast<socklen_t>(CMSG_SPACE(sizeof value));
-}
 
 // errno -> Winsock, as libuv's src/win/error.c maps the other way. An errno with no Winsock twin becomes WSAEINVAL.
-int FromErrno(int error) {
+int posix::FromErrno(int error) {
   switch (error) {
     case 0: return 0;
     case EINTR: return 10004;           // WSAEINTR
@@ -90,6 +80,21 @@ int FromErrno(int error) {
   }
 }
 
+namespace {
+
+using posix::FromErrno;
+
+// Writes `value` as the only control message in `control` (sized and aligned for it); returns the control length.
+template <typename T>
+socklen_t PutControlMessage(unsigned char* control, int level, int type, const T& value) {
+  cmsghdr* header = reinterpret_cast<cmsghdr*>(control);
+  header->cmsg_level = level;
+  header->cmsg_type = type;
+  header->cmsg_len = CMSG_LEN(sizeof value);
+  std::memcpy(CMSG_DATA(header), &value, sizeof value);
+  return static_cast<socklen_t>(CMSG_SPACE(sizeof value));
+}
+
 int LastError() { return FromErrno(errno); }
 
 // An address length as the kernel reports it, kept within the SocketAddress that received the address: POSIX
@@ -107,6 +112,56 @@ int TransferError(int fd) {
     if (flags != -1 && (flags & O_NONBLOCK) == 0) return 10060;  // WSAETIMEDOUT
   }
   return FromErrno(error);
+}
+
+int SocketType(int fd) {
+  int type = 0;
+  socklen_t length = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == -1) return -1;
+  return type;
+}
+
+bool IsListening(int fd) {
+  int listening = 0;
+  socklen_t length = sizeof listening;
+  return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0 && listening != 0;
+}
+
+// The port a socket is bound to (0: never bound).
+int BoundPort(int fd) {
+  sockaddr_storage local{};
+  socklen_t length = sizeof local;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == -1) return -1;
+  if (local.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in&>(local).sin_port);
+  if (local.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6&>(local).sin6_port);
+  return -1;  // another family (AF_UNIX): not Winsock's concern
+}
+
+// The error of a receive that found nothing to read, as Winsock gives it: a TCP socket whose connect is under way
+// is not connected (WSAENOTCONN, where Linux says EAGAIN), and a UDP socket never bound cannot receive (WSAEINVAL).
+// Asked only on that path, so a receive that reads pays nothing.
+int NothingToReadError(int fd) {
+  const int error = TransferError(fd);
+  if (error != 10035) return error;  // not WSAEWOULDBLOCK
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0) return error;
+  const int type = SocketType(fd);
+  if (type == SOCK_STREAM && !IsListening(fd)) return wsa::kNotConnected;
+  if (type == SOCK_DGRAM && BoundPort(fd) == 0) return wsa::kInvalidArgument;
+  return error;
+}
+
+// recvmsg for recv, recvfrom and WSARecvMsg: a datagram longer than the buffer is cut to it, as everywhere, and
+// fails with WSAEMSGSIZE as Winsock's receive does (the bytes that fit are in the buffer). `from` may be null.
+Result<std::size_t> ReceiveMessage(int fd, msghdr* message, int flags) {
+  ssize_t received;
+  do {
+    received = recvmsg(fd, message, flags);
+  } while (received == -1 && errno == EINTR);
+  if (received == -1) return Fail<std::size_t>(NothingToReadError(fd));
+  if ((message->msg_flags & MSG_TRUNC) != 0) return Fail<std::size_t>(10040);  // WSAEMSGSIZE
+  return Ok(static_cast<std::size_t>(received));
 }
 
 // getaddrinfo's EAI_* codes -> the numbers GetAddrInfoW returns on Windows.
@@ -143,6 +198,15 @@ void PrepareDescriptor(int fd) {
 #endif
 }
 
+// A connect error that reports an earlier connect's outcome: ECONNABORTED after a failure, or a failure a
+// nonblocking socket reports at once (a new nonblocking connect only starts, EINPROGRESS).
+bool IsStaleConnectOutcome(int fd, int error) {
+  if (error == ECONNABORTED) return posix::Recall(fd).connect_failed;
+  if (error != ECONNREFUSED && error != ETIMEDOUT && error != EHOSTUNREACH && error != ENETUNREACH) return false;
+  const int flags = fcntl(fd, F_GETFL);
+  return flags != -1 && (flags & O_NONBLOCK) != 0 && SocketType(fd) == SOCK_STREAM;
+}
+
 // Waits for a connect that a signal interrupted, and returns its outcome (SO_ERROR) as Winsock's blocking call would.
 int FinishInterruptedConnect(int fd) {
   pollfd entry{fd, POLLOUT, 0};
@@ -168,7 +232,9 @@ Result<StartupInfo> Startup(std::uint16_t requested) {
   const int major = requested & 0xff;
   const int minor = (requested >> 8) & 0xff;
   if (major < 1) return Fail<StartupInfo>(wsa::kVersionNotSupported);
+  // Windows answers 1.x above 1.1 with 1.1, and anything above 2.2 with 2.2 (protocol.c test_startup in Wine's tests).
   int use_major = major, use_minor = minor;
+  if (major == 1 && minor > 1) use_minor = 1;
   if (major > 2 || (major == 2 && minor > 2)) use_major = 2, use_minor = 2;
   StartupInfo info;
   info.version = std::to_string(use_major) + "." + std::to_string(use_minor);
@@ -192,12 +258,25 @@ Result<NativeSocket> OpenSocket(int family, int type, int protocol) {
 #else
   const int fd = socket(family, type, protocol);
 #endif
-  if (fd == -1) return Fail<NativeSocket>(LastError());
+  if (fd == -1) {
+    // Linux says EINVAL for a type or protocol it does not know; Winsock names which (test_WSASocket).
+    if (errno != EINVAL) return Fail<NativeSocket>(LastError());
+    const bool known_type = type == SOCK_STREAM || type == SOCK_DGRAM || type == SOCK_RAW || type == SOCK_SEQPACKET;
+    return Fail<NativeSocket>(known_type ? 10043 : wsa::kSocketTypeNotSupported);  // WSAEPROTONOSUPPORT
+  }
   PrepareDescriptor(fd);
+  posix::Forget(fd);
+  // Windows' IPv6 sockets are IPv6-only until IPV6_V6ONLY is cleared (test_ipv6only); Linux's default is the sysctl
+  // net.ipv6.bindv6only, usually dual-stack.
+  if (family == AF_INET6) {
+    const int on = 1;
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+  }
   return Ok<NativeSocket>(fd);
 }
 
 int CloseSocket(NativeSocket s) {
+  posix::Forget(static_cast<int>(s));
   // A close interrupted by a signal has still released the descriptor on Linux and macOS: never retry it.
   if (close(static_cast<int>(s)) == -1 && errno != EINTR) return LastError();
   return 0;
@@ -211,6 +290,9 @@ int Bind(NativeSocket s, const SocketAddress& address) {
 }
 
 int Listen(NativeSocket s, int backlog) {
+  // Only a stream socket listens: Winsock says WSAEOPNOTSUPP for the others, before it looks at the binding.
+  const int type = SocketType(static_cast<int>(s));
+  if (type != -1 && type != SOCK_STREAM) return wsa::kOperationNotSupported;
   // Winsock refuses to listen on an unbound socket (WSAEINVAL); POSIX would silently bind an ephemeral port.
   sockaddr_storage local{};
   socklen_t length = sizeof local;
@@ -242,23 +324,46 @@ Result<NativeSocket> Accept(NativeSocket s, SocketAddress* peer) {
   if (fd == -1) return Fail<NativeSocket>(TransferError(listener));
   peer->length = StoredLength(length);
   PrepareDescriptor(fd);
+  posix::RememberConnected(fd);
   return Ok<NativeSocket>(fd);
 }
 
 int Connect(NativeSocket s, const SocketAddress& address) {
-  if (connect(static_cast<int>(s), reinterpret_cast<const sockaddr*>(address.storage),
-              static_cast<socklen_t>(address.length)) == -1) {
+  const auto attempt = [&] {
+    return connect(static_cast<int>(s), reinterpret_cast<const sockaddr*>(address.storage),
+                   static_cast<socklen_t>(address.length));
+  };
+  int result = attempt();
+  // After a failed connect Linux answers the next connect with the old outcome (the pending error, or
+  // ECONNABORTED once it was read) before it tries again; Winsock tries again at once (test_select). Keep the old
+  // error for SO_ERROR, as Winsock does, and try again.
+  if (result == -1 && IsStaleConnectOutcome(static_cast<int>(s), errno)) {
+    if (errno != ECONNABORTED) posix::RememberConnectFailure(static_cast<int>(s), FromErrno(errno));
+    result = attempt();
+  }
+  if (result == -1) {
     const int error = errno;
+    const int fd = static_cast<int>(s);
     // A nonblocking connect that has started is WSAEWOULDBLOCK in Winsock, EINPROGRESS in POSIX.
     if (error == EINPROGRESS) return wsa::kWouldBlock;
-    // A blocking connect interrupted by a signal goes on in the kernel; Winsock's would still be waiting: wait.
-    if (error == EINTR) return FinishInterruptedConnect(static_cast<int>(s));
     // An AF_UNIX path with no socket file: POSIX says ENOENT, which Winsock lacks. Windows refuses the connection
     // (WSAECONNREFUSED), as for a path where nothing listens.
     if (error == ENOENT && reinterpret_cast<const sockaddr*>(address.storage)->sa_family == AF_UNIX)
       return wsa::kConnectionRefused;
-    return FromErrno(error);
+    // A blocking connect interrupted by a signal goes on in the kernel; Winsock's would still be waiting: wait.
+    const int outcome = error == EINTR ? FinishInterruptedConnect(fd) : FromErrno(error);
+    if (outcome == 0) {
+      posix::RememberConnected(fd);
+      return 0;
+    }
+    // Linux says EISCONN to a listening socket; Winsock says WSAEINVAL.
+    if (error == EISCONN && IsListening(fd)) return wsa::kInvalidArgument;
+    // A connect that failed here leaves SO_ERROR 0 in Winsock, but select and WSAPoll report the failure.
+    if (outcome != 10035 && outcome != 10036 && outcome != 10037 && outcome != 10056 && SocketType(fd) == SOCK_STREAM)
+      posix::RememberConnectFailure(fd, 0);
+    return outcome;
   }
+  posix::RememberConnected(static_cast<int>(s));
   return 0;
 }
 
@@ -267,31 +372,50 @@ Result<std::size_t> Send(NativeSocket s, const void* data, std::size_t length, i
   do {
     sent = send(static_cast<int>(s), data, length, flags | kSendFlags);
   } while (sent == -1 && errno == EINTR);
+  // A datagram socket with no peer: Linux asks for a destination (EDESTADDRREQ), Winsock says it is not connected.
+  if (sent == -1 && errno == EDESTADDRREQ) return Fail<std::size_t>(wsa::kNotConnected);
   if (sent == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
   return Ok(static_cast<std::size_t>(sent));
 }
 
 Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int flags) {
-  ssize_t received;
-  do {
-    received = recv(static_cast<int>(s), data, length, flags);
-  } while (received == -1 && errno == EINTR);
-  if (received == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
-  return Ok(static_cast<std::size_t>(received));
+  iovec buffer{data, length};
+  msghdr message{};
+  message.msg_iov = &buffer;
+  message.msg_iovlen = 1;
+  return ReceiveMessage(static_cast<int>(s), &message, flags);
 }
 
 int Shutdown(NativeSocket s, int how) {
+  // A listening socket has no connection to shut down: Winsock says so (WSAENOTCONN); Linux stops listening.
+  if (IsListening(static_cast<int>(s))) return wsa::kNotConnected;
   if (shutdown(static_cast<int>(s), how) == -1) return LastError();
+  if (how == SHUT_RD || how == SHUT_RDWR) posix::RememberReceiveShutdown(static_cast<int>(s));
   return 0;
 }
 
+// Multicast options on a TCP socket: Linux takes them, Winsock refuses them with WSAEINVAL (test_sockopt_validity).
+bool IsMulticastOptionOnStream(int fd, int level, int name) {
+  if (level != IPPROTO_IP || (name != IP_MULTICAST_TTL && name != IP_MULTICAST_LOOP && name != IP_MULTICAST_IF))
+    return false;
+  return SocketType(fd) == SOCK_STREAM;
+}
+
 int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length) {
+  if (IsMulticastOptionOnStream(static_cast<int>(s), level, name)) return wsa::kInvalidArgument;
   if (setsockopt(static_cast<int>(s), level, name, value, static_cast<socklen_t>(length)) == -1) return LastError();
   return 0;
 }
 
 Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, std::size_t length) {
+  // SO_ERROR in Winsock's numbers, kept after a failed connect as Winsock keeps it (posix_state.h).
+  if (level == SOL_SOCKET && name == SO_ERROR && length >= sizeof(int)) {
+    const int error = posix::PendingError(static_cast<int>(s));
+    std::memcpy(value, &error, sizeof error);
+    return Ok(sizeof error);
+  }
   auto size = static_cast<socklen_t>(length);
+  if (IsMulticastOptionOnStream(static_cast<int>(s), level, name)) return Fail<std::size_t>(wsa::kInvalidArgument);
   if (getsockopt(static_cast<int>(s), level, name, value, &size) == -1) return Fail<std::size_t>(LastError());
   return Ok(static_cast<std::size_t>(size));
 }
@@ -307,17 +431,27 @@ Result<std::size_t> SendTo(NativeSocket s, const void* data, std::size_t length,
 }
 
 Result<std::size_t> RecvFrom(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from) {
-  socklen_t size = sizeof from->storage;
-  ssize_t received;
-  do {
-    received = recvfrom(static_cast<int>(s), data, length, flags, reinterpret_cast<sockaddr*>(from->storage), &size);
-  } while (received == -1 && errno == EINTR);
-  if (received == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
-  from->length = StoredLength(size);
-  return Ok(static_cast<std::size_t>(received));
+  iovec buffer{data, length};
+  msghdr message{};
+  message.msg_name = from->storage;
+  message.msg_namelen = sizeof from->storage;
+  message.msg_iov = &buffer;
+  message.msg_iovlen = 1;
+  const Result<std::size_t> received = ReceiveMessage(static_cast<int>(s), &message, flags);
+  from->length = StoredLength(message.msg_namelen);
+  return received;
 }
 
 Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument) {
+  // Winsock's SIOCATMARK is TRUE while no urgent byte waits to be read with MSG_OOB; Linux's answers whether the
+  // next byte is the urgent one. Peek at the urgent byte instead (EINVAL: none, or SO_OOBINLINE keeps it inline).
+  if (command == static_cast<long>(SIOCATMARK)) {
+    char urgent = 0;
+    // Any other failure (a UDP socket, one not connected) also means no urgent byte waits; only a bad descriptor fails.
+    const ssize_t peeked = recv(static_cast<int>(s), &urgent, 1, MSG_OOB | MSG_PEEK | MSG_DONTWAIT);
+    if (peeked == -1 && (errno == EBADF || errno == ENOTSOCK)) return Fail<std::uint32_t>(LastError());
+    return Ok<std::uint32_t>(peeked == 1 ? 0 : 1);
+  }
   int value = static_cast<int>(argument);
   if (ioctl(static_cast<int>(s), static_cast<unsigned long>(command), &value) == -1)
     return Fail<std::uint32_t>(LastError());
@@ -424,6 +558,7 @@ Result<NativeSocket> SocketFromShare(const std::uint8_t* bytes, std::size_t leng
   close(pidfd);
   if (fd == -1) return Fail<NativeSocket>(FromErrno(saved));
   PrepareDescriptor(fd);
+  posix::Forget(fd);
   return Ok<NativeSocket>(fd);
 #else
   (void)bytes;
@@ -548,6 +683,7 @@ Result<NativeSocket> TakeOneDescriptor(DescriptorMessage& message) {
   const bool truncated = (message.header.msg_flags & MSG_CTRUNC) != 0;
   if (fds.size() == 1 && !truncated) {
     PrepareDescriptor(fds[0]);
+    posix::Forget(fds[0]);  // a new descriptor number: whatever was remembered for an old one with it is stale
     return Ok<NativeSocket>(fds[0]);
   }
   for (int fd : fds) close(fd);
@@ -631,11 +767,8 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
   message.msg_iovlen = 1;
   message.msg_control = control;
   message.msg_controllen = sizeof control;
-  ssize_t received;
-  do {
-    received = recvmsg(static_cast<int>(s), &message, flags);
-  } while (received == -1 && errno == EINTR);
-  if (received == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
+  const Result<std::size_t> received = ReceiveMessage(static_cast<int>(s), &message, flags);
+  if (!received.ok()) return received;
   from->length = StoredLength(message.msg_namelen);
   for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
     if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
@@ -648,7 +781,7 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
       *info = PacketInfoFrom(packet.ipi6_addr, packet.ipi6_ifindex);
     }
   }
-  return Ok(static_cast<std::size_t>(received));
+  return received;
 }
 
 Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to,
@@ -682,55 +815,6 @@ Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length
   return Ok(static_cast<std::size_t>(sent));
 }
 
-Result<int> Poll(std::vector<PollEntry>& entries, int timeout_ms) {
-  std::vector<pollfd> fds(entries.size());
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    fds[i].fd = static_cast<int>(entries[i].socket);
-    fds[i].events = entries[i].events;
-  }
-  // After a signal, wait only for what is left of the timeout, as Winsock's call would.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
-  int ready;
-  int wait_ms = timeout_ms;
-  while ((ready = poll(fds.data(), static_cast<nfds_t>(fds.size()), wait_ms)) == -1 && errno == EINTR) {
-    if (timeout_ms < 0) continue;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    wait_ms = left.count() > 0 ? static_cast<int>(left.count()) : 0;
-  }
-  if (ready == -1) return Fail<int>(LastError());
-  for (std::size_t i = 0; i < entries.size(); ++i) entries[i].revents = fds[i].revents;
-  return Ok(ready);
-}
-
-Result<int> Select(SelectSets& sets, int timeout_ms) {
-  // Over poll(2), since select(2) cannot hold descriptors >= FD_SETSIZE (1024). Readable as Winsock's readfds
-  // (data, a pending connection, or a closed or reset connection: recv returns at once); writable as writefds;
-  // "exceptional" as exceptfds: out-of-band data or a failed connect.
-  if (sets.read.empty() && sets.write.empty() && sets.except.empty()) return Fail<int>(wsa::kInvalidArgument);
-  std::vector<PollEntry> entries;
-  for (NativeSocket socket : sets.read) entries.push_back({socket, POLLIN, 0});
-  for (NativeSocket socket : sets.write) entries.push_back({socket, POLLOUT, 0});
-  for (NativeSocket socket : sets.except) entries.push_back({socket, POLLPRI, 0});
-  const Result<int> polled = Poll(entries, timeout_ms);
-  if (!polled.ok()) return polled;
-  for (const PollEntry& entry : entries) {
-    if (entry.revents & POLLNVAL) return Fail<int>(wsa::kNotSocket);
-  }
-  const short ready_masks[3] = {POLLIN | POLLHUP | POLLERR, POLLOUT, POLLPRI | POLLERR};
-  std::vector<NativeSocket>* lists[3] = {&sets.read, &sets.write, &sets.except};
-  int count = 0;
-  std::size_t next = 0;
-  for (int set = 0; set < 3; ++set) {
-    std::vector<NativeSocket> ready;
-    for (std::size_t i = 0; i < lists[set]->size(); ++i, ++next) {
-      if (entries[next].revents & ready_masks[set]) ready.push_back(entries[next].socket);
-    }
-    count += static_cast<int>(ready.size());
-    *lists[set] = std::move(ready);
-  }
-  return Ok(count);
-}
-
 Result<NameInfo> GetNameInfo(const SocketAddress& address, int flags) {
   char host[NI_MAXHOST] = {};
   char service[NI_MAXSERV] = {};
@@ -747,12 +831,7 @@ Result<std::string> GetHostName() {
   return Ok(std::string(name));
 }
 
-Result<int> TakeSocketError(NativeSocket s) {
-  int pending = 0;
-  socklen_t length = sizeof pending;
-  if (getsockopt(static_cast<int>(s), SOL_SOCKET, SO_ERROR, &pending, &length) == -1) return Fail<int>(LastError());
-  return Ok(FromErrno(pending));
-}
+Result<int> TakeSocketError(NativeSocket s) { return Ok(posix::PendingError(static_cast<int>(s))); }
 
 Result<bool> ConnectIsOver(NativeSocket s) {
   // A socket in SYN_SENT polls neither writable nor failed; one whose connect failed polls POLLOUT|POLLHUP (and
@@ -771,6 +850,9 @@ Result<SocketAddress> GetSockName(NativeSocket s) {
   if (getsockname(static_cast<int>(s), reinterpret_cast<sockaddr*>(address.storage), &length) == -1)
     return Fail<SocketAddress>(LastError());
   address.length = StoredLength(length);
+  // Winsock has no name for a socket never bound (WSAEINVAL); POSIX gives the wildcard address and port 0.
+  const Endpoint name = DescribeAddress(address);
+  if (name.port == 0 && (name.family == AF_INET || name.family == AF_INET6)) return Fail<SocketAddress>(wsa::kInvalidArgument);
   return Ok(address);
 }
 
@@ -785,14 +867,21 @@ Result<SocketAddress> GetPeerName(NativeSocket s) {
 
 Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const std::string* service,
                                              const AddressInfoHints& hints) {
+  const posix::AddressQuery asked = posix::WindowsQuery(node, service, hints);
+  if (asked.error != 0) return Fail<std::vector<AddressInfo>>(asked.error);
   addrinfo query{};
-  query.ai_flags = hints.flags;
-  query.ai_family = hints.family;
-  query.ai_socktype = hints.socktype;
-  query.ai_protocol = hints.protocol;
+  query.ai_flags = asked.hints.flags;
+  query.ai_family = asked.hints.family;
+  query.ai_socktype = asked.hints.socktype;
+  query.ai_protocol = asked.hints.protocol;
   addrinfo* list = nullptr;
-  const int error = getaddrinfo(node ? node->c_str() : nullptr, service ? service->c_str() : nullptr, &query, &list);
+  const int error = getaddrinfo(asked.node ? asked.node->c_str() : nullptr,
+                                asked.service ? asked.service->c_str() : nullptr, &query, &list);
   const int saved_errno = errno;
+#ifdef EAI_ADDRFAMILY
+  // A numeric address of the other family is no host at all to Windows (test_getaddrinfo: "[beef::cafe]" as AF_INET).
+  if (error == EAI_ADDRFAMILY && (asked.hints.flags & AI_NUMERICHOST) != 0) return Fail<std::vector<AddressInfo>>(11001);
+#endif
   if (error != 0) return Fail<std::vector<AddressInfo>>(FromAddrInfoError(error, saved_errno));
 
   std::vector<AddressInfo> entries;
@@ -801,8 +890,8 @@ Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const s
     AddressInfo info;
     info.flags = entry->ai_flags;
     info.family = entry->ai_family;
-    info.socktype = entry->ai_socktype;
-    info.protocol = entry->ai_protocol;
+    info.socktype = asked.echo_type ? hints.socktype : entry->ai_socktype;
+    info.protocol = asked.echo_type ? hints.protocol : entry->ai_protocol;
     if (entry->ai_canonname != nullptr) info.canonname = entry->ai_canonname;
     SocketAddress address;
     std::memcpy(address.storage, entry->ai_addr, entry->ai_addrlen);
