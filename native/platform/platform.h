@@ -73,6 +73,16 @@ struct SocketAddress {
   int length = 0;
 };
 
+// The rule for every length, count or index the OS reports back: it is used only up to the memory the addon owns.
+// A kernel may report more than it wrote (Linux's MSG_TRUNC gives a datagram's real length, NETLINK_LIST_MEMBERSHIPS
+// the length it needed); this is where such a number stops. docs/reliability.md lists every place it is applied.
+inline std::size_t Bounded(std::size_t reported, std::size_t owned) { return reported < owned ? reported : owned; }
+// An address length the OS reported, within SocketAddress::storage.
+inline int BoundedAddressLength(long long reported) {
+  constexpr long long kCapacity = sizeof(SocketAddress::storage);
+  return static_cast<int>(reported < 0 ? 0 : reported < kCapacity ? reported : kCapacity);
+}
+
 // A socket address in the form JavaScript sees it.
 struct Endpoint {
   int family = 0;

@@ -146,6 +146,30 @@ int FinishInterruptedConnect(int fd) {
   return FromErrno(pending);
 }
 
+// The receive flags Winsock defines (MSG_OOB, MSG_PEEK, MSG_WAITALL), in this OS's values. Any other bit means
+// something else here than in Winsock: Linux's MSG_TRUNC (0x20, Winsock's MSG_PUSH_IMMEDIATE) makes recv report a
+// datagram's full length instead of what it copied, MSG_DONTWAIT (0x40, Winsock's MSG_INTERRUPT) changes blocking.
+// Such a flag is refused as Winsock refuses a flag it does not support on a socket.
+constexpr int kReceiveFlags = MSG_OOB | MSG_PEEK | MSG_WAITALL;
+bool IsReceiveFlags(int flags) { return (flags & ~kReceiveFlags) == 0; }
+
+// getsockopt options whose length the kernel counts in something other than bytes. Linux's SO_GET_FILTER takes and
+// returns a count of 8-byte BPF instructions: passing a byte count would let it write 8 times the buffer.
+#ifdef SO_GET_FILTER
+Result<std::size_t> GetFilterOption(int fd, void* value, std::size_t length) {
+  constexpr std::size_t kInstruction = 8;  // sizeof(struct sock_filter)
+  auto instructions = static_cast<socklen_t>(length / kInstruction);
+  if (instructions == 0) {
+    // Too small for one instruction: ask only for the count (the kernel writes nothing when asked for 0).
+    if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, nullptr, &instructions) == -1) return Fail<std::size_t>(LastError());
+    if (instructions == 0) return Ok<std::size_t>(0);  // no filter attached
+    return Fail<std::size_t>(wsa::kFault);             // Winsock's answer when optlen is too small
+  }
+  if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, value, &instructions) == -1) return Fail<std::size_t>(LastError());
+  return Ok(Bounded(static_cast<std::size_t>(instructions) * kInstruction, length));
+}
+#endif
+
 #ifdef MSG_NOSIGNAL
 constexpr int kSendFlags = MSG_NOSIGNAL;
 #else
@@ -229,7 +253,7 @@ Result<NativeSocket> Accept(NativeSocket s, SocketAddress* peer) {
 #endif
   } while (fd == -1 && errno == EINTR);
   if (fd == -1) return Fail<NativeSocket>(TransferError(listener));
-  peer->length = static_cast<int>(length);
+  peer->length = BoundedAddressLength(length);
   PrepareDescriptor(fd);
   return Ok<NativeSocket>(fd);
 }
@@ -257,12 +281,13 @@ Result<std::size_t> Send(NativeSocket s, const void* data, std::size_t length, i
 }
 
 Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int flags) {
+  if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
   ssize_t received;
   do {
     received = recv(static_cast<int>(s), data, length, flags);
   } while (received == -1 && errno == EINTR);
   if (received == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
-  return Ok(static_cast<std::size_t>(received));
+  return Ok(Bounded(static_cast<std::size_t>(received), length));
 }
 
 int Shutdown(NativeSocket s, int how) {
@@ -276,8 +301,14 @@ int SetOption(NativeSocket s, int level, int name, const void* value, std::size_
 }
 
 Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, std::size_t length) {
+#ifdef SO_GET_FILTER
+  if (level == SOL_SOCKET && name == SO_GET_FILTER) return GetFilterOption(static_cast<int>(s), value, length);
+#endif
   auto size = static_cast<socklen_t>(length);
   if (getsockopt(static_cast<int>(s), level, name, value, &size) == -1) return Fail<std::size_t>(LastError());
+  // Some options report the length they needed, not what they wrote (NETLINK_LIST_MEMBERSHIPS): a buffer too small
+  // is Winsock's WSAEFAULT, never bytes past it.
+  if (size > length) return Fail<std::size_t>(wsa::kFault);
   return Ok(static_cast<std::size_t>(size));
 }
 
@@ -292,14 +323,15 @@ Result<std::size_t> SendTo(NativeSocket s, const void* data, std::size_t length,
 }
 
 Result<std::size_t> RecvFrom(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from) {
+  if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
   socklen_t size = sizeof from->storage;
   ssize_t received;
   do {
     received = recvfrom(static_cast<int>(s), data, length, flags, reinterpret_cast<sockaddr*>(from->storage), &size);
   } while (received == -1 && errno == EINTR);
   if (received == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
-  from->length = static_cast<int>(size);
-  return Ok(static_cast<std::size_t>(received));
+  from->length = BoundedAddressLength(size);
+  return Ok(Bounded(static_cast<std::size_t>(received), length));
 }
 
 Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument) {
@@ -484,7 +516,8 @@ Result<NativeSocket> ReceiveSocket(const std::string& path) {
   } while (received == -1 && errno == EINTR);
   if (received == -1) return Fail<NativeSocket>(LastError());
   const cmsghdr* header = CMSG_FIRSTHDR(&message.header);
-  if (header == nullptr || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS)
+  if (header == nullptr || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS ||
+      header->cmsg_len < CMSG_LEN(sizeof(int)))
     return Fail<NativeSocket>(wsa::kNotSocket);  // the peer sent no descriptor
   int fd = -1;
   std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
@@ -518,6 +551,7 @@ int EnablePacketInfo(NativeSocket s, int family) {
 
 Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from,
                             PacketInfo* info) {
+  if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
   iovec buffer{data, length};
   alignas(cmsghdr) unsigned char control[256];
   msghdr message{};
@@ -532,19 +566,22 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
     received = recvmsg(static_cast<int>(s), &message, flags);
   } while (received == -1 && errno == EINTR);
   if (received == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
-  from->length = static_cast<int>(message.msg_namelen);
+  from->length = BoundedAddressLength(message.msg_namelen);
   for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
-    if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
+    // A control message cut short (MSG_CTRUNC) carries less than its type's struct: read none of it.
+    const std::size_t carried = header->cmsg_len < CMSG_LEN(0) ? 0 : header->cmsg_len - CMSG_LEN(0);
+    if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO && carried >= sizeof(in_pktinfo)) {
       in_pktinfo packet{};
       std::memcpy(&packet, CMSG_DATA(header), sizeof packet);
       *info = PacketInfoFrom(packet.ipi_addr, static_cast<std::uint32_t>(packet.ipi_ifindex));  // ipi_addr: the datagram's destination
-    } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO) {
+    } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO &&
+               carried >= sizeof(in6_pktinfo)) {
       in6_pktinfo packet{};
       std::memcpy(&packet, CMSG_DATA(header), sizeof packet);
       *info = PacketInfoFrom(packet.ipi6_addr, packet.ipi6_ifindex);
     }
   }
-  return Ok(static_cast<std::size_t>(received));
+  return Ok(Bounded(static_cast<std::size_t>(received), length));
 }
 
 Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to,
@@ -655,7 +692,7 @@ Result<SocketAddress> GetSockName(NativeSocket s) {
   socklen_t length = sizeof address.storage;
   if (getsockname(static_cast<int>(s), reinterpret_cast<sockaddr*>(address.storage), &length) == -1)
     return Fail<SocketAddress>(LastError());
-  address.length = static_cast<int>(length);
+  address.length = BoundedAddressLength(length);
   return Ok(address);
 }
 
@@ -664,7 +701,7 @@ Result<SocketAddress> GetPeerName(NativeSocket s) {
   socklen_t length = sizeof address.storage;
   if (getpeername(static_cast<int>(s), reinterpret_cast<sockaddr*>(address.storage), &length) == -1)
     return Fail<SocketAddress>(LastError());
-  address.length = static_cast<int>(length);
+  address.length = BoundedAddressLength(length);
   return Ok(address);
 }
 
@@ -690,8 +727,8 @@ Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const s
     info.protocol = entry->ai_protocol;
     if (entry->ai_canonname != nullptr) info.canonname = entry->ai_canonname;
     SocketAddress address;
-    std::memcpy(address.storage, entry->ai_addr, entry->ai_addrlen);
-    address.length = static_cast<int>(entry->ai_addrlen);
+    address.length = BoundedAddressLength(entry->ai_addrlen);
+    std::memcpy(address.storage, entry->ai_addr, static_cast<std::size_t>(address.length));
     info.endpoint = DescribeAddress(address);
     entries.push_back(std::move(info));
   }
