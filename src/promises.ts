@@ -9,14 +9,14 @@ import type { Datagram, DatagramInto } from './datagrams.js';
 import type { NameInfo } from './names.js';
 import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
-import { POLLIN, POLLOUT, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
+import { POLLIN, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { native, type NativeCallback, type SocketId } from './native.js';
 import { tryRecvChunk } from './chunks.js';
 import { addrInfoArguments, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import {
-  READABLE, WRITABLE, abortError, attemptOrWait, callOrWait, checkOptions, checkTimeout, isIdle, stateOf, waitFor,
+  PRIORITIZED, READABLE, WRITABLE, abortError, canWatchPrioritized, attemptOrWait, callOrWait, checkOptions, checkTimeout, isIdle, stateOf, waitFor,
   type AsyncOptions, type CallSite, type CheckedOptions, type TryCall,
 } from './readiness.js';
 
@@ -271,9 +271,10 @@ export async function sendmsg(
 /**
  * `select` on the event loop: resolves when a socket is ready, or with a count of 0 after `timeout` ms (null: no
  * limit). It waits on each socket's readiness like the other async calls; while it waits it is queued with them, so
- * a `recv` on a socket it watches for reading completes after it. Sockets in `exceptfds` are watched for
- * readability, which also wakes on a socket error (a failed connect shows there on Linux; on Windows a failed
- * connect is reported through `writefds`).
+ * a `recv` on a socket it watches for reading completes after it. Sockets in `exceptfds` are waited on for
+ * out-of-band data and error conditions alone (POLLPRI; a failed connect shows there), so ordinary data does not wake
+ * the wait: on POSIX through the event loop, on Windows (where libuv cannot wait for them) by a poll every
+ * {@link PRIORITY_POLL_MS} ms.
  */
 export async function select(
   readfds: readonly SOCKET[] | null,
@@ -290,7 +291,7 @@ export async function select(
   const watches: [SOCKET, number][] = [
     ...(readfds ?? []).map((s): [SOCKET, number] => [s, READABLE]),
     ...(writefds ?? []).map((s): [SOCKET, number] => [s, WRITABLE]),
-    ...(exceptfds ?? []).map((s): [SOCKET, number] => [s, READABLE]),
+    ...(exceptfds ?? []).map((s): [SOCKET, number] => [s, PRIORITIZED]),
   ];
   const empty: SelectResult = { count: 0, read: [], write: [], except: [] };
   return waitForAny(watches, () => {
@@ -301,8 +302,9 @@ export async function select(
 
 /**
  * `WSAPoll` on the event loop: resolves with the count of entries whose `revents` are set, or 0 after `timeout` ms
- * (null or negative: no limit). Waits as `select` does; an entry asking for neither reading nor writing is watched
- * for readability, which also wakes on the errors and hang-ups WSAPoll always reports.
+ * (null or negative: no limit). Waits as `select` does: normal reads and writes on the event loop; priority-band
+ * events (POLLPRI, POLLRDBAND, POLLWRBAND), and an entry asking for none (it still gets the errors and hang-ups
+ * WSAPoll always reports), as `select`'s `exceptfds`.
  */
 export async function WSAPoll(fds: PollFd[], timeout: number | null = null, options?: AsyncOptions): Promise<number> {
   const limit = timeout !== null && timeout < 0 ? null : timeout;
@@ -311,18 +313,27 @@ export async function WSAPoll(fds: PollFd[], timeout: number | null = null, opti
   const poll = (): number => native.WSAPoll(fds, 0);
   const now = poll();
   if (now > 0 || limit === 0) return now;
-  const readable = POLLIN | POLLRDNORM | POLLRDBAND;
-  const writable = POLLOUT | POLLWRNORM | POLLWRBAND;
+  // Winsock's POLLIN includes POLLRDBAND: the band bits are taken out of the normal ones, which libuv can wait for.
+  const band = POLLPRI | POLLRDBAND | POLLWRBAND;
+  const readable = (POLLIN | POLLRDNORM) & ~band;
+  const writable = (POLLOUT | POLLWRNORM) & ~band;
   const watches: [SOCKET, number][] = [];
   for (const fd of fds) {
     if (fd.events & writable) watches.push([fd.socket, WRITABLE]);
-    if (fd.events & readable || !(fd.events & writable)) watches.push([fd.socket, READABLE]);
+    if (fd.events & readable) watches.push([fd.socket, READABLE]);
+    if (fd.events & band || !(fd.events & (readable | writable))) watches.push([fd.socket, PRIORITIZED]);
   }
   return waitForAny(watches, () => {
     const count = poll();
     return count > 0 ? count : null;
   }, 'WSAPoll', limit, 0, checked);
 }
+
+/**
+ * How often a wait for out-of-band data or an error condition alone polls where the event loop cannot wait for them
+ * (Windows: libuv's poll has no UV_PRIORITIZED there). 50 polls a second: a bounded cost, never a spin.
+ */
+export const PRIORITY_POLL_MS = 20;
 
 /** Waits on several sockets at once until `attempt` gives a value, `timeout` passes (`onTimeout`), or abort. */
 function waitForAny<T>(
@@ -338,10 +349,12 @@ function waitForAny<T>(
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let poller: ReturnType<typeof setInterval> | undefined;
     const settle = (finish: () => void): void => {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (poller !== undefined) clearInterval(poller);
       signal?.removeEventListener('abort', onAbort);
       others.abort();
       finish();
@@ -350,7 +363,21 @@ function waitForAny<T>(
     if (timeout !== null) timer = setTimeout(() => settle(() => resolve(onTimeout)), timeout);
     signal?.addEventListener('abort', onAbort, { once: true });
     const inner: CheckedOptions = { signal: others.signal, timeout: undefined, flags: 0 };
+    const pollInstead = !canWatchPrioritized && watches.some(([, direction]) => direction === PRIORITIZED);
+    if (pollInstead) {
+      poller = setInterval(() => {
+        let value: T | null;
+        try {
+          value = attempt();
+        } catch (error) {
+          settle(() => reject(error));
+          return;
+        }
+        if (value !== null) settle(() => resolve(value));
+      }, PRIORITY_POLL_MS);
+    }
     for (const [s, direction] of watches) {
+      if (direction === PRIORITIZED && !canWatchPrioritized) continue; // the poller covers it
       waitFor(stateOf(s), direction, attempt, { syscall }, inner, false, false).then(
         (value) => settle(() => resolve(value)),
         (error: unknown) => settle(() => reject(error)),

@@ -160,6 +160,10 @@ int SetMembership(NativeSocket s, int level, int name, const std::string& group,
 // IP_MULTICAST_IF: the IPv4 address of the interface multicast leaves from.
 int SetMulticastInterface4(NativeSocket s, const std::string& interface_address);
 
+// Whether the event loop can wait for priority (out-of-band) data and error conditions alone: libuv maps
+// UV_PRIORITIZED to POLLPRI on POSIX, but not on Windows, where such waits poll at a bounded rate instead.
+bool CanWatchPriorityData();
+
 // ioctlsocket's FIONBIO and FIONREAD: the argument in, the argument out.
 Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument);
 bool IsNonBlockingIoctl(long command);  // FIONBIO

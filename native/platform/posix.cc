@@ -334,6 +334,8 @@ Result<std::size_t> RecvFrom(NativeSocket s, void* data, std::size_t length, int
   return Ok(Bounded(static_cast<std::size_t>(received), length));
 }
 
+bool CanWatchPriorityData() { return true; }
+
 Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument) {
   int value = static_cast<int>(argument);
   if (ioctl(static_cast<int>(s), static_cast<unsigned long>(command), &value) == -1)

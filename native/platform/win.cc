@@ -141,6 +141,9 @@ Result<std::size_t> RecvFrom(NativeSocket s, void* data, std::size_t length, int
   return Ok(Bounded(static_cast<std::size_t>(received), length));
 }
 
+// libuv's Windows poll (src/win/poll.c) asks AFD for receive, send, accept and disconnect events only.
+bool CanWatchPriorityData() { return false; }
+
 Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument) {
   u_long value = argument;
   if (ioctlsocket(Native(s), command, &value) != 0) return Fail<std::uint32_t>(WSAGetLastError());
