@@ -10,9 +10,11 @@ import type { NameInfo } from './names.js';
 import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
+import { setMaxListeners } from 'node:events';
+
 import { native, type NativeCallback, type SocketId } from './native.js';
 import { tryRecvChunk } from './chunks.js';
-import { addrInfoArguments, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
+import { addrInfoArguments, checkTimeoutType, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import {
@@ -126,11 +128,19 @@ export function send(s: SOCKET, data: SendData, options?: TransferOptions): Prom
 /** One `send`: the bytes it must hand to the kernel, and how many it has. */
 class StreamSend {
   written = 0;
+  readonly bytes: Uint8Array;
+  /** The byte count at the call: the buffer may be resized or detached while the call waits. */
+  readonly total: number;
 
   constructor(
-    readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     readonly flags: number,
-  ) {}
+  ) {
+    // A view that tracks a resizable or growable buffer's length is pinned to the bytes there were at the call.
+    const { buffer } = bytes as { buffer: { resizable?: boolean; growable?: boolean } };
+    this.bytes = buffer.resizable || buffer.growable ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+    this.total = this.bytes.byteLength;
+  }
 
   /**
    * Writes what the kernel takes: the byte count once every byte is out, else null. A partial write means the send
@@ -139,10 +149,17 @@ class StreamSend {
    */
   attempt(id: SocketId): number | null {
     const { bytes } = this;
+    // Shrunk below its length or detached while the call waited: nothing left to send from, and never "0 bytes
+    // sent" retried forever. The call fails, and the calls queued behind it move on.
+    if (bytes.byteLength !== this.total) {
+      throw Object.assign(new TypeError('The "data" argument was resized or detached while the send waited'), {
+        code: 'ERR_INVALID_STATE',
+      });
+    }
     const sent = native.trySend(id, this.written === 0 ? bytes : bytes.subarray(this.written), this.flags);
     if (sent === null) return null;
     this.written += sent;
-    return this.written === bytes.byteLength ? this.written : null;
+    return this.written === this.total ? this.written : null;
   }
 
   /** Adds `bytesWritten` to the error the call fails with ({@link PartialSendError}). */
@@ -307,6 +324,7 @@ export async function select(
  * WSAPoll always reports), as `select`'s `exceptfds`.
  */
 export async function WSAPoll(fds: PollFd[], timeout: number | null = null, options?: AsyncOptions): Promise<number> {
+  checkTimeoutType(timeout);
   const limit = timeout !== null && timeout < 0 ? null : timeout;
   if (limit !== null) checkTimeout(limit, 'timeout', true);
   const checked = checkOptions(options);
@@ -345,6 +363,7 @@ function waitForAny<T>(
   options: CheckedOptions,
 ): Promise<T> {
   const others = new AbortController(); // takes the other sockets' waits out of their queues when one settles
+  setMaxListeners(0, others.signal); // one listener per socket waited on: any number is expected, none leaks
   const { signal } = options;
   return new Promise<T>((resolve, reject) => {
     let settled = false;

@@ -165,6 +165,12 @@ function drain(state: SocketState, queue: Waiter<unknown>[], direction: number):
   }
 }
 
+/** The first try of calls that yielded to the event loop (src/fairness.ts): the loop has come round, so the budget is full. */
+function tryYielded(state: SocketState, queue: Waiter<unknown>[], direction: number): void {
+  refillFastPath();
+  drain(state, queue, direction);
+}
+
 /** Watches the socket for the calls of `queue`; if it cannot be watched, they fail with the reason. */
 function watchOrFailAll(state: SocketState, queue: Waiter<unknown>[], direction: number): void {
   try {
@@ -263,8 +269,13 @@ export function waitFor<T>(
     const waiter = new Waiter(attempt, watchesItself, resolve, reject, site, signal);
     const first = queue.length === 0;
     queue.push(waiter as Waiter<unknown>);
-    // Untried and first in line: nothing watches for it yet.
-    if (first && !tried) watchOrFailAll(state, queue, direction);
+    // Untried and first in line: nothing watches for it yet. A try* call that yielded to the event loop tries on its
+    // next turn, not on readiness: a call that would fail at once (send on a listening socket, WSAENOTCONN) may wait
+    // for readiness that never comes.
+    if (first && !tried) {
+      if (watchesItself) setImmediate(tryYielded, state, queue, direction);
+      else watchOrFailAll(state, queue, direction);
+    }
     if (signal === undefined && timeout === undefined) return;
 
     const leave = (error: unknown): void => {
