@@ -170,6 +170,35 @@ Result<std::size_t> GetFilterOption(int fd, void* value, std::size_t length) {
 }
 #endif
 
+// setsockopt options whose value holds a pointer into the process (struct sock_fprog's filter, ipt_replace's
+// counters, ebt_replace's entries): bytes from JavaScript would make the kernel read, or write, wherever they
+// point. JavaScript cannot make a valid pointer, so such an option is refused before it reaches the kernel.
+struct PointerOption {
+  int level;
+  int name;
+};
+constexpr PointerOption kPointerOptions[] = {
+    {SOL_SOCKET, 26},     // SO_ATTACH_FILTER: struct sock_fprog
+    {SOL_SOCKET, 51},     // SO_ATTACH_REUSEPORT_CBPF: struct sock_fprog
+    {263, 22},            // SOL_PACKET, PACKET_FANOUT_DATA: struct sock_fprog
+    {IPPROTO_IP, 64},     // IPT_SO_SET_REPLACE: struct ipt_replace (counters)
+    {IPPROTO_IPV6, 64},   // IP6T_SO_SET_REPLACE: struct ip6t_replace (counters)
+    {IPPROTO_IP, 96},     // ARPT_SO_SET_REPLACE: struct arpt_replace (counters)
+    {IPPROTO_IP, 128},    // EBT_SO_SET_ENTRIES: struct ebt_replace (entries, counters)
+    {IPPROTO_IP, 129},    // EBT_SO_SET_COUNTERS: struct ebt_replace (counters)
+};
+bool HoldsPointer(int level, int name) {
+#if defined(__linux__)
+  for (const PointerOption& option : kPointerOptions) {
+    if (option.level == level && option.name == name) return true;
+  }
+#else
+  (void)level;
+  (void)name;
+#endif
+  return false;
+}
+
 #ifdef MSG_NOSIGNAL
 constexpr int kSendFlags = MSG_NOSIGNAL;
 #else
@@ -296,6 +325,7 @@ int Shutdown(NativeSocket s, int how) {
 }
 
 int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length) {
+  if (HoldsPointer(level, name)) return wsa::kInvalidArgument;
   if (setsockopt(static_cast<int>(s), level, name, value, static_cast<socklen_t>(length)) == -1) return LastError();
   return 0;
 }
