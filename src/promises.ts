@@ -11,6 +11,7 @@ import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
 
 import { native, type NativeCallback, type SocketId } from './native.js';
 import { tryRecvChunk } from './chunks.js';
@@ -349,9 +350,13 @@ export async function WSAPoll(fds: PollFd[], timeout: number | null = null, opti
 
 /**
  * How often a wait for out-of-band data or an error condition alone polls where the event loop cannot wait for them
- * (Windows: libuv's poll has no UV_PRIORITIZED there). 50 polls a second: a bounded cost, never a spin.
+ * (Windows: libuv's poll has no UV_PRIORITIZED there): 10 times a second at most, and never more than a 1/40 share of
+ * the loop. A poll is not free (under Wine on a loaded machine one took up to 3 ms, and each wakeup of the loop more),
+ * so the pause after each one is at least 40 times what it cost: a bounded cost, never a spin. The price is latency:
+ * out-of-band data, or a failed connect watched in exceptfds alone, is seen up to 100 ms late there.
  */
-export const PRIORITY_POLL_MS = 20;
+export const PRIORITY_POLL_MS = 100;
+const PRIORITY_POLL_COST_SHARE = 40;
 
 /** Waits on several sockets at once until `attempt` gives a value, `timeout` passes (`onTimeout`), or abort. */
 function waitForAny<T>(
@@ -368,12 +373,12 @@ function waitForAny<T>(
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let poller: ReturnType<typeof setInterval> | undefined;
+    let poller: ReturnType<typeof setTimeout> | undefined;
     const settle = (finish: () => void): void => {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
-      if (poller !== undefined) clearInterval(poller);
+      if (poller !== undefined) clearTimeout(poller);
       signal?.removeEventListener('abort', onAbort);
       others.abort();
       finish();
@@ -384,7 +389,8 @@ function waitForAny<T>(
     const inner: CheckedOptions = { signal: others.signal, timeout: undefined, flags: 0 };
     const pollInstead = !canWatchPrioritized && watches.some(([, direction]) => direction === PRIORITIZED);
     if (pollInstead) {
-      poller = setInterval(() => {
+      const pollOnce = (): void => {
+        const began = performance.now();
         let value: T | null;
         try {
           value = attempt();
@@ -392,8 +398,12 @@ function waitForAny<T>(
           settle(() => reject(error));
           return;
         }
-        if (value !== null) settle(() => resolve(value));
-      }, PRIORITY_POLL_MS);
+        if (value !== null) return settle(() => resolve(value));
+        if (settled) return;
+        const cost = performance.now() - began;
+        poller = setTimeout(pollOnce, Math.max(PRIORITY_POLL_MS, cost * PRIORITY_POLL_COST_SHARE));
+      };
+      poller = setTimeout(pollOnce, PRIORITY_POLL_MS);
     }
     for (const [s, direction] of watches) {
       if (direction === PRIORITIZED && !canWatchPrioritized) continue; // the poller covers it

@@ -154,6 +154,7 @@ function drain(state: SocketState, queue: Waiter<unknown>[], direction: number):
     if (!waiter.tryNow(state.id)) {
       // Woken for nothing it reports: watch again only after a pause, or level-triggered readiness spins the loop.
       if (!waiter.watchesItself) {
+        if (waiter.rewatch !== undefined) clearTimeout(waiter.rewatch);
         waiter.rewatch = setTimeout(() => {
           waiter.rewatch = undefined;
           if (queue[0] === waiter) watchOrFailAll(state, queue, direction);
