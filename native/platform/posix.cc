@@ -334,11 +334,17 @@ Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, 
 #ifdef SO_GET_FILTER
   if (level == SOL_SOCKET && name == SO_GET_FILTER) return GetFilterOption(static_cast<int>(s), value, length);
 #endif
+  // Some options report the length they needed, not what they wrote (NETLINK_LIST_MEMBERSHIPS). The kernel writes
+  // at most `length` bytes, but a reader of the reported length (ASan's getsockopt interceptor marks that many bytes
+  // written) would step past the caller's buffer: the kernel gets a scratch copy with room to spare instead.
+  constexpr std::size_t kSpare = 256;
+  std::vector<unsigned char> scratch(length + kSpare);
+  if (length > 0) std::memcpy(scratch.data(), value, length);  // options that read their buffer first see its bytes
   auto size = static_cast<socklen_t>(length);
-  if (getsockopt(static_cast<int>(s), level, name, value, &size) == -1) return Fail<std::size_t>(LastError());
-  // Some options report the length they needed, not what they wrote (NETLINK_LIST_MEMBERSHIPS): a buffer too small
-  // is Winsock's WSAEFAULT, never bytes past it.
+  if (getsockopt(static_cast<int>(s), level, name, scratch.data(), &size) == -1) return Fail<std::size_t>(LastError());
+  // A buffer too small for what the option has is Winsock's WSAEFAULT, never bytes past it.
   if (size > length) return Fail<std::size_t>(wsa::kFault);
+  std::memcpy(value, scratch.data(), size);
   return Ok(static_cast<std::size_t>(size));
 }
 
