@@ -4,23 +4,23 @@
 //
 // A socket used here becomes nonblocking for good, as Winsock's FIONBIO makes it: a synchronous call on it then
 // fails with WSAEWOULDBLOCK where it would have blocked, exactly as Winsock's does.
+import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
+
 import type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SOCKET } from './types.js';
 import type { Datagram, DatagramInto } from './datagrams.js';
 import type { NameInfo } from './names.js';
 import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
-import { setMaxListeners } from 'node:events';
-import { performance } from 'node:perf_hooks';
-
 import { native, type NativeCallback, type SocketId } from './native.js';
 import { tryRecvChunk } from './chunks.js';
 import { addrInfoArguments, checkTimeoutType, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import {
-  PRIORITIZED, READABLE, WRITABLE, abortError, canWatchPrioritized, attemptOrWait, callOrWait, checkOptions, checkTimeout, isIdle, stateOf, waitFor,
-  type AsyncOptions, type CallSite, type CheckedOptions, type TryCall,
+  PRIORITIZED, READABLE, WRITABLE, abortError, attemptOrWait, callOrWait, canWatchPrioritized, checkOptions, checkTimeout,
+  isIdle, stateOf, waitFor, type AsyncOptions, type CallSite, type CheckedOptions, type TryCall,
 } from './readiness.js';
 
 export type { AsyncOptions } from './readiness.js';
@@ -291,8 +291,8 @@ export async function sendmsg(
  * limit). It waits on each socket's readiness like the other async calls; while it waits it is queued with them, so
  * a `recv` on a socket it watches for reading completes after it. Sockets in `exceptfds` are waited on for
  * out-of-band data and error conditions alone (POLLPRI; a failed connect shows there), so ordinary data does not wake
- * the wait: on POSIX through the event loop, on Windows (where libuv cannot wait for them) by a poll every
- * {@link PRIORITY_POLL_MS} ms.
+ * the wait: on POSIX through the event loop, on Windows (where libuv cannot wait for them) by a poll every 100 ms
+ * (less often when a poll costs more).
  */
 export async function select(
   readfds: readonly SOCKET[] | null,
@@ -355,7 +355,7 @@ export async function WSAPoll(fds: PollFd[], timeout: number | null = null, opti
  * so the pause after each one is at least 40 times what it cost: a bounded cost, never a spin. The price is latency:
  * out-of-band data, or a failed connect watched in exceptfds alone, is seen up to 100 ms late there.
  */
-export const PRIORITY_POLL_MS = 100;
+const PRIORITY_POLL_MS = 100;
 const PRIORITY_POLL_COST_SHARE = 40;
 
 /** Waits on several sockets at once until `attempt` gives a value, `timeout` passes (`onTimeout`), or abort. */
