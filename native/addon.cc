@@ -19,6 +19,7 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
   DefineMethods(exports, {
                            InstanceValue("SOCKET", socket_constructor_.Value()),
                            InstanceValue("constants", constants),
+                           InstanceValue("watchableEvents", Napi::Number::New(env, SocketPoll::Watchable())),
                            InstanceMethod("setErrorFactory", &WinsockAddon::SetErrorFactory),
                            InstanceMethod("startup", &WinsockAddon::Startup),
                            InstanceMethod("cleanup", &WinsockAddon::Cleanup),
@@ -204,7 +205,7 @@ int WinsockAddon::CloseAndNotify(SocketHandle& socket) {
   // them: src/readiness.ts rejects them.
   if (had_waiters && !readiness_callback_.IsEmpty() && !object.IsEmpty()) {
     readiness_callback_.Call({object, Napi::Number::New(env_, platform::wsa::kInterrupted),
-                              Napi::Number::New(env_, SocketPoll::kReadable | SocketPoll::kWritable)});
+                              Napi::Number::New(env_, SocketPoll::Watchable())});
   }
   return error;
 }

@@ -23,6 +23,33 @@ bool IsDetached(Napi::Value value) {
   return detached;
 }
 
+// Whether a view has gone out of bounds of a resizable ArrayBuffer that shrank under it. Node-API reports such a view
+// as 0 bytes long, which a recv would answer with 0, read as the end of the stream. JavaScript's own accessors that
+// validate a view (TypedArray.prototype.at, DataView's byteLength) throw for it: ask them, on this rare path only.
+bool IsOutOfBounds(Napi::Value value) {
+  if (!value.IsTypedArray() && !value.IsDataView()) return false;
+  Napi::Value buffer = value.IsTypedArray() ? value.As<Napi::TypedArray>().ArrayBuffer().As<Napi::Value>()
+                                            : value.As<Napi::DataView>().ArrayBuffer().As<Napi::Value>();
+  if (!buffer.IsArrayBuffer()) return false;  // a SharedArrayBuffer only grows
+  const Napi::Value resizable = buffer.As<Napi::Object>().Get("resizable");
+  if (!resizable.IsBoolean() || !resizable.As<Napi::Boolean>().Value()) return false;
+  Napi::Object view = value.As<Napi::Object>();
+  try {
+    if (value.IsDataView()) view.Get("byteLength");
+    else view.Get("at").As<Napi::Function>().Call(view, {Napi::Number::New(value.Env(), 0)});
+  } catch (const Napi::Error&) {
+    return true;
+  }
+  return false;
+}
+
+// A view with no memory behind it (detached, or out of bounds of its shrunk buffer) is refused: reading "0 bytes"
+// into it would look like the peer closing the connection.
+void RefuseViewWithoutMemory(Napi::Value value, const char* name) {
+  if (IsDetached(value)) ThrowTypeError(value.Env(), Quoted(name) + " is detached");
+  if (IsOutOfBounds(value)) ThrowTypeError(value.Env(), Quoted(name) + " is out of bounds of its resized ArrayBuffer");
+}
+
 }  // namespace
 
 void ThrowTypeError(Napi::Env env, const std::string& message) {
@@ -91,8 +118,7 @@ Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* na
   // The common case in one call: napi_get_buffer_info takes any ArrayBufferView (a Buffer, TypedArray or DataView)
   // and gives its data pointer, already moved by the view's offset, and its length in bytes.
   if (napi_get_buffer_info(env, value, &data, &length) == napi_ok) {
-    // A detached buffer has no memory: reading "0 bytes" into it would look like the peer closing the connection.
-    if (data == nullptr && length == 0 && IsDetached(info[index])) ThrowTypeError(env, Quoted(name) + " is detached");
+    if (length == 0) RefuseViewWithoutMemory(info[index], name);
     return Bytes{data, length};
   }
   // An ArrayBuffer, and any view a Node-API version might not take as a buffer, the long way.
@@ -108,8 +134,7 @@ Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* na
   } else {
     ThrowTypeError(env, Quoted(name) + " must be a Buffer, TypedArray, DataView or ArrayBuffer");
   }
-  // A detached buffer has no memory: reading "0 bytes" into it would look like the peer closing the connection.
-  if (data == nullptr && length == 0 && IsDetached(info[index])) ThrowTypeError(env, Quoted(name) + " is detached");
+  if (length == 0) RefuseViewWithoutMemory(info[index], name);
   return Bytes{data, length};
 }
 

@@ -51,7 +51,8 @@ Napi::Value WinsockAddon::SetReadinessCallback(const Napi::CallbackInfo& info) {
 
 Napi::Value WinsockAddon::Watch(const Napi::CallbackInfo& info) {
   SocketHandle& socket = RequireOpenSocketId(info, 0, "watch");
-  const int events = static_cast<int>(arguments::Integer(info, 1, "events", 0, SocketPoll::kReadable | SocketPoll::kWritable));
+  const int events = static_cast<int>(arguments::Integer(info, 1, "events", 0, SocketPoll::Watchable()));
+  if ((events & ~SocketPoll::Watchable()) != 0) arguments::ThrowRangeError(env_, "The \"events\" argument holds an event this OS cannot watch");
 
   WatchForRetry(socket, events, "watch");
   return env_.Undefined();
@@ -59,7 +60,7 @@ Napi::Value WinsockAddon::Watch(const Napi::CallbackInfo& info) {
 
 Napi::Value WinsockAddon::Unwatch(const Napi::CallbackInfo& info) {
   SocketHandle* socket = FindSocketId(info, 0);
-  const int events = static_cast<int>(arguments::Integer(info, 1, "events", 0, SocketPoll::kReadable | SocketPoll::kWritable));
+  const int events = static_cast<int>(arguments::Integer(info, 1, "events", 0, SocketPoll::Watchable()));
 
   if (socket != nullptr) socket->Unwatch(events);  // a socket closed meanwhile watches nothing any more
   return env_.Undefined();

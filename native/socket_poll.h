@@ -22,6 +22,10 @@ class SocketPoll final : public SocketWatcher {
   // Readiness bits, as uv_poll's.
   static constexpr int kReadable = UV_READABLE;
   static constexpr int kWritable = UV_WRITABLE;
+  // POLLPRI: out-of-band data, and (as every interest) error conditions. Only where platform::CanWatchPriorityData.
+  static constexpr int kPrioritized = UV_PRIORITIZED;
+  // Every event a wait can be for on this OS.
+  static int Watchable() { return kReadable | kWritable | (platform::CanWatchPriorityData() ? kPrioritized : 0); }
 
   // Returns a new poll for `socket`, or nullptr with `*error` set to a Winsock error number.
   static SocketPoll* Create(WinsockAddon& addon, SocketHandle& owner, platform::NativeSocket socket, int* error);

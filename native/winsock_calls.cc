@@ -207,8 +207,10 @@ WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(const Napi::CallbackInfo
 }
 
 Napi::Value WinsockAddon::RecvResult(const RecvRequest& request, std::size_t received) {
-  if (request.owned == nullptr) return Napi::Number::New(env_, static_cast<double>(received));
-  return Napi::Buffer<std::uint8_t>::Copy(env_, request.owned.get(), received);
+  // The platform layer bounds what the OS reports; this bound is the addon's own, on the memory it hands back.
+  const std::size_t length = platform::Bounded(received, request.length);
+  if (request.owned == nullptr) return Napi::Number::New(env_, static_cast<double>(length));
+  return Napi::Buffer<std::uint8_t>::Copy(env_, request.owned.get(), length);
 }
 
 Napi::Value WinsockAddon::Send(const Napi::CallbackInfo& info) {

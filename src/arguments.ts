@@ -55,6 +55,14 @@ export function toBytes(data: SendData): Uint8Array {
   }
 }
 
+/**
+ * A timeout that is a number or null (select and WSAPoll): anything else, a Symbol included, is a TypeError with
+ * Node's code, before a comparison could throw one without it.
+ */
+export function checkTimeoutType(timeout: unknown): asserts timeout is number | null {
+  if (timeout !== null && typeof timeout !== 'number') throw invalidArgument('timeout', 'a number or null', timeout);
+}
+
 /** getaddrinfo's arguments as the addon takes them: node, service (a port number as text), then the four hints. */
 export function addrInfoArguments(
   node: string | null,

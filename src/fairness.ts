@@ -2,9 +2,10 @@
 // (src/promises.ts), and on a busy socket that try keeps succeeding: `for (;;) await recv(s)` then runs as one
 // endless chain of promise jobs, and timers, other sockets and every other callback never get a turn (a 1 ms timer
 // never fired while two sockets of one process streamed to each other; test/conformance/faults.test.ts). So the
-// immediate path has a budget. Past it, calls wait for readiness like any other call, and readiness comes only from
-// the poll phase of the loop's next turn, after timers: the readiness callback (src/readiness.ts) refills the
-// budget, since the loop has come round when it runs.
+// immediate path has a budget. Past it, a call makes its first try on the loop's next turn (a setImmediate, after
+// timers and the poll phase), never on readiness: a call that fails at once, such as a send on a listening socket,
+// would wait forever for a readiness that never comes (the "hang after about 256 sends" of issue 14). The readiness
+// callback and that first try (src/readiness.ts) refill the budget, since the loop has come round when they run.
 //
 // It was refilled by a setImmediate per turn of the loop, which cost every waited-for round trip an Immediate and
 // an unref() (a call into Node's C++): a quarter of the client's instructions in the ping-pong benchmark.

@@ -60,6 +60,11 @@ export type ErrorFactory = (errno: number, syscall: string, address?: string, po
 export interface NativeAddon extends NativeAsync {
   readonly SOCKET: SocketClass;
   readonly constants: Readonly<Record<string, number>>;
+  /**
+   * The readiness events `watch` takes on this OS: readable (1) and writable (2) everywhere, and prioritized (4,
+   * out-of-band data and error conditions) where libuv maps it (POSIX, not Windows).
+   */
+  readonly watchableEvents: number;
   setErrorFactory(factory: ErrorFactory): void;
   startup(version: number): NativeWSAData;
   cleanup(): void;

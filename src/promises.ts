@@ -4,21 +4,24 @@
 //
 // A socket used here becomes nonblocking for good, as Winsock's FIONBIO makes it: a synchronous call on it then
 // fails with WSAEWOULDBLOCK where it would have blocked, exactly as Winsock's does.
+import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
+
 import type { AcceptResult, AddrInfo, AddrInfoHints, AddressLike, SendData, SOCKET } from './types.js';
 import type { Datagram, DatagramInto } from './datagrams.js';
 import type { NameInfo } from './names.js';
 import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
-import { POLLIN, POLLNVAL, POLLOUT, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
+import { POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { native, type NativeCallback, type SocketId } from './native.js';
 import { tryRecvChunk } from './chunks.js';
-import { addrInfoArguments, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
+import { addrInfoArguments, checkTimeoutType, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { abortError, listenForAbort } from './abort.js';
 import {
-  READABLE, WRITABLE, attemptOrWait, callOrWait, checkOptions, checkTimeout, isIdle, stateOf, waitFor,
-  type AsyncOptions, type CallSite, type CheckedOptions, type TryCall,
+  PRIORITIZED, READABLE, WRITABLE, attemptOrWait, callOrWait, canWatchPrioritized, checkOptions, checkTimeout,
+  isIdle, stateOf, waitFor, type AsyncOptions, type CallSite, type CheckedOptions, type TryCall,
 } from './readiness.js';
 
 export type { AsyncOptions } from './readiness.js';
@@ -128,11 +131,19 @@ export function send(s: SOCKET, data: SendData, options?: TransferOptions): Prom
 /** One `send`: the bytes it must hand to the kernel, and how many it has. */
 class StreamSend {
   written = 0;
+  readonly bytes: Uint8Array;
+  /** The byte count at the call: the buffer may be resized or detached while the call waits. */
+  readonly total: number;
 
   constructor(
-    readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     readonly flags: number,
-  ) {}
+  ) {
+    // A view that tracks a resizable or growable buffer's length is pinned to the bytes there were at the call.
+    const { buffer } = bytes as { buffer: { resizable?: boolean; growable?: boolean } };
+    this.bytes = buffer.resizable || buffer.growable ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+    this.total = this.bytes.byteLength;
+  }
 
   /**
    * Writes what the kernel takes: the byte count once every byte is out, else null. A partial write means the send
@@ -141,10 +152,17 @@ class StreamSend {
    */
   attempt(id: SocketId): number | null {
     const { bytes } = this;
+    // Shrunk below its length or detached while the call waited: nothing left to send from, and never "0 bytes
+    // sent" retried forever. The call fails, and the calls queued behind it move on.
+    if (bytes.byteLength !== this.total) {
+      throw Object.assign(new TypeError('The "data" argument was resized or detached while the send waited'), {
+        code: 'ERR_INVALID_STATE',
+      });
+    }
     const sent = native.trySend(id, this.written === 0 ? bytes : bytes.subarray(this.written), this.flags);
     if (sent === null) return null;
     this.written += sent;
-    return this.written === bytes.byteLength ? this.written : null;
+    return this.written === this.total ? this.written : null;
   }
 
   /** Adds `bytesWritten` to the error the call fails with ({@link PartialSendError}). */
@@ -273,10 +291,11 @@ export async function sendmsg(
 /**
  * `select` on the event loop: resolves when a socket is ready, or with a count of 0 after `timeout` ms (null: no
  * limit). It waits on each socket's readiness like the other async calls; while it waits it is queued with them, so
- * a `recv` on a socket it watches for reading completes after it. Sockets in `exceptfds` are watched for
- * readability, which also wakes on a socket error (a failed connect shows in `exceptfds` only, as on Windows).
- * A socket closed while the call waits is reported ready in the sets that list it, as Windows' `select` reports it
- * (never WSAEINTR, unlike the other calls).
+ * a `recv` on a socket it watches for reading completes after it. Sockets in `exceptfds` are waited on for
+ * out-of-band data and error conditions alone (POLLPRI; a failed connect shows there, and only there, as on
+ * Windows), so ordinary data does not wake the wait: on POSIX through the event loop, on Windows (where libuv cannot
+ * wait for them) by a poll every 100 ms (less often when a poll costs more). A socket closed while the call waits is
+ * reported ready in the sets that list it, as Windows' `select` reports it (never WSAEINTR, unlike the other calls).
  */
 export async function select(
   readfds: readonly SOCKET[] | null,
@@ -293,7 +312,7 @@ export async function select(
   const watches: [SOCKET, number][] = [
     ...(readfds ?? []).map((s): [SOCKET, number] => [s, READABLE]),
     ...(writefds ?? []).map((s): [SOCKET, number] => [s, WRITABLE]),
-    ...(exceptfds ?? []).map((s): [SOCKET, number] => [s, READABLE]),
+    ...(exceptfds ?? []).map((s): [SOCKET, number] => [s, PRIORITIZED]),
   ];
   const empty: SelectResult = { count: 0, read: [], write: [], except: [] };
   const closed = (s: SOCKET): SelectResult => {
@@ -309,23 +328,28 @@ export async function select(
 
 /**
  * `WSAPoll` on the event loop: resolves with the count of entries whose `revents` are set, or 0 after `timeout` ms
- * (null or negative: no limit). Waits as `select` does; an entry asking for neither reading nor writing is watched
- * for readability, which also wakes on the errors and hang-ups WSAPoll always reports. A socket closed while the
- * call waits gets `revents` POLLNVAL (the other entries 0), as Windows' WSAPoll answers, never WSAEINTR.
+ * (null or negative: no limit). Waits as `select` does: normal reads and writes on the event loop; priority-band
+ * events (POLLPRI, POLLRDBAND, POLLWRBAND), and an entry asking for none (it still gets the errors and hang-ups
+ * WSAPoll always reports), as `select`'s `exceptfds`. A socket closed while the call waits gets `revents` POLLNVAL
+ * (the other entries 0), as Windows' WSAPoll answers, never WSAEINTR.
  */
 export async function WSAPoll(fds: PollFd[], timeout: number | null = null, options?: AsyncOptions): Promise<number> {
+  checkTimeoutType(timeout);
   const limit = timeout !== null && timeout < 0 ? null : timeout;
   if (limit !== null) checkTimeout(limit, 'timeout', true);
   const checked = checkOptions(options);
   const poll = (): number => native.WSAPoll(fds, 0);
   const now = poll();
   if (now > 0 || limit === 0) return now;
-  const readable = POLLIN | POLLRDNORM | POLLRDBAND;
-  const writable = POLLOUT | POLLWRNORM | POLLWRBAND;
+  // Winsock's POLLIN includes POLLRDBAND: the band bits are taken out of the normal ones, which libuv can wait for.
+  const band = POLLPRI | POLLRDBAND | POLLWRBAND;
+  const readable = (POLLIN | POLLRDNORM) & ~band;
+  const writable = (POLLOUT | POLLWRNORM) & ~band;
   const watches: [SOCKET, number][] = [];
   for (const fd of fds) {
     if (fd.events & writable) watches.push([fd.socket, WRITABLE]);
-    if (fd.events & readable || !(fd.events & writable)) watches.push([fd.socket, READABLE]);
+    if (fd.events & readable) watches.push([fd.socket, READABLE]);
+    if (fd.events & band || !(fd.events & (readable | writable))) watches.push([fd.socket, PRIORITIZED]);
   }
   const closed = (s: SOCKET): number => {
     for (const fd of fds) fd.revents = fd.socket === s ? POLLNVAL : 0;
@@ -336,6 +360,16 @@ export async function WSAPoll(fds: PollFd[], timeout: number | null = null, opti
     return count > 0 ? count : null;
   }, 'WSAPoll', limit, 0, closed, checked);
 }
+
+/**
+ * How often a wait for out-of-band data or an error condition alone polls where the event loop cannot wait for them
+ * (Windows: libuv's poll has no UV_PRIORITIZED there): 10 times a second at most, and never more than a 1/40 share of
+ * the loop. A poll is not free (under Wine on a loaded machine one took up to 3 ms, and each wakeup of the loop more),
+ * so the pause after each one is at least 40 times what it cost: a bounded cost, never a spin. The price is latency:
+ * out-of-band data, or a failed connect watched in exceptfds alone, is seen up to 100 ms late there.
+ */
+const PRIORITY_POLL_MS = 100;
+const PRIORITY_POLL_COST_SHARE = 40;
 
 /**
  * Waits on several sockets at once until `attempt` gives a value, `timeout` passes (`onTimeout`), a socket is closed
@@ -351,16 +385,19 @@ function waitForAny<T>(
   options: CheckedOptions,
 ): Promise<T> {
   const others = new AbortController(); // takes the other sockets' waits out of their queues when one settles
+  setMaxListeners(0, others.signal); // one listener per socket waited on: any number is expected, none leaks
   const { signal } = options;
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let poller: ReturnType<typeof setTimeout> | undefined;
     let stopListening: (() => void) | undefined;
     const settle = (finish: () => void): void => {
       if (settled) return;
       settled = true;
       finish();
       if (timer !== undefined) clearTimeout(timer);
+      if (poller !== undefined) clearTimeout(poller);
       stopListening?.();
       others.abort();
     };
@@ -368,7 +405,26 @@ function waitForAny<T>(
     if (signal !== undefined) stopListening = listenForAbort(signal, () => settle(() => reject(abortError(signal))));
     if (timeout !== null) timer = setTimeout(() => settle(() => resolve(onTimeout)), timeout);
     const inner: CheckedOptions = { signal: others.signal, timeout: undefined, flags: 0 };
+    const pollInstead = !canWatchPrioritized && watches.some(([, direction]) => direction === PRIORITIZED);
+    if (pollInstead) {
+      const pollOnce = (): void => {
+        const began = performance.now();
+        let value: T | null;
+        try {
+          value = attempt();
+        } catch (error) {
+          settle(() => reject(error));
+          return;
+        }
+        if (value !== null) return settle(() => resolve(value));
+        if (settled) return;
+        const cost = performance.now() - began;
+        poller = setTimeout(pollOnce, Math.max(PRIORITY_POLL_MS, cost * PRIORITY_POLL_COST_SHARE));
+      };
+      poller = setTimeout(pollOnce, PRIORITY_POLL_MS);
+    }
     for (const [s, direction] of watches) {
+      if (direction === PRIORITIZED && !canWatchPrioritized) continue; // the poller covers it
       waitFor(stateOf(s), direction, attempt, { syscall }, inner, false, false).then(
         (value) => settle(() => resolve(value)),
         (error: unknown) => {

@@ -15,9 +15,26 @@ import { WinsockError } from './errors.js';
 import { deliverWithinBudget, refillFastPath, takeFastPath } from './fairness.js';
 import { native, type SOCKET, type SocketId } from './native.js';
 
-/** uv_poll's readiness bits (UV_READABLE, UV_WRITABLE), the same on every OS. */
+/** uv_poll's readiness bits (UV_READABLE, UV_WRITABLE, UV_PRIORITIZED), the same on every OS. */
 export const READABLE = 1;
 export const WRITABLE = 2;
+export const PRIORITIZED = 4;
+
+/**
+ * Whether a wait for out-of-band data or an error condition alone can wait on the event loop (uv_poll on POSIX, where
+ * libuv maps UV_PRIORITIZED to POLLPRI). Where it cannot (Windows, and the thread poller, which watches readable and
+ * writable only), such waits poll at a bounded rate (src/promises.ts).
+ */
+export const canWatchPrioritized: boolean =
+  native.readinessBackend() === 'uv_poll' && (native.watchableEvents & PRIORITIZED) !== 0;
+
+/**
+ * How long a wait that does not try the socket itself (select, WSAPoll) lets pass before it watches again after a
+ * wakeup that found nothing to report. Readiness is level-triggered: a socket readable with ordinary data wakes
+ * such a wait again at once, forever, if what it asks for is something readiness does not tell apart (POLLWRBAND,
+ * POLLRDBAND). This bounds the rate of those wakeups instead of spinning the event loop.
+ */
+export const REWATCH_DELAY_MS = 10;
 
 /** Options every async call takes. */
 export interface AsyncOptions {
@@ -40,6 +57,8 @@ export interface CallSite {
 class Waiter<T> {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   stopListening: (() => void) | undefined = undefined;
+  /** A watch put off after a wakeup that found nothing ({@link REWATCH_DELAY_MS}). */
+  rewatch: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(
     readonly attempt: (id: number) => T | null,
@@ -76,9 +95,10 @@ class Waiter<T> {
     this.fail(new WinsockError(errno, syscall, address, port));
   }
 
-  /** Drops the abort listener and the timer, if the call had them; cannot throw (src/abort.ts). */
+  /** Drops the abort listener and the timers, if the call had them; cannot throw (src/abort.ts). */
   stopTimers(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.rewatch !== undefined) clearTimeout(this.rewatch);
     this.stopListening?.();
   }
 }
@@ -89,6 +109,8 @@ export class SocketState {
   readonly writers: Waiter<unknown>[] = [];
   /** False after unref(): neither the socket's poll nor a call's timeout timer keeps the process alive. */
   keepsLoopAlive = true;
+  /** select's exceptfds and WSAPoll's POLLPRI: a queue of its own, so no recv waits behind them. */
+  readonly prioritized: Waiter<unknown>[] = [];
   /** The addon's id of the socket, by which the try* calls name it (see native/addon.h, Track). */
   constructor(readonly id: number) {}
 }
@@ -135,7 +157,12 @@ export function setKeepsLoopAlive(s: SOCKET, keeps: boolean): void {
  * and the event loop is not owed a turn (src/fairness.ts).
  */
 export function isIdle(state: SocketState, direction: number): boolean {
-  return (direction === READABLE ? state.readers : state.writers).length === 0 && takeFastPath();
+  return queueOf(state, direction).length === 0 && takeFastPath();
+}
+
+/** The calls waiting on `state` in `direction` (one of READABLE, WRITABLE, PRIORITIZED). */
+function queueOf(state: SocketState, direction: number): Waiter<unknown>[] {
+  return direction === READABLE ? state.readers : direction === WRITABLE ? state.writers : state.prioritized;
 }
 
 /** Retries the calls of `queue` in order until one must wait on (and so is watched for again). */
@@ -152,11 +179,24 @@ function drain(state: SocketState, queue: Waiter<unknown>[], direction: number):
       finished = true;
     }
     if (!finished) {
-      if (!waiter.watchesItself) watchOrFailAll(state, queue, direction);
+      // Woken for nothing it reports: watch again only after a pause, or level-triggered readiness spins the loop.
+      if (!waiter.watchesItself) {
+        if (waiter.rewatch !== undefined) clearTimeout(waiter.rewatch);
+        waiter.rewatch = setTimeout(() => {
+          waiter.rewatch = undefined;
+          if (queue[0] === waiter) watchOrFailAll(state, queue, direction);
+        }, REWATCH_DELAY_MS);
+      }
       return;
     }
     queue.shift();
   }
+}
+
+/** The first try of calls that yielded to the event loop (src/fairness.ts): the loop has come round, so the budget is full. */
+function tryYielded(state: SocketState, queue: Waiter<unknown>[], direction: number): void {
+  refillFastPath();
+  drain(state, queue, direction);
 }
 
 /** Watches the socket for the calls of `queue`; if it cannot be watched, they fail with the reason. */
@@ -176,10 +216,12 @@ function deliver(s: SOCKET, errno: number, events: number): void {
     // WSAEINTR: closesocket (or the last cleanup) cancelled every waiting call; the poll is gone with the socket.
     for (const waiter of state.readers.splice(0)) waiter.failWith(errno);
     for (const waiter of state.writers.splice(0)) waiter.failWith(errno);
+    for (const waiter of state.prioritized.splice(0)) waiter.failWith(errno);
     return;
   }
   if ((events & READABLE) !== 0) drain(state, state.readers, READABLE);
   if ((events & WRITABLE) !== 0) drain(state, state.writers, WRITABLE);
+  if ((events & PRIORITIZED) !== 0) drain(state, state.prioritized, PRIORITIZED);
 }
 
 native.setReadinessCallback(
@@ -257,7 +299,7 @@ export function waitFor<T>(
   watchesItself = true,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const queue = direction === READABLE ? state.readers : state.writers;
+    const queue = queueOf(state, direction);
     const { signal, timeout } = options;
     const waiter = new Waiter(attempt, watchesItself, resolve, reject, site);
     if (signal !== undefined || timeout !== undefined) {
@@ -265,8 +307,10 @@ export function waitFor<T>(
         const index = queue.indexOf(waiter as Waiter<unknown>);
         if (index === -1) return; // already finished
         queue.splice(index, 1);
+        const watchWasPutOff = waiter.rewatch !== undefined;
         waiter.fail(error);
         if (queue.length === 0) native.unwatch(state.id, direction); // nobody is left to wake for this direction
+        else if (watchWasPutOff) watchOrFailAll(state, queue, direction); // the calls behind it need the watch now
       };
       // Listen before queueing: a call whose listener could not be added rejects here and leaves nothing in the
       // queue to take data meant for the next call.
@@ -279,8 +323,13 @@ export function waitFor<T>(
     }
     const first = queue.length === 0;
     queue.push(waiter as Waiter<unknown>);
-    // Untried and first in line: nothing watches for it yet.
-    if (first && !tried) watchOrFailAll(state, queue, direction);
+    // Untried and first in line: nothing watches for it yet. A try* call that yielded to the event loop tries on its
+    // next turn, not on readiness: a call that would fail at once (send on a listening socket, WSAENOTCONN) may wait
+    // for readiness that never comes.
+    if (first && !tried) {
+      if (watchesItself) setImmediate(tryYielded, state, queue, direction);
+      else watchOrFailAll(state, queue, direction);
+    }
   });
 }
 

@@ -1,5 +1,6 @@
 // select and WSAPoll, 1:1 with Winsock's: they block the calling thread until a socket is ready or the timeout
 // passes. `winsock/promises` has forms that wait on the event loop instead.
+import { checkTimeoutType } from './arguments.js';
 import { native, type SOCKET } from './native.js';
 
 /** What `select` reports: the total count, and the sockets of each set that are ready, in the order given. */
@@ -49,5 +50,6 @@ export function select(
  * @throws WinsockError WSAEINVAL for an empty array, ...
  */
 export function WSAPoll(fds: PollFd[], timeout: number | null = null): number {
+  checkTimeoutType(timeout);
   return native.WSAPoll(fds, timeout !== null && timeout < 0 ? null : timeout);
 }

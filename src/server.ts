@@ -52,8 +52,9 @@ export interface ListenOptions extends SocketOptions {
 
 /** accept() errors that concern one connection or a passing shortage, not the listener: `for await` goes on. */
 const TRANSIENT_ACCEPT_ERRORS: ReadonlySet<number> = new Set([WSAECONNRESET, WSAECONNABORTED, WSAEMFILE, WSAENOBUFS]);
-/** How long `for await` waits before accepting again after WSAEMFILE or WSAENOBUFS. */
+/** How long `for await` waits before accepting again after WSAEMFILE or WSAENOBUFS, doubled while it lasts. */
 const ACCEPT_RETRY_MS = 50;
+const ACCEPT_RETRY_MAX_MS = 1000;
 
 function checkMaxConnections(value: unknown, name: string): asserts value is number {
   if (typeof value !== 'number' || !(Number.isInteger(value) || value === Infinity) || value < 0) {
@@ -232,16 +233,28 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
    * end it: it waits a little and accepts again, as `accept()` itself would report them each time.
    */
   async *[Symbol.asyncIterator](): AsyncIterator<Socket> {
+    let pause = 0; // while out of descriptors or buffers: the pause before the next accept
     while (!this.#closed) {
+      let accepted: Socket;
       try {
-        yield await this.accept();
+        accepted = await this.accept();
       } catch (error) {
         if (this.#closed && error instanceof WinsockError && (error.errno === WSAEINTR || error.errno === WSAENOTSOCK)) return;
         if (!(error instanceof WinsockError && TRANSIENT_ACCEPT_ERRORS.has(error.errno))) throw error;
+        if (error.errno !== WSAEMFILE && error.errno !== WSAENOBUFS) continue;
         // Out of descriptors or buffers, the connection stays queued and the listener stays ready: without a pause
-        // this would retry in a busy loop until something else frees a descriptor.
-        if (error.errno === WSAEMFILE || error.errno === WSAENOBUFS) await delay(ACCEPT_RETRY_MS);
+        // this would retry in a busy loop until something else frees a descriptor. Said once per shortage.
+        if (pause === 0) {
+          process.emitWarning(`Server: accept failed with ${error.code}; accepting again as connections close`, {
+            code: 'WINSOCK_ACCEPT_SHORTAGE',
+          });
+        }
+        pause = Math.min(pause === 0 ? ACCEPT_RETRY_MS : pause * 2, ACCEPT_RETRY_MAX_MS);
+        await delay(pause);
+        continue;
       }
+      pause = 0;
+      yield accepted;
     }
   }
 

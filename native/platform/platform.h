@@ -78,6 +78,16 @@ struct SocketAddress {
   int length = 0;
 };
 
+// The rule for every length, count or index the OS reports back: it is used only up to the memory the addon owns.
+// A kernel may report more than it wrote (Linux's MSG_TRUNC gives a datagram's real length, NETLINK_LIST_MEMBERSHIPS
+// the length it needed); this is where such a number stops. docs/reliability.md lists every place it is applied.
+inline std::size_t Bounded(std::size_t reported, std::size_t owned) { return reported < owned ? reported : owned; }
+// An address length the OS reported, within SocketAddress::storage.
+inline int BoundedAddressLength(long long reported) {
+  constexpr long long kCapacity = sizeof(SocketAddress::storage);
+  return static_cast<int>(reported < 0 ? 0 : reported < kCapacity ? reported : kCapacity);
+}
+
 // A socket address in the form JavaScript sees it. An AF_UNIX address has its path in `address` and port -1 (no
 // port: error messages show none, JavaScript sees 0).
 struct Endpoint {
@@ -159,6 +169,10 @@ int SetMembership(NativeSocket s, int level, int name, const std::string& group,
                   std::uint32_t interface_index);
 // IP_MULTICAST_IF: the IPv4 address of the interface multicast leaves from.
 int SetMulticastInterface4(NativeSocket s, const std::string& interface_address);
+
+// Whether the event loop can wait for priority (out-of-band) data and error conditions alone: libuv maps
+// UV_PRIORITIZED to POLLPRI on POSIX, but not on Windows, where such waits poll at a bounded rate instead.
+bool CanWatchPriorityData();
 
 // ioctlsocket's FIONBIO and FIONREAD: the argument in, the argument out.
 Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument);

@@ -97,12 +97,6 @@ socklen_t PutControlMessage(unsigned char* control, int level, int type, const T
 
 int LastError() { return FromErrno(errno); }
 
-// An address length as the kernel reports it, kept within the SocketAddress that received the address: POSIX
-// reports the full length of an address that was truncated to fit, and nothing may read past the storage.
-int StoredLength(socklen_t reported) {
-  return static_cast<int>(std::min<socklen_t>(reported, static_cast<socklen_t>(sizeof(SocketAddress::storage))));
-}
-
 // The error of a send/recv/accept that could not complete. On a blocking socket, POSIX reports the end of an
 // SO_RCVTIMEO/SO_SNDTIMEO wait as EAGAIN; Winsock reports it as WSAETIMEDOUT.
 int TransferError(int fd) {
@@ -155,13 +149,16 @@ int NothingToReadError(int fd) {
 // recvmsg for recv, recvfrom and WSARecvMsg: a datagram longer than the buffer is cut to it, as everywhere, and
 // fails with WSAEMSGSIZE as Winsock's receive does (the bytes that fit are in the buffer). `from` may be null.
 Result<std::size_t> ReceiveMessage(int fd, msghdr* message, int flags) {
+  if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
   ssize_t received;
   do {
     received = recvmsg(fd, message, flags);
   } while (received == -1 && errno == EINTR);
   if (received == -1) return Fail<std::size_t>(NothingToReadError(fd));
   if ((message->msg_flags & MSG_TRUNC) != 0) return Fail<std::size_t>(10040);  // WSAEMSGSIZE
-  return Ok(static_cast<std::size_t>(received));
+  std::size_t owned = 0;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(message->msg_iovlen); ++i) owned += message->msg_iov[i].iov_len;
+  return Ok(Bounded(static_cast<std::size_t>(received), owned));
 }
 
 // getaddrinfo's EAI_* codes -> the numbers GetAddrInfoW returns on Windows.
@@ -217,6 +214,59 @@ int FinishInterruptedConnect(int fd) {
   socklen_t length = sizeof pending;
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == -1) return LastError();
   return FromErrno(pending);
+}
+
+// The receive flags Winsock defines (MSG_OOB, MSG_PEEK, MSG_WAITALL), in this OS's values. Any other bit means
+// something else here than in Winsock: Linux's MSG_TRUNC (0x20, Winsock's MSG_PUSH_IMMEDIATE) makes recv report a
+// datagram's full length instead of what it copied, MSG_DONTWAIT (0x40, Winsock's MSG_INTERRUPT) changes blocking.
+// Such a flag is refused as Winsock refuses a flag it does not support on a socket.
+constexpr int kReceiveFlags = MSG_OOB | MSG_PEEK | MSG_WAITALL;
+bool IsReceiveFlags(int flags) { return (flags & ~kReceiveFlags) == 0; }
+
+// getsockopt options whose length the kernel counts in something other than bytes. Linux's SO_GET_FILTER takes and
+// returns a count of 8-byte BPF instructions: passing a byte count would let it write 8 times the buffer.
+#ifdef SO_GET_FILTER
+Result<std::size_t> GetFilterOption(int fd, void* value, std::size_t length) {
+  constexpr std::size_t kInstruction = 8;  // sizeof(struct sock_filter)
+  auto instructions = static_cast<socklen_t>(length / kInstruction);
+  if (instructions == 0) {
+    // Too small for one instruction: ask only for the count (the kernel writes nothing when asked for 0).
+    if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, nullptr, &instructions) == -1) return Fail<std::size_t>(LastError());
+    if (instructions == 0) return Ok<std::size_t>(0);  // no filter attached
+    return Fail<std::size_t>(wsa::kFault);             // Winsock's answer when optlen is too small
+  }
+  if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, value, &instructions) == -1) return Fail<std::size_t>(LastError());
+  return Ok(Bounded(static_cast<std::size_t>(instructions) * kInstruction, length));
+}
+#endif
+
+// setsockopt options whose value holds a pointer into the process (struct sock_fprog's filter, ipt_replace's
+// counters, ebt_replace's entries): bytes from JavaScript would make the kernel read, or write, wherever they
+// point. JavaScript cannot make a valid pointer, so such an option is refused before it reaches the kernel.
+struct PointerOption {
+  int level;
+  int name;
+};
+constexpr PointerOption kPointerOptions[] = {
+    {SOL_SOCKET, 26},     // SO_ATTACH_FILTER: struct sock_fprog
+    {SOL_SOCKET, 51},     // SO_ATTACH_REUSEPORT_CBPF: struct sock_fprog
+    {263, 22},            // SOL_PACKET, PACKET_FANOUT_DATA: struct sock_fprog
+    {IPPROTO_IP, 64},     // IPT_SO_SET_REPLACE: struct ipt_replace (counters)
+    {IPPROTO_IPV6, 64},   // IP6T_SO_SET_REPLACE: struct ip6t_replace (counters)
+    {IPPROTO_IP, 96},     // ARPT_SO_SET_REPLACE: struct arpt_replace (counters)
+    {IPPROTO_IP, 128},    // EBT_SO_SET_ENTRIES: struct ebt_replace (entries, counters)
+    {IPPROTO_IP, 129},    // EBT_SO_SET_COUNTERS: struct ebt_replace (counters)
+};
+bool HoldsPointer(int level, int name) {
+#if defined(__linux__)
+  for (const PointerOption& option : kPointerOptions) {
+    if (option.level == level && option.name == name) return true;
+  }
+#else
+  (void)level;
+  (void)name;
+#endif
+  return false;
 }
 
 #ifdef MSG_NOSIGNAL
@@ -322,7 +372,7 @@ Result<NativeSocket> Accept(NativeSocket s, SocketAddress* peer) {
 #endif
   } while (fd == -1 && errno == EINTR);
   if (fd == -1) return Fail<NativeSocket>(TransferError(listener));
-  peer->length = StoredLength(length);
+  peer->length = BoundedAddressLength(length);
   PrepareDescriptor(fd);
   posix::RememberConnected(fd);
   return Ok<NativeSocket>(fd);
@@ -403,6 +453,7 @@ bool IsMulticastOptionOnStream(int fd, int level, int name) {
 
 int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length) {
   if (IsMulticastOptionOnStream(static_cast<int>(s), level, name)) return wsa::kInvalidArgument;
+  if (HoldsPointer(level, name)) return wsa::kInvalidArgument;
   if (setsockopt(static_cast<int>(s), level, name, value, static_cast<socklen_t>(length)) == -1) return LastError();
   return 0;
 }
@@ -414,9 +465,21 @@ Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, 
     std::memcpy(value, &error, sizeof error);
     return Ok(sizeof error);
   }
-  auto size = static_cast<socklen_t>(length);
   if (IsMulticastOptionOnStream(static_cast<int>(s), level, name)) return Fail<std::size_t>(wsa::kInvalidArgument);
-  if (getsockopt(static_cast<int>(s), level, name, value, &size) == -1) return Fail<std::size_t>(LastError());
+#ifdef SO_GET_FILTER
+  if (level == SOL_SOCKET && name == SO_GET_FILTER) return GetFilterOption(static_cast<int>(s), value, length);
+#endif
+  // Some options report the length they needed, not what they wrote (NETLINK_LIST_MEMBERSHIPS). The kernel writes
+  // at most `length` bytes, but a reader of the reported length (ASan's getsockopt interceptor marks that many bytes
+  // written) would step past the caller's buffer: the kernel gets a scratch copy with room to spare instead.
+  constexpr std::size_t kSpare = 256;
+  std::vector<unsigned char> scratch(length + kSpare);
+  if (length > 0) std::memcpy(scratch.data(), value, length);  // options that read their buffer first see its bytes
+  auto size = static_cast<socklen_t>(length);
+  if (getsockopt(static_cast<int>(s), level, name, scratch.data(), &size) == -1) return Fail<std::size_t>(LastError());
+  // A buffer too small for what the option has is Winsock's WSAEFAULT, never bytes past it.
+  if (size > length) return Fail<std::size_t>(wsa::kFault);
+  std::memcpy(value, scratch.data(), size);
   return Ok(static_cast<std::size_t>(size));
 }
 
@@ -438,9 +501,11 @@ Result<std::size_t> RecvFrom(NativeSocket s, void* data, std::size_t length, int
   message.msg_iov = &buffer;
   message.msg_iovlen = 1;
   const Result<std::size_t> received = ReceiveMessage(static_cast<int>(s), &message, flags);
-  from->length = StoredLength(message.msg_namelen);
+  from->length = BoundedAddressLength(message.msg_namelen);
   return received;
 }
+
+bool CanWatchPriorityData() { return true; }
 
 Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument) {
   // Winsock's SIOCATMARK is TRUE while no urgent byte waits to be read with MSG_OOB; Linux's answers whether the
@@ -758,6 +823,7 @@ int EnablePacketInfo(NativeSocket s, int family) {
 
 Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int flags, SocketAddress* from,
                             PacketInfo* info) {
+  if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
   iovec buffer{data, length};
   alignas(cmsghdr) unsigned char control[256];
   msghdr message{};
@@ -769,13 +835,16 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
   message.msg_controllen = sizeof control;
   const Result<std::size_t> received = ReceiveMessage(static_cast<int>(s), &message, flags);
   if (!received.ok()) return received;
-  from->length = StoredLength(message.msg_namelen);
+  from->length = BoundedAddressLength(message.msg_namelen);
   for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
-    if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
+    // A control message cut short (MSG_CTRUNC) carries less than its type's struct: read none of it.
+    const std::size_t carried = header->cmsg_len < CMSG_LEN(0) ? 0 : header->cmsg_len - CMSG_LEN(0);
+    if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO && carried >= sizeof(in_pktinfo)) {
       in_pktinfo packet{};
       std::memcpy(&packet, CMSG_DATA(header), sizeof packet);
       *info = PacketInfoFrom(packet.ipi_addr, static_cast<std::uint32_t>(packet.ipi_ifindex));  // ipi_addr: the datagram's destination
-    } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO) {
+    } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO &&
+               carried >= sizeof(in6_pktinfo)) {
       in6_pktinfo packet{};
       std::memcpy(&packet, CMSG_DATA(header), sizeof packet);
       *info = PacketInfoFrom(packet.ipi6_addr, packet.ipi6_ifindex);
@@ -849,7 +918,7 @@ Result<SocketAddress> GetSockName(NativeSocket s) {
   socklen_t length = sizeof address.storage;
   if (getsockname(static_cast<int>(s), reinterpret_cast<sockaddr*>(address.storage), &length) == -1)
     return Fail<SocketAddress>(LastError());
-  address.length = StoredLength(length);
+  address.length = BoundedAddressLength(length);
   // Winsock has no name for a socket never bound (WSAEINVAL); POSIX gives the wildcard address and port 0.
   const Endpoint name = DescribeAddress(address);
   if (name.port == 0 && (name.family == AF_INET || name.family == AF_INET6)) return Fail<SocketAddress>(wsa::kInvalidArgument);
@@ -861,7 +930,7 @@ Result<SocketAddress> GetPeerName(NativeSocket s) {
   socklen_t length = sizeof address.storage;
   if (getpeername(static_cast<int>(s), reinterpret_cast<sockaddr*>(address.storage), &length) == -1)
     return Fail<SocketAddress>(LastError());
-  address.length = StoredLength(length);
+  address.length = BoundedAddressLength(length);
   return Ok(address);
 }
 
@@ -894,8 +963,8 @@ Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const s
     info.protocol = asked.echo_type ? hints.protocol : entry->ai_protocol;
     if (entry->ai_canonname != nullptr) info.canonname = entry->ai_canonname;
     SocketAddress address;
-    std::memcpy(address.storage, entry->ai_addr, entry->ai_addrlen);
-    address.length = static_cast<int>(entry->ai_addrlen);
+    address.length = BoundedAddressLength(entry->ai_addrlen);
+    std::memcpy(address.storage, entry->ai_addr, static_cast<std::size_t>(address.length));
     info.endpoint = DescribeAddress(address);
     entries.push_back(std::move(info));
   }

@@ -88,7 +88,7 @@ Result<NativeSocket> Accept(NativeSocket s, SocketAddress* peer) {
   int length = static_cast<int>(sizeof peer->storage);
   const SOCKET accepted = accept(Native(s), reinterpret_cast<sockaddr*>(peer->storage), &length);
   if (accepted == INVALID_SOCKET) return Fail<NativeSocket>(WSAGetLastError());
-  peer->length = length;
+  peer->length = BoundedAddressLength(length);
   return Ok(static_cast<NativeSocket>(accepted));
 }
 
@@ -106,7 +106,7 @@ Result<std::size_t> Send(NativeSocket s, const void* data, std::size_t length, i
 Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int flags) {
   const int received = recv(Native(s), static_cast<char*>(data), ClampLength(length), flags);
   if (received == SOCKET_ERROR) return Fail<std::size_t>(WSAGetLastError());
-  return Ok(static_cast<std::size_t>(received));
+  return Ok(Bounded(static_cast<std::size_t>(received), length));
 }
 
 int Shutdown(NativeSocket s, int how) { return shutdown(Native(s), how) == 0 ? 0 : WSAGetLastError(); }
@@ -120,6 +120,8 @@ Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, 
   int size = ClampLength(length);
   if (getsockopt(Native(s), level, name, static_cast<char*>(value), &size) != 0)
     return Fail<std::size_t>(WSAGetLastError());
+  // Winsock writes at most optlen bytes; a provider reporting more is held to the buffer all the same.
+  if (size < 0 || static_cast<std::size_t>(size) > length) return Fail<std::size_t>(WSAEFAULT);
   return Ok(static_cast<std::size_t>(size));
 }
 
@@ -135,9 +137,12 @@ Result<std::size_t> RecvFrom(NativeSocket s, void* data, std::size_t length, int
   const int received = recvfrom(Native(s), static_cast<char*>(data), ClampLength(length), flags,
                                 reinterpret_cast<sockaddr*>(from->storage), &size);
   if (received == SOCKET_ERROR) return Fail<std::size_t>(WSAGetLastError());
-  from->length = size;
-  return Ok(static_cast<std::size_t>(received));
+  from->length = BoundedAddressLength(size);
+  return Ok(Bounded(static_cast<std::size_t>(received), length));
 }
+
+// libuv's Windows poll (src/win/poll.c) asks AFD for receive, send, accept and disconnect events only.
+bool CanWatchPriorityData() { return false; }
 
 Result<std::uint32_t> IoctlSocket(NativeSocket s, long command, std::uint32_t argument) {
   u_long value = argument;
@@ -238,20 +243,23 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
   message.dwFlags = static_cast<DWORD>(flags);
   DWORD received = 0;
   if (recv_msg(Native(s), &message, &received, nullptr, nullptr) != 0) return Fail<std::size_t>(WSAGetLastError());
-  from->length = message.namelen;
+  from->length = BoundedAddressLength(message.namelen);
   for (WSACMSGHDR* header = WSA_CMSG_FIRSTHDR(&message); header != nullptr;
        header = WSA_CMSG_NXTHDR(&message, header)) {
-    if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
+    // A control message cut short (MSG_CTRUNC) carries less than its type's struct: read none of it.
+    const std::size_t carried = header->cmsg_len < WSA_CMSG_LEN(0) ? 0 : header->cmsg_len - WSA_CMSG_LEN(0);
+    if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO && carried >= sizeof(IN_PKTINFO)) {
       IN_PKTINFO packet{};
       std::memcpy(&packet, WSA_CMSG_DATA(header), sizeof packet);
       *info = PacketInfoFrom(packet.ipi_addr, packet.ipi_ifindex);  // ipi_addr: the datagram's destination
-    } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO) {
+    } else if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO &&
+               carried >= sizeof(IN6_PKTINFO)) {
       IN6_PKTINFO packet{};
       std::memcpy(&packet, WSA_CMSG_DATA(header), sizeof packet);
       *info = PacketInfoFrom(packet.ipi6_addr, packet.ipi6_ifindex);
     }
   }
-  return Ok(static_cast<std::size_t>(received));
+  return Ok(Bounded(static_cast<std::size_t>(received), length));
 }
 
 Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to,
@@ -360,7 +368,7 @@ Result<SocketAddress> GetSockName(NativeSocket s) {
   int length = static_cast<int>(sizeof address.storage);
   if (getsockname(Native(s), reinterpret_cast<sockaddr*>(address.storage), &length) != 0)
     return Fail<SocketAddress>(WSAGetLastError());
-  address.length = length;
+  address.length = BoundedAddressLength(length);
   return Ok(address);
 }
 
@@ -369,7 +377,7 @@ Result<SocketAddress> GetPeerName(NativeSocket s) {
   int length = static_cast<int>(sizeof address.storage);
   if (getpeername(Native(s), reinterpret_cast<sockaddr*>(address.storage), &length) != 0)
     return Fail<SocketAddress>(WSAGetLastError());
-  address.length = length;
+  address.length = BoundedAddressLength(length);
   return Ok(address);
 }
 
@@ -397,8 +405,8 @@ Result<std::vector<AddressInfo>> GetAddressInfo(const std::string* node, const s
     info.protocol = entry->ai_protocol;
     if (entry->ai_canonname != nullptr) info.canonname = Narrow(entry->ai_canonname);
     SocketAddress address;
-    std::memcpy(address.storage, entry->ai_addr, entry->ai_addrlen);
-    address.length = static_cast<int>(entry->ai_addrlen);
+    address.length = BoundedAddressLength(static_cast<long long>(entry->ai_addrlen));
+    std::memcpy(address.storage, entry->ai_addr, static_cast<std::size_t>(address.length));
     info.endpoint = DescribeAddress(address);
     entries.push_back(std::move(info));
   }

@@ -11,6 +11,7 @@ import * as ws from '../../src/promises.js';
 import { Server, Socket } from '../../src/socket.js';
 import { distIndexPath } from '../support.js';
 import { extensionOperations, unixPath } from './extension-operations.js';
+import { hostileInputOperations } from './hostile-operations.js';
 import type { Pool } from './pool.js';
 import type { Random } from './random.js';
 import * as v from './values.js';
@@ -542,7 +543,7 @@ const nativeOperation = (): Operation => ({
     if (name === 'sendSocket' || name === 'receiveSocket') args[0] = unixPath(r);
     // These three would break the library's invariants with valid arguments: give them invalid ones only.
     if (name === 'setErrorFactory' || name === 'setReadinessCallback') args[0] = r.pick([undefined, null, 1, {}, 'f']);
-    if (name === 'watch') args[1] = r.pick([-1, 4, 1.5, Number.NaN, '1', undefined, 2 ** 31]);
+    if (name === 'watch') args[1] = r.pick([-1, 8, 1.5, Number.NaN, '1', undefined, 2 ** 31]); // 4 is UV_PRIORITIZED
     if (name === 'startup') args[0] = r.pick(['2.2', null, -1, 65536, 1.5]); // a valid one would skew ctx.started
     if (name === 'getaddrinfoAsync' && typeof args[0] === 'string') args[1] = null;
     // The try* calls name a socket by its registry id, a small integer: never one that could be a live socket's.
@@ -640,5 +641,6 @@ export function allOperations(): Operation[] {
   return [
     ...syncOperations(), ...asyncOperations(), ...highLevelOperations(), nativeOperation(), ...threadOperations(),
     ...extensionOperations(),
+    ...hostileInputOperations(),
   ];
 }

@@ -97,7 +97,15 @@ export function integer(r: Random, good: readonly number[]): number {
 export const families = [ws.AF_INET, ws.AF_INET6, ws.AF_UNSPEC];
 export const types = [ws.SOCK_STREAM, ws.SOCK_STREAM, ws.SOCK_STREAM, ws.SOCK_DGRAM, ws.SOCK_RAW];
 export const protocols = [0, ws.IPPROTO_TCP, ws.IPPROTO_UDP, ws.IPPROTO_ICMP, ws.IPPROTO_IPV6];
-export const messageFlags = [0, 0, 0, ws.MSG_PEEK, ws.MSG_OOB, ws.MSG_WAITALL, ws.MSG_DONTROUTE];
+/**
+ * MSG_* flags, Winsock's and others: 0x20 is Linux's MSG_TRUNC (Winsock's MSG_PUSH_IMMEDIATE), which made recv report
+ * a datagram's whole length past the buffer (issue 14).
+ */
+export const LINUX_MSG_TRUNC = 0x20;
+export const messageFlags = [
+  0, 0, 0, ws.MSG_PEEK, ws.MSG_OOB, ws.MSG_WAITALL, ws.MSG_DONTROUTE, LINUX_MSG_TRUNC, ws.MSG_PEEK | LINUX_MSG_TRUNC,
+  ws.MSG_OOB | ws.MSG_PEEK,
+];
 export const shutdownHows = [ws.SD_RECEIVE, ws.SD_SEND, ws.SD_BOTH];
 
 /** Addresses to bind and connect to: loopback only, so a run never sends a packet off the machine. */
