@@ -146,6 +146,13 @@ int NothingToReadError(int fd) {
   return error;
 }
 
+// The receive flags Winsock defines (MSG_OOB, MSG_PEEK, MSG_WAITALL), in this OS's values. Any other bit means
+// something else here than in Winsock: Linux's MSG_TRUNC (0x20, Winsock's MSG_PUSH_IMMEDIATE) makes recv report a
+// datagram's full length instead of what it copied, MSG_DONTWAIT (0x40, Winsock's MSG_INTERRUPT) changes blocking.
+// Such a flag is refused as Winsock refuses a flag it does not support on a socket.
+constexpr int kReceiveFlags = MSG_OOB | MSG_PEEK | MSG_WAITALL;
+bool IsReceiveFlags(int flags) { return (flags & ~kReceiveFlags) == 0; }
+
 // recvmsg for recv, recvfrom and WSARecvMsg: a datagram longer than the buffer is cut to it, as everywhere, and
 // fails with WSAEMSGSIZE as Winsock's receive does (the bytes that fit are in the buffer). `from` may be null.
 Result<std::size_t> ReceiveMessage(int fd, msghdr* message, int flags) {
@@ -215,13 +222,6 @@ int FinishInterruptedConnect(int fd) {
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == -1) return LastError();
   return FromErrno(pending);
 }
-
-// The receive flags Winsock defines (MSG_OOB, MSG_PEEK, MSG_WAITALL), in this OS's values. Any other bit means
-// something else here than in Winsock: Linux's MSG_TRUNC (0x20, Winsock's MSG_PUSH_IMMEDIATE) makes recv report a
-// datagram's full length instead of what it copied, MSG_DONTWAIT (0x40, Winsock's MSG_INTERRUPT) changes blocking.
-// Such a flag is refused as Winsock refuses a flag it does not support on a socket.
-constexpr int kReceiveFlags = MSG_OOB | MSG_PEEK | MSG_WAITALL;
-bool IsReceiveFlags(int flags) { return (flags & ~kReceiveFlags) == 0; }
 
 // getsockopt options whose length the kernel counts in something other than bytes. Linux's SO_GET_FILTER takes and
 // returns a count of 8-byte BPF instructions: passing a byte count would let it write 8 times the buffer.
