@@ -162,6 +162,9 @@ int SetKeepAliveValues(NativeSocket s, bool on, std::uint32_t time_ms, std::uint
 }
 
 int BooleanIoctl(NativeSocket s, std::uint32_t code, bool value) {
+  // Only the codes that take one BOOL and return nothing: any other could read or write past `input` (the JavaScript
+  // layer checks too; this holds whoever calls).
+  if (code != SIO_UDP_CONNRESET && code != SIO_LOOPBACK_FAST_PATH) return WSAEINVAL;
   BOOL input = value ? TRUE : FALSE;
   DWORD returned = 0;
   if (WSAIoctl(Native(s), code, &input, sizeof input, nullptr, 0, &returned, nullptr, nullptr) != 0)
