@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command against the AddressSanitizer + UndefinedBehaviorSanitizer build of the addon:
 #   scripts/with-asan.sh npx vitest run              (`npm run test:asan`: the whole vitest suite)
-#   scripts/with-asan.sh npm run fuzz -- --calls 100000
+#   scripts/with-asan.sh node dist-test/test/fuzz/main.js --calls 100000   (after tsc: a tsc under ASan only adds V8 noise)
 #
 # The addon is built with -fsanitize=address,undefined in .cache/asan-build (its own build/ folder, so the normal
 # build in build/ stays as it is) and loaded through WINSOCK_ADDON_PATH, which child processes and workers inherit.
