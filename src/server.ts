@@ -221,7 +221,6 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
   }
 
   /** `await using server = Server.listen()` stops listening and closes every connection at the end of the block. */
-  /** What `await using` calls: closes every connection and the listener. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.closeAllConnections();
     await this.close();

@@ -108,18 +108,8 @@ int TransferError(int fd) {
   return FromErrno(error);
 }
 
-int SocketType(int fd) {
-  int type = 0;
-  socklen_t length = sizeof type;
-  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == -1) return -1;
-  return type;
-}
-
-bool IsListening(int fd) {
-  int listening = 0;
-  socklen_t length = sizeof listening;
-  return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0 && listening != 0;
-}
+using posix::IsListening;
+using posix::SocketType;
 
 // The port a socket is bound to (0: never bound).
 int BoundPort(int fd) {

@@ -16,19 +16,6 @@ std::unordered_map<int, Remembered>& Table() {
   return *table;
 }
 
-int SocketType(int fd) {
-  int type = 0;
-  socklen_t length = sizeof type;
-  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == -1) return -1;
-  return type;
-}
-
-bool IsListening(int fd) {
-  int listening = 0;
-  socklen_t length = sizeof listening;
-  return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0 && listening != 0;
-}
-
 bool HasPeer(int fd) {
   sockaddr_storage peer{};
   socklen_t length = sizeof peer;
@@ -50,6 +37,19 @@ bool IsConnecting(int fd) {
 }
 
 }  // namespace
+
+int SocketType(int fd) {
+  int type = 0;
+  socklen_t length = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == -1) return -1;
+  return type;
+}
+
+bool IsListening(int fd) {
+  int listening = 0;
+  socklen_t length = sizeof listening;
+  return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0 && listening != 0;
+}
 
 void Forget(int fd) {
   std::lock_guard<std::mutex> lock(table_mutex);

@@ -11,6 +11,11 @@
 
 namespace winsock::platform::posix {
 
+// The socket's SO_TYPE (SOCK_STREAM, ...), -1 if it cannot be read.
+int SocketType(int fd);
+// Whether listen() was called on the socket (SO_ACCEPTCONN).
+bool IsListening(int fd);
+
 // errno -> Winsock number (posix.cc), for the files that share this state.
 int FromErrno(int error);
 
