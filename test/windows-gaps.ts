@@ -80,6 +80,12 @@ export const wineDepartures: Readonly<Record<string, WineDeparture>> = {
     since: 8,
     reason: 'WSAPoll reports a failed connect as POLLERR alone (todo_wine in test_WSAPoll)',
   },
+  'sock.c test_select: a failed nonblocking connect is in the except set only': {
+    since: 8,
+    reason:
+      'sometimes the failed connect is in the read set too (count 2): Wine 8.0 on a CI machine, once; it passed on ' +
+      'the same build elsewhere. Its server maps the Linux socket\'s POLLHUP to a read event, so it races the connect',
+  },
   'sock.c test_WSASocket: an unknown family with an unknown protocol fails with WSAEAFNOSUPPORT': {
     since: 8,
     reason: 'an unknown family with an unknown protocol fails with WSAEPROTONOSUPPORT (todo_wine in test_WSASocket)',
