@@ -8,18 +8,26 @@ import { WinsockError } from '../src/index.js';
 export const STDOUT_CLOSED_EXIT_CODE = 0;
 
 /**
- * Writes text to stdout, at once. A reader that has gone away (EPIPE) ends the program quietly, as SIGPIPE ends a C
- * program: no error, no usage text, and the 'exit' handlers run (the demo's kill its children there).
+ * Writes text to stdout, at once; false when the reader has gone away (EPIPE; Windows can also report a pipe whose
+ * reader has gone as EOF, libuv's ERROR_BROKEN_PIPE). For a caller that has children to stop before it ends.
  */
-export function write(text: string): void {
+export function tryWrite(text: string): boolean {
   try {
     writeSync(1, text);
+    return true;
   } catch (error) {
-    // EPIPE; Windows can also report a pipe whose reader has gone as EOF (libuv's ERROR_BROKEN_PIPE).
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE' || code === 'EOF') process.exit(STDOUT_CLOSED_EXIT_CODE);
+    if (code === 'EPIPE' || code === 'EOF') return false;
     throw error;
   }
+}
+
+/**
+ * Writes text to stdout, at once. A reader that has gone away ends the program quietly, as SIGPIPE ends a C program:
+ * no error, no usage text.
+ */
+export function write(text: string): void {
+  if (!tryWrite(text)) process.exit(STDOUT_CLOSED_EXIT_CODE);
 }
 
 /** Writes one line of the transcript to stdout, at once. */
