@@ -48,9 +48,11 @@ tap=.cache/test-wine-$compiler.tap
 err=.cache/test-wine-$compiler.stderr
 : >"$tap"
 # Run in the background and follow the TAP file, so progress shows while the suite runs (Wine's node.exe writes to
-# files only). The per-test timeout turns a test hung in a Winsock call into a failure instead of a stuck CI job.
+# files only). The per-test timeout turns a test hung in a Winsock call into a failure instead of a stuck CI job; it
+# applies to a whole file too, and 60 s was too little for the files that start node.exe processes (cli, faults, load,
+# process-lifetime) on a machine with a load average near 20.
 WINE_NODE_STDOUT=$tap WINE_NODE_STDERR=$err \
-  scripts/wine-node.sh --test --test-reporter=tap --test-timeout=60000 "${tests[@]}" &
+  scripts/wine-node.sh --test --test-reporter=tap --test-timeout=120000 "${tests[@]}" &
 runner=$!
 tail -n +1 -f --pid="$runner" "$tap"
 wait "$runner"

@@ -95,7 +95,7 @@ print(len(local_ports), len(data), hashlib.sha256(data).hexdigest())
 
   test("node:http's own timeouts and closeIdleConnections work on connections a winsock Server hands it", async () => {
     const server = Server.listen({ host: '127.0.0.1', noDelay: true });
-    const http = createServer({ headersTimeout: 300, requestTimeout: 600, connectionsCheckingInterval: 50, keepAliveTimeout: 200 }, handler(new Set()));
+    const http = createServer({ headersTimeout: 1000, requestTimeout: 2000, connectionsCheckingInterval: 50, keepAliveTimeout: 200 }, handler(new Set()));
     const serving = emitConnections(server, http);
     const port = server.address().port;
     const readAll = async (client: Socket): Promise<string> => {
