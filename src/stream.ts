@@ -6,6 +6,7 @@
 // ref/unref, destroySoon and the address properties, so those features work over a winsock connection too.
 import { Duplex } from 'node:stream';
 
+import { invalidArgument, outOfRange } from './arguments.js';
 import { AF_INET6 } from './constants.js';
 import type { SockAddr } from './types.js';
 
@@ -25,6 +26,21 @@ export interface DuplexSource {
   readonly remoteAddress: SockAddr;
 }
 
+/** The longest delay a Node timer holds; a longer one would fire after 1 ms instead. */
+const TIMEOUT_MAX = 2 ** 31 - 1;
+
+/**
+ * node:net's reading of an idle timeout (lib/internal/timers.js `getTimerDuration`): a number, else a TypeError;
+ * negative, NaN or infinite a RangeError; longer than a timer holds, cut to the longest with a TimeoutOverflowWarning.
+ */
+function timerDuration(ms: unknown): number {
+  if (typeof ms !== 'number') throw invalidArgument('msecs', 'of type number', ms);
+  if (!(ms >= 0 && Number.isFinite(ms))) throw outOfRange('msecs', 'a non-negative finite number', ms);
+  if (ms <= TIMEOUT_MAX) return ms;
+  process.emitWarning(`${ms} does not fit into a 32-bit signed integer.\nTimer duration was truncated to ${TIMEOUT_MAX}.`, 'TimeoutOverflowWarning');
+  return TIMEOUT_MAX;
+}
+
 /** node:net's name for an address family. */
 function familyName(family: number): string {
   return family === AF_INET6 ? 'IPv6' : 'IPv4';
@@ -33,11 +49,12 @@ function familyName(family: number): string {
 /** The members of node:net.Socket that a {@link SocketStream} adds to `stream.Duplex`. */
 export interface NetSocketMembers {
   /**
-   * node:net's idle timeout: emits 'timeout' after `ms` milliseconds without data read or written (0 turns it
+   * node:net's idle timeout: emits 'timeout' after `msecs` milliseconds without data read or written (0 turns it
    * off). Like node:net, the stream is not closed: a 'timeout' listener decides. The timer never keeps the process
-   * alive.
+   * alive. As in node:net, anything but a number is a TypeError (ERR_INVALID_ARG_TYPE), a negative, NaN or infinite
+   * one a RangeError (ERR_OUT_OF_RANGE), and more than 2^31 - 1 is cut to that with a TimeoutOverflowWarning.
    */
-  setTimeout(ms: number, callback?: () => void): this;
+  setTimeout(msecs: number, callback?: () => void): this;
   /** The idle timeout set by `setTimeout`, in milliseconds (0: none). */
   readonly timeout: number;
   /** TCP_NODELAY on the socket (node:net's name). */
@@ -127,10 +144,14 @@ class SocketDuplex extends Duplex implements NetSocketMembers {
   }
 
   /**
-   * node:net's idle timeout: emits 'timeout' after `ms` milliseconds without data read or written (0 turns it
+   * node:net's idle timeout: emits 'timeout' after `msecs` milliseconds without data read or written (0 turns it
    * off). Like node:net, the stream is not closed: a 'timeout' listener decides. The timer never keeps the process alive.
+   *
+   * @throws TypeError (ERR_INVALID_ARG_TYPE) for anything but a number; RangeError (ERR_OUT_OF_RANGE) for a negative,
+   * NaN or infinite one. More than 2^31 - 1 is cut to that (a TimeoutOverflowWarning), as node:net does.
    */
-  setTimeout(ms: number, callback?: () => void): this {
+  setTimeout(msecs: number, callback?: () => void): this {
+    const ms = timerDuration(msecs);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timeoutMs = ms;

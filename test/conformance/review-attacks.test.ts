@@ -1,0 +1,56 @@
+// The second fresh-eyes review: the public surface a Node user touches (Socket, Server, the Duplex, the CLI) attacked
+// as a careless caller and a hostile peer would. Each test failed on the code before its fix (docs/reliability.md,
+// "The second fresh-eyes review").
+import assert from 'node:assert/strict';
+
+import { startup } from '../../src/index.js';
+import { Server, Socket } from '../../src/socket.js';
+import { afterEach, describe, test } from '../harness.js';
+
+describe('review: the public surface under a careless caller and a hostile peer', () => {
+  startup();
+  const open: { close(): void }[] = [];
+  const keep = <T extends { close(): void }>(thing: T): T => (open.push(thing), thing);
+  afterEach(() => {
+    for (const thing of open.splice(0)) thing.close();
+  });
+
+  async function connectedPair(): Promise<{ server: Server; client: Socket; peer: Socket }> {
+    const server = keep(Server.listen({ host: '127.0.0.1' }));
+    const accepting = server.accept();
+    const client = keep(await Socket.connect('127.0.0.1', server.address().port));
+    const peer = keep(await accepting);
+    return { server, client, peer };
+  }
+
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test("the Duplex's setTimeout reads its delay as node:net does: longer than a timer holds is not 'at once'", async () => {
+    const { peer } = await connectedPair();
+    const stream = peer.toStream();
+    let timedOut = 0;
+    stream.on('timeout', () => timedOut++);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      stream.setTimeout(2 ** 40); // node:net: cut to 2^31 - 1 ms; a bare setTimeout fires after 1 ms instead
+      await sleep(100);
+      assert.equal(timedOut, 0, "'timeout' fired for a delay of 2^40 ms");
+      assert.equal(stream.timeout, 2 ** 31 - 1);
+      assert.deepEqual(warnings, ['TimeoutOverflowWarning']);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    for (const bad of [Infinity, -1, NaN]) {
+      assert.throws(() => stream.setTimeout(bad), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }, String(bad));
+    }
+    for (const bad of ['5', null, {}, 5n]) {
+      assert.throws(() => stream.setTimeout(bad as number), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }, typeof bad);
+    }
+    assert.equal(stream.timeout, 2 ** 31 - 1, 'a refused delay leaves the timeout as it was');
+    assert.equal(timedOut, 0);
+    stream.setTimeout(0);
+    stream.destroy();
+  });
+});
