@@ -99,6 +99,15 @@ export function closeHandle(handle: SOCKET): void {
   }
 }
 
+/**
+ * A read's size: at least 1, since recv of 0 bytes returns 0 bytes, which `read` must keep for the end of the stream
+ * (null), and at most what recv takes.
+ */
+function checkReadSize(size: unknown): asserts size is number {
+  if (typeof size !== 'number') throw invalidArgument('size', 'of type number', size);
+  if (!(Number.isInteger(size) && size >= 1 && size <= 2 ** 31 - 1)) throw outOfRange('size', 'an integer >= 1 and <= 2147483647', size);
+}
+
 /** Checks the {@link SocketOptions} up front, so a bad one is a TypeError/RangeError before any socket is made. */
 export function checkSocketOptions(options: SocketOptions): void {
   const { noDelay, keepAlive, keepAliveInitialDelay, idleTimeout } = options;
@@ -245,8 +254,18 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
     return send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wroteCount, this.#writeFailed);
   }
 
-  /** Reads what has arrived, up to `size` bytes (64 KiB by default); null when the peer has ended its side. */
+  /**
+   * Reads what has arrived, up to `size` bytes (64 KiB by default); null when the peer has ended its side.
+   *
+   * Rejects with a TypeError (ERR_INVALID_ARG_TYPE) when `size` is not a number, a RangeError (ERR_OUT_OF_RANGE)
+   * unless it is an integer from 1 to 2^31 - 1: a read of 0 bytes comes back empty, which `read` reports as the end
+   */
   read(size: number = DEFAULT_READ_SIZE, options?: AsyncOptions): Promise<Buffer | null> {
+    try {
+      checkReadSize(size);
+    } catch (error) {
+      return Promise.reject(error); // as recv's own argument errors: a rejection, never a throw
+    }
     this.#reading++;
     return recv(this.handle, size, this.#withIdleTimeout(options)).then(this.#readChunk, this.#readFailed);
   }

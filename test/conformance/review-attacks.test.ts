@@ -53,4 +53,13 @@ describe('review: the public surface under a careless caller and a hostile peer'
     stream.setTimeout(0);
     stream.destroy();
   });
+
+  test('Socket.read(0) is a RangeError, not null: null means the peer ended, and this peer has not', async () => {
+    const { client, peer } = await connectedPair();
+    await client.write('still here');
+    await assert.rejects(peer.read(0), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+    await assert.rejects(peer.read('16' as unknown as number), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"size"/ });
+    assert.equal(peer.idle, false, 'a refused read is not counted as waiting');
+    assert.equal((await peer.read(64))?.toString(), 'still here');
+  });
 });
