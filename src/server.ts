@@ -187,9 +187,12 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
     if (!this.#closed) {
       this.#closed = true;
       this.#drained = new Promise<void>((resolve) => (this.#onDrained = resolve));
-      closeHandle(this.handle);
-      removeBoundPath(this.handle);
-      this.#resolveIfDrained();
+      try {
+        closeHandle(this.handle);
+        removeBoundPath(this.handle);
+      } finally {
+        this.#resolveIfDrained(); // else a close() that threw would leave every later close() waiting for ever
+      }
     }
     return this.#drained!;
   }

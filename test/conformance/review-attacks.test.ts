@@ -2,6 +2,9 @@
 // as a careless caller and a hostile peer would. Each test failed on the code before its fix (docs/reliability.md,
 // "The second fresh-eyes review").
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { startup } from '../../src/index.js';
 import { Server, Socket } from '../../src/socket.js';
@@ -61,5 +64,21 @@ describe('review: the public surface under a careless caller and a hostile peer'
     await assert.rejects(peer.read('16' as unknown as number), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"size"/ });
     assert.equal(peer.idle, false, 'a refused read is not counted as waiting');
     assert.equal((await peer.read(64))?.toString(), 'still here');
+  });
+
+  test('Server.close() on a path where a directory now stands resolves, and closing again resolves too', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ws-review-'));
+    try {
+      const path = join(folder, 's.sock');
+      const server = Server.listen({ path });
+      unlinkSync(path);
+      mkdirSync(path); // another process put a directory where the socket file was
+      const settled = (promise: Promise<void>): Promise<string> =>
+        Promise.race([promise.then(() => 'resolved'), sleep(2000).then(() => 'still waiting after 2 s')]);
+      assert.equal(await settled(server.close()), 'resolved'); // threw ERR_FS_EISDIR before
+      assert.equal(await settled(server.close()), 'resolved'); // and this one never settled
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
