@@ -80,6 +80,8 @@ function numericAddress(host: string, port: number, family: number): AddrInfo[] 
   return [{ family: found, address: host, port, flags: 0, socktype: SOCK_STREAM, protocol: IPPROTO_TCP, canonname: null }];
 }
 
+function ignore(): void {}
+
 /** A read's chunk, or null for the empty one that means the peer ended its side. */
 function nullAtEnd(chunk: Buffer): Buffer | null {
   return chunk.length === 0 ? null : chunk;
@@ -152,6 +154,8 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   /** The options every call without its own `timeout` gets: `{ timeout: idleTimeout }`, made once per setTimeout. */
   #idleOptions: AsyncOptions | undefined = undefined;
   #tracker: ConnectionTracker | undefined = undefined;
+  /** The last `write`/`sendAll`: a socket's sends complete in order, so `end()` waits for this one to shut down after all. */
+  #lastWrite: Promise<unknown> | undefined = undefined;
 
   /** The SOCKET this Socket owns, for the 1:1 API (`setOption(socket.handle, ...)`). */
   readonly handle: SOCKET;
@@ -245,13 +249,17 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   write(data: SendData, options?: AsyncOptions): Promise<void> {
     this.#writing++;
     // Handlers made once per Socket, not per call: one promise per write, as a bare send would make.
-    return send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wrote, this.#writeFailed);
+    const written = send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wrote, this.#writeFailed);
+    this.#lastWrite = written;
+    return written;
   }
 
   /** Like `write`, and resolves with the number of bytes sent. */
   sendAll(data: SendData, options?: AsyncOptions): Promise<number> {
     this.#writing++;
-    return send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wroteCount, this.#writeFailed);
+    const written = send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wroteCount, this.#writeFailed);
+    this.#lastWrite = written;
+    return written;
   }
 
   /**
@@ -297,7 +305,8 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   };
 
   /**
-   * Sends `data` if given, then ends this side (shutdown SD_SEND): the peer reads end of stream. A connection
+   * Waits for the writes already under way (`write(x); end()` sends all of `x`, as in node:net), sends `data` if
+   * given, then ends this side (shutdown SD_SEND): the peer reads end of stream. A connection
    * already gone (reset by the peer, or closed by the server's `closeIdleConnections()`) has nothing left to end:
    * end() then resolves quietly, as node:net's does; the reset is reported by the next read.
    */
@@ -305,6 +314,9 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
     if (this.#endedByServer) return;
     this.#writing++;
     try {
+      // `write(data); end()` without waiting for the write (node:net's usual way): shutting down at once would cut
+      // that write short (WSAESHUTDOWN, the rest never sent). Its own failure is reported by its own promise.
+      if (this.#lastWrite !== undefined) await this.#lastWrite.then(ignore, ignore);
       if (data !== undefined) await send(this.handle, data, this.#withIdleTimeout(options));
       shutdown(this.handle, SD_SEND);
     } catch (error) {

@@ -81,4 +81,16 @@ describe('review: the public surface under a careless caller and a hostile peer'
       rmSync(folder, { recursive: true, force: true });
     }
   });
+
+  test('write(8 MiB) then end() without waiting: the peer reads all 8 MiB, then the end of the stream', async () => {
+    const { client, peer } = await connectedPair();
+    const size = 8 * 1024 * 1024;
+    const writing = client.write(Buffer.alloc(size, 1)); // too large to go at once: it waits for room
+    const ending = client.end();
+    let received = 0;
+    for await (const chunk of peer) received += chunk.length;
+    await writing; // rejected with WSAESHUTDOWN before: end() shut down under it
+    await ending;
+    assert.equal(received, size);
+  });
 });
