@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -61,6 +61,39 @@ describe('examples', () => {
       return reply.toString();
     }));
     assert.deepEqual(echoes, ['a', 'bb', 'ccc']);
+    assert.equal(await server.done, 'served 3 clients\n');
+  });
+
+  test('select-server outlives a client that resets and one that never reads its echoes', async () => {
+    const server = await startServer('select-server', ['0', '3']);
+    const sockets: Socket[] = [];
+    const connected = async (): Promise<Socket> => {
+      const socket = createConnection(server.port, '127.0.0.1');
+      sockets.push(socket);
+      await once(socket, 'connect');
+      return socket;
+    };
+    try {
+      // Never reads: the server's echoes fill this client's window, then the server's send buffer (a blocking send
+      // there held the one thread for good).
+      const deaf = await connected();
+      deaf.pause();
+      deaf.write(Buffer.alloc(8 * 1024 * 1024));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Resets with data on its way (the server's recv or send then failed with WSAECONNRESET, uncaught).
+      const rude = await connected();
+      rude.write('bye');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      rude.resetAndDestroy();
+      const polite = await connected();
+      polite.write('still served?');
+      const replied = once(polite, 'data').then(([reply]) => (reply as Buffer).toString());
+      const late = new Promise<string>((resolve) => setTimeout(() => resolve('no echo within 5 s'), platformTimeout(5000)).unref());
+      assert.equal(await Promise.race([replied, late]), 'still served?');
+      polite.end();
+    } finally {
+      for (const socket of sockets) socket.destroy(); // the server ends once its three clients are gone
+    }
     assert.equal(await server.done, 'served 3 clients\n');
   });
 });
