@@ -1,6 +1,7 @@
 // The examples/ programs run as a user runs them (compiled to dist-test/examples by tsconfig.test.json; node-gyp owns build/).
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -47,6 +48,40 @@ describe('examples', () => {
   test('multicast-chat demo hears its own three messages through the group', async () => {
     const { stdout } = await run('multicast-chat', ['demo']);
     assert.match(stdout, /^\[\d+\] hello, group\n\[\d+\] multicast stays on loopback\n\[\d+\] bye\n$/);
+  });
+
+  test('multicast-chat skips a datagram too long for it and ends quietly when its input ends', async () => {
+    const child = spawn(process.execPath, [example('multicast-chat'), 'alice', '0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    const exited = once(child, 'close');
+    const sender = createSocket('udp4');
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stderr.setEncoding('utf8').on('data', (text: string) => {
+          stderr += text;
+          const match = /chatting on [\d.]+:(\d+) as alice\r?\n/.exec(stderr);
+          if (match) resolve(Number(match[1]));
+        });
+        child.on('close', () => reject(new Error(`multicast-chat exited early: ${stdout}${stderr}`)));
+      });
+      // Anyone can send to the member's port: 2,000 bytes do not fit its 1,500-byte buffer (WSAEMSGSIZE ended it).
+      await new Promise<void>((resolve, reject) => sender.send(Buffer.alloc(2000, 120), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) => sender.send('after it', port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+      const deadline = Date.now() + platformTimeout(5000);
+      while (!stdout.includes('] after it\n') && child.exitCode === null && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.match(stdout, /^\[\d+\] after it\n$/);
+      child.stdin.end(); // the end of the chat: closesocket() under the pending recvfrom (an uncaught WSAEINTR before)
+      const [code] = await exited;
+      assert.equal(code, 0, stderr);
+      assert.doesNotMatch(stderr, /WinsockError/);
+    } finally {
+      sender.close();
+      child.kill();
+    }
   });
 
   test('select-server serves three clients at once from one thread', async () => {
