@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import * as sync from '../../src/index.js';
 import { startup } from '../../src/index.js';
+import * as wsp from '../../src/promises.js';
 import { Server, Socket } from '../../src/socket.js';
 import { afterEach, describe, test } from '../harness.js';
 
@@ -92,5 +94,20 @@ describe('review: the public surface under a careless caller and a hostile peer'
     await writing; // rejected with WSAESHUTDOWN before: end() shut down under it
     await ending;
     assert.equal(received, size);
+  });
+
+  test('a connected UDP socket reports an ICMP port unreachable as WSAECONNRESET, as Winsock does (not WSAECONNREFUSED)', async () => {
+    const { AF_INET, IPPROTO_UDP, SOCK_DGRAM } = sync;
+    const gone = sync.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    sync.bind(gone, '127.0.0.1', 0);
+    const port = sync.getsockname(gone).port;
+    sync.closesocket(gone); // nobody listens on `port` now: a datagram to it brings back ICMP port unreachable
+    const s = sync.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    open.push({ close: () => sync.closesocket(s) });
+    sync.connect(s, '127.0.0.1', port);
+    sync.send(s, 'anyone?');
+    await assert.rejects(wsp.recv(s, 100, { timeout: 2000 }), { code: 'WSAECONNRESET', errno: 10054, syscall: 'recv' });
+    sync.send(s, 'anyone now?');
+    await assert.rejects(wsp.recvfrom(s, 100, { timeout: 2000 }), { code: 'WSAECONNRESET', errno: 10054 });
   });
 });
