@@ -45,6 +45,34 @@ describe('examples', () => {
     assert.match(stdout, /^server: 5 bytes from 127\.0\.0\.1:\d+\nclient: hello\nserver: 9 bytes from 127\.0\.0\.1:\d+\nclient: datagrams\n$/);
   });
 
+  test('udp-echo server answers the next client after one that sent a datagram and went away', async () => {
+    const child = spawn(process.execPath, [example('udp-echo'), 'server', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = once(child, 'close');
+    try {
+      let stderr = '';
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stderr.setEncoding('utf8').on('data', (text: string) => {
+          stderr += text;
+          const match = /Listening on [\d.]+:(\d+)\r?\n/.exec(stderr);
+          if (match) resolve(Number(match[1]));
+        });
+        child.on('close', () => reject(new Error(`udp-echo exited early: ${stderr}`)));
+      });
+      // Gone before the echo comes back: Windows answers the echo with ICMP port unreachable, which the server's next
+      // recvfrom reported as WSAECONNRESET unless SIO_UDP_CONNRESET is off.
+      const gone = createSocket('udp4');
+      await new Promise<void>((resolve, reject) => gone.send('hit and run', port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+      gone.close();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const { stdout } = await run('udp-echo', ['client', '127.0.0.1', String(port), 'still there?']);
+      assert.equal(stdout, 'client: still there?\n');
+      assert.equal(child.exitCode, null, 'the server is still running');
+    } finally {
+      child.kill();
+      await exited;
+    }
+  });
+
   test('multicast-chat demo hears its own three messages through the group', async () => {
     const { stdout } = await run('multicast-chat', ['demo']);
     assert.match(stdout, /^\[\d+\] hello, group\n\[\d+\] multicast stays on loopback\n\[\d+\] bye\n$/);
