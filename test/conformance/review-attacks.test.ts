@@ -110,4 +110,24 @@ describe('review: the public surface under a careless caller and a hostile peer'
     sync.send(s, 'anyone now?');
     await assert.rejects(wsp.recvfrom(s, 100, { timeout: 2000 }), { code: 'WSAECONNRESET', errno: 10054 });
   });
+
+  test('Server.listen({ path }) with the TCP connection options serves its clients: they apply to TCP only, as in node:net', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ws-review-'));
+    try {
+      const path = join(folder, 's.sock');
+      const server = keep(Server.listen({ path, noDelay: true, keepAlive: true, keepAliveInitialDelay: 2000, idleTimeout: 5000 }));
+      const iterator = server[Symbol.asyncIterator]();
+      const accepting = iterator.next(); // ended with WSAEOPNOTSUPP before: TCP_NODELAY on an AF_UNIX connection
+      const client = keep(await Socket.connect({ path }));
+      const { value: peer, done } = await accepting;
+      assert.equal(done, false);
+      keep(peer!);
+      assert.equal(peer!.timeout, 5000, 'idleTimeout still applies');
+      await client.write('over a path');
+      assert.equal((await peer!.read())?.toString(), 'over a path');
+      await iterator.return?.();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });
