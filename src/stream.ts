@@ -8,6 +8,7 @@ import { Duplex } from 'node:stream';
 
 import { invalidArgument, outOfRange } from './arguments.js';
 import { AF_INET6 } from './constants.js';
+import { WinsockError } from './errors.js';
 import type { SockAddr } from './types.js';
 
 export { Duplex };
@@ -39,6 +40,18 @@ function timerDuration(ms: unknown): number {
   if (ms <= TIMEOUT_MAX) return ms;
   process.emitWarning(`${ms} does not fit into a 32-bit signed integer.\nTimer duration was truncated to ${TIMEOUT_MAX}.`, 'TimeoutOverflowWarning');
   return TIMEOUT_MAX;
+}
+
+/**
+ * Runs a socket option call the way node:net.Socket does its own (it ignores the handle's result): node:http calls
+ * `setNoDelay` inside its 'connection' handler, where a throw would end the serving loop for every client.
+ */
+function ignoreWinsockError(call: () => unknown): void {
+  try {
+    call();
+  } catch (error) {
+    if (!(error instanceof WinsockError)) throw error;
+  }
 }
 
 /** node:net's name for an address family. */
@@ -171,15 +184,21 @@ class SocketDuplex extends Duplex implements NetSocketMembers {
     return this.#timeoutMs;
   }
 
-  /** TCP_NODELAY on the socket (node:net's name). */
+  /**
+   * TCP_NODELAY on the socket (node:net's name). As node:net's, it never throws for the connection's state: a socket
+   * closed meanwhile, or one whose OS refuses the option for a connection its peer has reset, is left as it is.
+   */
   setNoDelay(noDelay = true): this {
-    if (!this.destroyed) this.#socket.setNoDelay(noDelay);
+    if (!this.destroyed) ignoreWinsockError(() => this.#socket.setNoDelay(noDelay));
     return this;
   }
 
-  /** SO_KEEPALIVE, with the idle time before the first probe in milliseconds (node:net's name). */
+  /**
+   * SO_KEEPALIVE, with the idle time before the first probe in milliseconds (node:net's name). Like `setNoDelay`,
+   * quiet about the connection's state; a bad `initialDelay` is still a RangeError.
+   */
   setKeepAlive(enable = false, initialDelay = 0): this {
-    if (!this.destroyed) this.#socket.setKeepAlive(enable, initialDelay);
+    if (!this.destroyed) ignoreWinsockError(() => this.#socket.setKeepAlive(enable, initialDelay));
     return this;
   }
 

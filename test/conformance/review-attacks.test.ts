@@ -130,4 +130,14 @@ describe('review: the public surface under a careless caller and a hostile peer'
       rmSync(folder, { recursive: true, force: true });
     }
   });
+
+  test("the Duplex's setNoDelay and setKeepAlive do not throw once its socket is closed, as node:net's do not", async () => {
+    const { peer } = await connectedPair();
+    const stream = peer.toStream();
+    peer.close(); // closed under the stream (closeAllConnections does so): the stream does not know yet
+    assert.equal(stream.setNoDelay(true), stream); // threw WSAENOTSOCK before
+    assert.equal(stream.setKeepAlive(true, 1000), stream);
+    assert.throws(() => stream.setKeepAlive(true, -1), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+    stream.destroy();
+  });
 });
