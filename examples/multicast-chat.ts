@@ -18,10 +18,27 @@ function member(port: number): ws.SOCKET {
   return s;
 }
 
+/**
+ * Datagrams one sender got wrong, which must not end the chat for everyone: longer than the buffer (anyone can send
+ * one to the port), and on Windows the ICMP "port unreachable" an earlier send brought back.
+ */
+const SKIPPED: ReadonlySet<number> = new Set([ws.WSAEMSGSIZE, ws.WSAECONNRESET]);
+
+/** Prints what the group says, until `count` messages or until the socket is closed. */
 async function listen(s: ws.SOCKET, count = Infinity): Promise<void> {
-  for (let heard = 0; heard < count; heard++) {
-    const { data, port } = await ws.recvfrom(s, 1500);
-    console.log(`[${port}] ${data.toString()}`);
+  for (let heard = 0; heard < count; ) {
+    let datagram: ws.Datagram;
+    try {
+      datagram = await ws.recvfrom(s, 1500);
+    } catch (error) {
+      if (!(error instanceof ws.WinsockError)) throw error;
+      if (error.errno === ws.WSAEINTR) return; // closesocket() at the end of the chat
+      if (!SKIPPED.has(error.errno)) throw error;
+      console.error(`(skipped a datagram: ${error.code})`);
+      continue;
+    }
+    heard++;
+    console.log(`[${datagram.port}] ${datagram.data.toString()}`);
   }
 }
 

@@ -26,6 +26,9 @@ async function ask(host: string, port: number, text: string): Promise<string> {
 
 function udpSocket(port: number): ws.SOCKET {
   const s = ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+  // Windows: else a client that sends and goes away makes the reply's ICMP "port unreachable" fail the server's
+  // next recvfrom with WSAECONNRESET, which would end it. POSIX never reports that on this socket (accepted there).
+  ws.WSAIoctl(s, ws.SIO_UDP_CONNRESET, false);
   ws.bind(s, '127.0.0.1', port);
   return s;
 }

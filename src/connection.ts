@@ -80,6 +80,8 @@ function numericAddress(host: string, port: number, family: number): AddrInfo[] 
   return [{ family: found, address: host, port, flags: 0, socktype: SOCK_STREAM, protocol: IPPROTO_TCP, canonname: null }];
 }
 
+function ignore(): void {}
+
 /** A read's chunk, or null for the empty one that means the peer ended its side. */
 function nullAtEnd(chunk: Buffer): Buffer | null {
   return chunk.length === 0 ? null : chunk;
@@ -97,6 +99,15 @@ export function closeHandle(handle: SOCKET): void {
     if (error instanceof WinsockError && (error.errno === WSAENOTSOCK || error.errno === WSANOTINITIALISED)) return;
     throw error;
   }
+}
+
+/**
+ * A read's size: at least 1, since recv of 0 bytes returns 0 bytes, which `read` must keep for the end of the stream
+ * (null), and at most what recv takes.
+ */
+function checkReadSize(size: unknown): asserts size is number {
+  if (typeof size !== 'number') throw invalidArgument('size', 'of type number', size);
+  if (!(Number.isInteger(size) && size >= 1 && size <= 2 ** 31 - 1)) throw outOfRange('size', 'an integer >= 1 and <= 2147483647', size);
 }
 
 /** Checks the {@link SocketOptions} up front, so a bad one is a TypeError/RangeError before any socket is made. */
@@ -143,6 +154,8 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   /** The options every call without its own `timeout` gets: `{ timeout: idleTimeout }`, made once per setTimeout. */
   #idleOptions: AsyncOptions | undefined = undefined;
   #tracker: ConnectionTracker | undefined = undefined;
+  /** The last `write`/`sendAll`: a socket's sends complete in order, so `end()` waits for this one to shut down after all. */
+  #lastWrite: Promise<unknown> | undefined = undefined;
 
   /** The SOCKET this Socket owns, for the 1:1 API (`setOption(socket.handle, ...)`). */
   readonly handle: SOCKET;
@@ -236,17 +249,31 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   write(data: SendData, options?: AsyncOptions): Promise<void> {
     this.#writing++;
     // Handlers made once per Socket, not per call: one promise per write, as a bare send would make.
-    return send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wrote, this.#writeFailed);
+    const written = send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wrote, this.#writeFailed);
+    this.#lastWrite = written;
+    return written;
   }
 
   /** Like `write`, and resolves with the number of bytes sent. */
   sendAll(data: SendData, options?: AsyncOptions): Promise<number> {
     this.#writing++;
-    return send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wroteCount, this.#writeFailed);
+    const written = send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wroteCount, this.#writeFailed);
+    this.#lastWrite = written;
+    return written;
   }
 
-  /** Reads what has arrived, up to `size` bytes (64 KiB by default); null when the peer has ended its side. */
+  /**
+   * Reads what has arrived, up to `size` bytes (64 KiB by default); null when the peer has ended its side.
+   *
+   * Rejects with a TypeError (ERR_INVALID_ARG_TYPE) when `size` is not a number, a RangeError (ERR_OUT_OF_RANGE)
+   * unless it is an integer from 1 to 2^31 - 1: a read of 0 bytes comes back empty, which `read` reports as the end
+   */
   read(size: number = DEFAULT_READ_SIZE, options?: AsyncOptions): Promise<Buffer | null> {
+    try {
+      checkReadSize(size);
+    } catch (error) {
+      return Promise.reject(error); // as recv's own argument errors: a rejection, never a throw
+    }
     this.#reading++;
     return recv(this.handle, size, this.#withIdleTimeout(options)).then(this.#readChunk, this.#readFailed);
   }
@@ -278,7 +305,8 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   };
 
   /**
-   * Sends `data` if given, then ends this side (shutdown SD_SEND): the peer reads end of stream. A connection
+   * Waits for the writes already under way (`write(x); end()` sends all of `x`, as in node:net), sends `data` if
+   * given, then ends this side (shutdown SD_SEND): the peer reads end of stream. A connection
    * already gone (reset by the peer, or closed by the server's `closeIdleConnections()`) has nothing left to end:
    * end() then resolves quietly, as node:net's does; the reset is reported by the next read.
    */
@@ -286,6 +314,9 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
     if (this.#endedByServer) return;
     this.#writing++;
     try {
+      // `write(data); end()` without waiting for the write (node:net's usual way): shutting down at once would cut
+      // that write short (WSAESHUTDOWN, the rest never sent). Its own failure is reported by its own promise.
+      if (this.#lastWrite !== undefined) await this.#lastWrite.then(ignore, ignore);
       if (data !== undefined) await send(this.handle, data, this.#withIdleTimeout(options));
       shutdown(this.handle, SD_SEND);
     } catch (error) {

@@ -34,7 +34,7 @@ export function sendto(s: SOCKET, data: SendData, address: AddressLike, portOrFl
 /**
  * Receives one datagram and its sender's address. With a length, returns `{ data, family, address, port }`; with a
  * buffer, reads into it (no copy) and returns `{ bytes, family, address, port }`. A datagram longer than the buffer
- * fails with WSAEMSGSIZE on Windows (the rest is lost); POSIX truncates it silently (see the README).
+ * fails with WSAEMSGSIZE (the rest is lost), on Windows and on POSIX alike (docs/udp.md).
  */
 export function recvfrom(s: SOCKET, len: number, flags?: number): Datagram;
 export function recvfrom(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, flags?: number): DatagramInto;

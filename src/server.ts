@@ -21,8 +21,9 @@ import { listenPath, removeBoundPath } from './unix-sockets.js';
 /** Options of {@link Server.listen}; the {@link SocketOptions} apply to every connection it accepts. */
 export interface ListenOptions extends SocketOptions {
   /**
-   * An AF_UNIX path (or on Linux an abstract name, `'\0name'`) to listen on instead of a port: `host`, `port` and the
-   * address options then do not apply. The file must not exist; `close()` removes it.
+   * An AF_UNIX path (or on Linux an abstract name, `'\0name'`) to listen on instead of a port: `host`, `port`, the
+   * address options and the TCP ones (`noDelay`, `keepAlive`, `keepAliveInitialDelay`) then do not apply, as node:net
+   * ignores them on a pipe; `idleTimeout` does. The file must not exist; `close()` removes it.
    */
   path?: string;
   /** The port; 0 (the default) lets the OS pick one, which `server.address().port` then tells. */
@@ -98,7 +99,9 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
     checkSocketOptions(options);
     checkMaxConnections(maxConnections, 'options.maxConnections');
     if (options.path !== undefined) {
-      const server = new Server(listenPath(options.path, backlog), { noDelay, keepAlive, keepAliveInitialDelay, idleTimeout });
+      // noDelay and keepAlive are TCP's: an AF_UNIX connection refuses them (WSAEOPNOTSUPP), which failed every accept
+      // and ended `for await` at the first client. node:net ignores them on a pipe likewise.
+      const server = new Server(listenPath(options.path, backlog), { idleTimeout });
       server.#maxConnections = maxConnections;
       return server;
     }
@@ -187,9 +190,12 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
     if (!this.#closed) {
       this.#closed = true;
       this.#drained = new Promise<void>((resolve) => (this.#onDrained = resolve));
-      closeHandle(this.handle);
-      removeBoundPath(this.handle);
-      this.#resolveIfDrained();
+      try {
+        closeHandle(this.handle);
+        removeBoundPath(this.handle);
+      } finally {
+        this.#resolveIfDrained(); // else a close() that threw would leave every later close() waiting for ever
+      }
     }
     return this.#drained!;
   }

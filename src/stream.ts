@@ -6,7 +6,9 @@
 // ref/unref, destroySoon and the address properties, so those features work over a winsock connection too.
 import { Duplex } from 'node:stream';
 
+import { invalidArgument, outOfRange } from './arguments.js';
 import { AF_INET6 } from './constants.js';
+import { WinsockError } from './errors.js';
 import type { SockAddr } from './types.js';
 
 export { Duplex };
@@ -25,6 +27,33 @@ export interface DuplexSource {
   readonly remoteAddress: SockAddr;
 }
 
+/** The longest delay a Node timer holds; a longer one would fire after 1 ms instead. */
+const TIMEOUT_MAX = 2 ** 31 - 1;
+
+/**
+ * node:net's reading of an idle timeout (lib/internal/timers.js `getTimerDuration`): a number, else a TypeError;
+ * negative, NaN or infinite a RangeError; longer than a timer holds, cut to the longest with a TimeoutOverflowWarning.
+ */
+function timerDuration(ms: unknown): number {
+  if (typeof ms !== 'number') throw invalidArgument('msecs', 'of type number', ms);
+  if (!(ms >= 0 && Number.isFinite(ms))) throw outOfRange('msecs', 'a non-negative finite number', ms);
+  if (ms <= TIMEOUT_MAX) return ms;
+  process.emitWarning(`${ms} does not fit into a 32-bit signed integer.\nTimer duration was truncated to ${TIMEOUT_MAX}.`, 'TimeoutOverflowWarning');
+  return TIMEOUT_MAX;
+}
+
+/**
+ * Runs a socket option call the way node:net.Socket does its own (it ignores the handle's result): node:http calls
+ * `setNoDelay` inside its 'connection' handler, where a throw would end the serving loop for every client.
+ */
+function ignoreWinsockError(call: () => unknown): void {
+  try {
+    call();
+  } catch (error) {
+    if (!(error instanceof WinsockError)) throw error;
+  }
+}
+
 /** node:net's name for an address family. */
 function familyName(family: number): string {
   return family === AF_INET6 ? 'IPv6' : 'IPv4';
@@ -33,11 +62,12 @@ function familyName(family: number): string {
 /** The members of node:net.Socket that a {@link SocketStream} adds to `stream.Duplex`. */
 export interface NetSocketMembers {
   /**
-   * node:net's idle timeout: emits 'timeout' after `ms` milliseconds without data read or written (0 turns it
+   * node:net's idle timeout: emits 'timeout' after `msecs` milliseconds without data read or written (0 turns it
    * off). Like node:net, the stream is not closed: a 'timeout' listener decides. The timer never keeps the process
-   * alive.
+   * alive. As in node:net, anything but a number is a TypeError (ERR_INVALID_ARG_TYPE), a negative, NaN or infinite
+   * one a RangeError (ERR_OUT_OF_RANGE), and more than 2^31 - 1 is cut to that with a TimeoutOverflowWarning.
    */
-  setTimeout(ms: number, callback?: () => void): this;
+  setTimeout(msecs: number, callback?: () => void): this;
   /** The idle timeout set by `setTimeout`, in milliseconds (0: none). */
   readonly timeout: number;
   /** TCP_NODELAY on the socket (node:net's name). */
@@ -127,10 +157,14 @@ class SocketDuplex extends Duplex implements NetSocketMembers {
   }
 
   /**
-   * node:net's idle timeout: emits 'timeout' after `ms` milliseconds without data read or written (0 turns it
+   * node:net's idle timeout: emits 'timeout' after `msecs` milliseconds without data read or written (0 turns it
    * off). Like node:net, the stream is not closed: a 'timeout' listener decides. The timer never keeps the process alive.
+   *
+   * @throws TypeError (ERR_INVALID_ARG_TYPE) for anything but a number; RangeError (ERR_OUT_OF_RANGE) for a negative,
+   * NaN or infinite one. More than 2^31 - 1 is cut to that (a TimeoutOverflowWarning), as node:net does.
    */
-  setTimeout(ms: number, callback?: () => void): this {
+  setTimeout(msecs: number, callback?: () => void): this {
+    const ms = timerDuration(msecs);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timeoutMs = ms;
@@ -150,15 +184,21 @@ class SocketDuplex extends Duplex implements NetSocketMembers {
     return this.#timeoutMs;
   }
 
-  /** TCP_NODELAY on the socket (node:net's name). */
+  /**
+   * TCP_NODELAY on the socket (node:net's name). As node:net's, it never throws for the connection's state: a socket
+   * closed meanwhile, or one whose OS refuses the option for a connection its peer has reset, is left as it is.
+   */
   setNoDelay(noDelay = true): this {
-    if (!this.destroyed) this.#socket.setNoDelay(noDelay);
+    if (!this.destroyed) ignoreWinsockError(() => this.#socket.setNoDelay(noDelay));
     return this;
   }
 
-  /** SO_KEEPALIVE, with the idle time before the first probe in milliseconds (node:net's name). */
+  /**
+   * SO_KEEPALIVE, with the idle time before the first probe in milliseconds (node:net's name). Like `setNoDelay`,
+   * quiet about the connection's state; a bad `initialDelay` is still a RangeError.
+   */
   setKeepAlive(enable = false, initialDelay = 0): this {
-    if (!this.destroyed) this.#socket.setKeepAlive(enable, initialDelay);
+    if (!this.destroyed) ignoreWinsockError(() => this.#socket.setKeepAlive(enable, initialDelay));
     return this;
   }
 

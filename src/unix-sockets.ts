@@ -1,6 +1,6 @@
 // AF_UNIX for the Socket and Server classes (connection.ts, server.ts): the SOCKET made and connected or bound by
 // path. Kept apart so they only ask for one; the TCP options there do not apply to these sockets.
-import { rmSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 
 import { invalidArgument } from './arguments.js';
 import { AF_UNIX, SOCK_STREAM, bind, closesocket, listen, socket, type SOCKET } from './index.js';
@@ -44,11 +44,17 @@ export function listenPath(path: unknown, backlog: number): SOCKET {
 
 /**
  * Removes the socket file a listener made, as node:net does when its server closes: bind() refuses an existing
- * file on every OS, so a file left behind would make the next listen on that path fail with WSAEADDRINUSE.
+ * file on every OS, so a file left behind would make the next listen on that path fail with WSAEADDRINUSE. A failure
+ * is ignored, as libuv ignores its own unlink's there: what another process put at the path since (a directory, or
+ * nothing) or a folder it may no longer write to must not make `close()` throw, nor leave its wait unsettled.
  */
 export function removeBoundPath(s: SOCKET): void {
   const path = boundPaths.get(s);
   if (path === undefined) return;
   boundPaths.delete(s);
-  rmSync(path, { force: true });
+  try {
+    unlinkSync(path); // unlink, not rm: never a directory, whatever now stands at the path
+  } catch {
+    // gone already, a directory, or no permission: nothing the closing server can do about it
+  }
 }

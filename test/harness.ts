@@ -127,6 +127,9 @@ const afUnixTests = [
   'AF_UNIX arguments: a NUL byte after the first, or a path that is not a string, is a TypeError',
   'Server.listen({ path }) and Socket.connect({ path }): an echo; close() removes the socket file',
   'Server.listen({ path }) on an existing file fails with WSAEADDRINUSE and leaves the file alone',
+  // test/conformance/review-attacks.test.ts
+  'Server.close() on a path where a directory now stands resolves, and closing again resolves too',
+  'Server.listen({ path }) with the TCP connection options serves its clients: they apply to TCP only, as in node:net',
 ];
 const wineHasNoAfUnix: Gap = {
   skipOn: ['wine'],

@@ -98,13 +98,16 @@ socklen_t PutControlMessage(unsigned char* control, int level, int type, const T
 int LastError() { return FromErrno(errno); }
 
 // The error of a send/recv/accept that could not complete. On a blocking socket, POSIX reports the end of an
-// SO_RCVTIMEO/SO_SNDTIMEO wait as EAGAIN; Winsock reports it as WSAETIMEDOUT.
+// SO_RCVTIMEO/SO_SNDTIMEO wait as EAGAIN; Winsock reports it as WSAETIMEDOUT. On a connected UDP socket, Linux
+// reports an ICMP "port unreachable" for an earlier datagram as ECONNREFUSED; Winsock as WSAECONNRESET ("for a UDP
+// datagram socket, ... a previous send operation resulted in an ICMP Port Unreachable message": recv, send).
 int TransferError(int fd) {
   const int error = errno;
   if (error == EAGAIN || error == EWOULDBLOCK) {
     const int flags = fcntl(fd, F_GETFL);
     if (flags != -1 && (flags & O_NONBLOCK) == 0) return 10060;  // WSAETIMEDOUT
   }
+  if (error == ECONNREFUSED && posix::SocketType(fd) == SOCK_DGRAM) return 10054;  // WSAECONNRESET
   return FromErrno(error);
 }
 
