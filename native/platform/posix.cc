@@ -268,6 +268,13 @@ constexpr int kSendFlags = MSG_NOSIGNAL;
 constexpr int kSendFlags = 0;  // SO_NOSIGPIPE, set in PrepareDescriptor, does the same job
 #endif
 
+// The send flags Winsock defines that this OS has too (MSG_OOB, MSG_DONTROUTE), in this OS's values. Windows refuses
+// a receive flag on a send with WSAEOPNOTSUPP (MSG_WAITALL, MSG_PEEK); any other bit is Linux's own here, never the
+// caller's to set: 0x8000 (Winsock's MSG_PARTIAL) is MSG_MORE, which holds the data back, 0x4000 MSG_NOSIGNAL (ours
+// to add), 0x800 MSG_CONFIRM, 0x80 MSG_EOR, 0x40 MSG_DONTWAIT. Refused as a transport refuses MSG_PARTIAL.
+constexpr int kCallerSendFlags = MSG_OOB | MSG_DONTROUTE;
+bool IsSendFlags(int flags) { return (flags & ~kCallerSendFlags) == 0; }
+
 }  // namespace
 
 Result<StartupInfo> Startup(std::uint16_t requested) {
@@ -411,6 +418,7 @@ int Connect(NativeSocket s, const SocketAddress& address) {
 }
 
 Result<std::size_t> Send(NativeSocket s, const void* data, std::size_t length, int flags) {
+  if (!IsSendFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
   ssize_t sent;
   do {
     sent = send(static_cast<int>(s), data, length, flags | kSendFlags);
@@ -477,6 +485,7 @@ Result<std::size_t> GetOption(NativeSocket s, int level, int name, void* value, 
 }
 
 Result<std::size_t> SendTo(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to) {
+  if (!IsSendFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
   ssize_t sent;
   do {
     sent = sendto(static_cast<int>(s), data, length, flags | kSendFlags, reinterpret_cast<const sockaddr*>(to.storage),
@@ -848,6 +857,7 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
 
 Result<std::size_t> SendMsg(NativeSocket s, const void* data, std::size_t length, int flags, const SocketAddress& to,
                             const PacketInfo& info) {
+  if (!IsSendFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
   iovec buffer{const_cast<void*>(data), length};
   alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
   msghdr message{};

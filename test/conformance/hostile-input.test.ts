@@ -91,6 +91,56 @@ describe('hostile input: no byte read or written past a buffer', () => {
     assert.equal(sync.recv(b, 16).toString(), 'x');
   });
 
+  /** Nothing waits on `b`: its recv (made nonblocking) says WSAEWOULDBLOCK. */
+  function assertNothingArrived(b: sync.SOCKET): void {
+    sync.ioctlsocket(b, sync.FIONBIO, 1);
+    assertWinsockError(() => sync.recv(b, 16), 'WSAEWOULDBLOCK', 'recv');
+  }
+
+  // Winsock's send takes MSG_OOB and MSG_DONTROUTE (learn.microsoft.com, "send function"); Windows refuses a receive
+  // flag such as MSG_WAITALL on a send with WSAEOPNOTSUPP (Kode/Kore pull request 801, seen on Windows).
+  test('send, sendto and sendmsg refuse receive flags and unknown bits with WSAEOPNOTSUPP, sync and async; nothing is sent', async () => {
+    const { a, b, port } = udpPair();
+    for (const flags of [sync.MSG_PEEK, sync.MSG_WAITALL, 0x40000000]) {
+      assertWinsockError(() => sync.send(a, 'x', flags), 'WSAEOPNOTSUPP', 'send');
+      assertWinsockError(() => sync.sendto(a, 'x', '127.0.0.1', port, flags), 'WSAEOPNOTSUPP', 'sendto');
+      assertWinsockError(() => sync.sendmsg(a, 'x', '127.0.0.1', port, { flags }), 'WSAEOPNOTSUPP', 'sendmsg');
+      await assert.rejects(ws.send(a, 'x', { flags }), { code: 'WSAEOPNOTSUPP', syscall: 'send' });
+      await assert.rejects(ws.sendto(a, 'x', '127.0.0.1', port, { flags }), { code: 'WSAEOPNOTSUPP', syscall: 'sendto' });
+    }
+    assertNothingArrived(b);
+    const { client, server } = scope.pair();
+    assertWinsockError(() => sync.send(client, 'x', sync.MSG_PEEK), 'WSAEOPNOTSUPP', 'send');
+    assertNothingArrived(server);
+    // The refusals left both sockets as they were.
+    assert.equal(sync.send(a, 'ok'), 2);
+    assert.equal(sync.send(client, 'ok'), 2);
+    sync.ioctlsocket(b, sync.FIONBIO, 0);
+    sync.ioctlsocket(server, sync.FIONBIO, 0);
+    assert.equal(sync.recv(b, 16).toString(), 'ok');
+    assert.equal(sync.recv(server, 2, sync.MSG_WAITALL).toString(), 'ok');
+  });
+
+  test("Linux's own send flags from a caller (MSG_MORE, MSG_NOSIGNAL, MSG_CONFIRM, MSG_EOR, MSG_DONTWAIT) never reach the kernel", async () => {
+    const { client, server } = scope.pair();
+    // 0x8000 MSG_MORE would hold the byte back (corked) until a later send; 0x40 MSG_DONTWAIT would change blocking.
+    for (const flags of [0x8000, 0x4000, 0x800, 0x80, 0x40, 0x20, 0x10, 0x8000 | sync.MSG_OOB]) {
+      assertWinsockError(() => sync.send(client, 'x', flags), 'WSAEOPNOTSUPP', 'send');
+      await assert.rejects(ws.send(client, 'x', { flags }), { code: 'WSAEOPNOTSUPP' });
+    }
+    assertNothingArrived(server);
+  });
+
+  test('send with MSG_DONTROUTE and MSG_OOB still goes through; MSG_OOB on a datagram socket is WSAEOPNOTSUPP', async () => {
+    const { client, server } = scope.pair();
+    assert.equal(sync.send(client, 'b', sync.MSG_DONTROUTE), 1);
+    assert.equal(await ws.send(client, 'c', { flags: sync.MSG_DONTROUTE }), 1);
+    assert.equal(sync.recv(server, 2, sync.MSG_WAITALL).toString(), 'bc');
+    assert.equal(sync.send(client, 'u', sync.MSG_OOB), 1);
+    const { a, port } = udpPair();
+    assertWinsockError(() => sync.sendto(a, 'x', '127.0.0.1', port, sync.MSG_OOB), 'WSAEOPNOTSUPP', 'sendto');
+  });
+
   test('getsockopt never returns more bytes than optlen, whatever the option reports', () => {
     const s = scope.tcp();
     for (let optlen = 0; optlen <= 8; optlen++) {

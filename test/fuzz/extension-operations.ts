@@ -105,7 +105,7 @@ export function extensionOperations(): Operation[] {
       const data = v.sometimesHostile(r, () => v.payload(r), 0.05);
       const host = v.sometimesHostile(r, () => loopback(r), 0.05);
       const port = v.sometimesHostile(r, () => v.port(r, ctx.pool.ports()), 0.05);
-      const flags = v.sometimesHostile(r, () => v.integer(r, v.messageFlags), 0.05);
+      const flags = v.sometimesHostile(r, () => v.integer(r, v.sendFlags), 0.05);
       return { args: [s, data, host, port, flags], invoke: () => (sync.sendto as (...a: unknown[]) => number)(s, data, host, port, flags) };
     }),
     op('recvfrom', 3, (ctx) => {

@@ -1,11 +1,12 @@
 // `npm run fuzz -- --calls 100000 --seed 7`: the long fuzz run. Each seed runs in a child process
 // (test/fuzz/child.ts) under a watchdog, so that a crash (the child dies by a signal or without its report) and a
-// hang (no progress for --stall seconds) are seen and reported with the seed that replays them:
+// hang (no heartbeat for --stall seconds) are seen and reported with the seed that replays them:
 //   --seed N            one seed (default: from the clock, printed)
 //   --seeds A..B        every seed from A to B
 //   --calls N           calls per seed (default 100000)
 //   --trace             print every call and its outcome (to stderr): replay a seed with it to see what it did
-//   --stall S           seconds without progress that count as a hang (default 60)
+//   --stall S           seconds without a heartbeat from the child (its event loop blocked) that count as a hang
+//                       (default 60); the child beats every second while its loop runs, and says every 1000 calls
 // Exits 0 only when every seed ran to its end with no finding.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -88,7 +89,7 @@ function runSeed(seed: number, args: Arguments): Promise<SeedResult> {
       clearInterval(watchdog);
       const tail = stderrTail.filter(Boolean).slice(-15).join('\n    ');
       if (hung) {
-        resolve({ seed, verdict: 'hang', detail: `no progress for ${args.stallSeconds} s after ${done} calls\n    ${tail}` });
+        resolve({ seed, verdict: 'hang', detail: `no heartbeat for ${args.stallSeconds} s after ${done} calls\n    ${tail}` });
       } else if (report === undefined || (code !== 0 && code !== 1)) {
         // Died, or failed at exit after its report (a sanitizer's leak check): child.js exits 1 only for findings.
         resolve({ seed, verdict: 'crash', detail: `exit ${code ?? signal} after about ${done} calls\n    ${tail}` });
@@ -111,7 +112,7 @@ for (const seed of args.seeds) {
   const r = result.report;
   const figures = r === undefined ? '' : `: ${r.calls} calls (${r.syncCalls} sync, ${r.asyncCalls} async) in ` +
     `${(r.durationMs / 1000).toFixed(1)} s, slowest sync call ${r.slowestSyncCallMs.toFixed(0)} ms, worst loop stall ` +
-    `${r.worstLoopStallMs.toFixed(0)} ms`;
+    `${r.worstLoopStallMs.toFixed(0)} ms${r.busySlowCalls > 0 ? `, ${r.busySlowCalls} sync calls over the limit busy on the CPU (sanitizers)` : ''}`;
   console.log(`seed ${seed}: ${result.verdict}${figures}${result.detail ? `\n    ${result.detail}` : ''}`);
   if (result.verdict !== 'clean') console.log(`    replay: npm run fuzz -- --seed ${seed} --calls ${args.calls} --trace`);
 }

@@ -197,7 +197,7 @@ const syncOperations = (): Operation[] => [
       const { r } = ctx;
       const s = socketArg(ctx);
       const data = v.sometimesHostile(r, () => v.payload(r), 0.08);
-      const flags = v.sometimesHostile(r, () => v.integer(r, v.messageFlags), 0.05);
+      const flags = v.sometimesHostile(r, () => v.integer(r, v.sendFlags), 0.05);
       return { args: [s, data, flags], invoke: () => sync.send(s as sync.SOCKET, data as sync.SendData, flags as number) };
     },
   },

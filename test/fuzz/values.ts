@@ -106,6 +106,11 @@ export const messageFlags = [
   0, 0, 0, ws.MSG_PEEK, ws.MSG_OOB, ws.MSG_WAITALL, ws.MSG_DONTROUTE, LINUX_MSG_TRUNC, ws.MSG_PEEK | LINUX_MSG_TRUNC,
   ws.MSG_OOB | ws.MSG_PEEK,
 ];
+/**
+ * Send flags: the same, and Linux's own send bits a caller must not pass through (0x8000 is Linux's MSG_MORE and
+ * Winsock's MSG_PARTIAL; 0x4000 MSG_NOSIGNAL, 0x800 MSG_CONFIRM, 0x80 MSG_EOR, 0x40 MSG_DONTWAIT).
+ */
+export const sendFlags = [...messageFlags, 0x8000, 0x4000, 0x800, 0x80, 0x40, 0x8000 | ws.MSG_OOB];
 export const shutdownHows = [ws.SD_RECEIVE, ws.SD_SEND, ws.SD_BOTH];
 
 /** Addresses to bind and connect to: loopback only, so a run never sends a packet off the machine. */
