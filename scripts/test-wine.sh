@@ -48,9 +48,11 @@ tap=.cache/test-wine-$compiler.tap
 err=.cache/test-wine-$compiler.stderr
 : >"$tap"
 # Run in the background and follow the TAP file, so progress shows while the suite runs (Wine's node.exe writes to
-# files only). The per-test timeout turns a test hung in a Winsock call into a failure instead of a stuck CI job; it
-# applies to a whole file too, and 60 s was too little for the files that start node.exe processes (cli, faults, load,
-# process-lifetime) on a machine with a load average near 20.
+# files only). The per-test timeout turns a test hung in a Winsock call into a failure instead of a stuck CI job.
+# Node 20 applies it to each file as a whole, and 60 s was too little on a machine with a load average near 20 for
+# the files that start node.exe processes (cli, faults, load, process-lifetime), and for the thread poller's bulk
+# transfers (TLS's 4 MiB echo took 23 s on it and 5.8 s on uv_poll; 128 MiB between two sockets 19.3 s and 9.8 s:
+# each arming while it polls costs a wake datagram and a new WSAPoll, calls that go through wineserver there).
 WINE_NODE_STDOUT=$tap WINE_NODE_STDERR=$err \
   scripts/wine-node.sh --test --test-reporter=tap --test-timeout=120000 "${tests[@]}" &
 runner=$!

@@ -237,17 +237,25 @@ describe('security review: sendSocket/receiveSocket', () => {
 
   test('sendSocket fails with WSAETIMEDOUT after its timeout when the receiver never accepts', async () => {
     const path = freshPath();
-    // A listener with a backlog of 1 and its queue filled: Linux makes the next connect wait.
-    const full = `const net = require('node:net');
-      net.createServer().listen({ path, backlog: 1 }, () => {
-        for (let i = 0; i < 3; i++) net.connect(path).on('error', () => {});
-        console.log('full');
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5000); // accepts nothing meanwhile
-        process.exit(0);
-      });`;
-    const listener = spawn(process.execPath, ['-e', `const path = ${JSON.stringify(path)};\n${full}`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    // A listener with a backlog of 1 and its queue filled: Linux makes the next connect wait. In Python, whose
+    // listen() passes the backlog on as it is: Bun's and Deno's node:net did not fill up this way.
+    const full = `import socket, sys, time
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listener.bind(sys.argv[1])
+listener.listen(1)
+clients = []
+for _ in range(3):
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.setblocking(False)
+    try:
+        client.connect(sys.argv[1])
+    except BlockingIOError:
+        pass
+    clients.append(client)
+print('full', flush=True)
+time.sleep(5)  # accepts nothing meanwhile
+`;
+    const listener = spawn('python3', ['-c', full, path], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(listener);
     await once(listener.stdout!, 'data');
     const { server } = scope.pair();
