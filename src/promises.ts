@@ -21,7 +21,7 @@ import { WinsockError } from './errors.js';
 import { abortError, listenForAbort } from './abort.js';
 import {
   PRIORITIZED, READABLE, WRITABLE, attemptOrWait, callOrWait, canWatchPrioritized, checkOptions, checkTimeout,
-  isIdle, stateOf, waitFor, type AsyncOptions, type CallSite, type CheckedOptions, type TryCall,
+  isIdle, stateOf, waitFor, waitForCall, type AsyncOptions, type CallSite, type CheckedOptions, type TryCall,
 } from './readiness.js';
 
 export type { AsyncOptions } from './readiness.js';
@@ -55,6 +55,8 @@ export interface PartialSendError extends Error {
 // to wait).
 const tryRecvInto = native.tryRecv.bind(native) as TryCall<ArrayBufferView | ArrayBuffer, number, number>;
 const RECV: CallSite = { syscall: 'recv' };
+const SEND: CallSite = { syscall: 'send', annotate: (error, transfer) => (transfer as StreamSend).annotate(error) };
+const attemptSend = (id: SocketId, transfer: StreamSend): number | null => transfer.attempt(id);
 
 /**
  * Accepts one connection, waiting without blocking until a client connects.
@@ -119,9 +121,7 @@ export function send(s: SOCKET, data: SendData, options?: TransferOptions): Prom
       if (sent !== null) return Promise.resolve(sent);
       tried = true;
     }
-    const sending = transfer;
-    const site: CallSite = { syscall: 'send', annotate: (error) => sending.annotate(error) };
-    return waitFor(state, WRITABLE, (id) => sending.attempt(id), site, checked, tried);
+    return waitForCall(state, WRITABLE, attemptSend, transfer, undefined, SEND, checked, tried);
   } catch (error) {
     transfer?.annotate(error);
     return Promise.reject(error);
