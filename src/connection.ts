@@ -13,7 +13,8 @@ import {
   AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP, SD_SEND, SOCK_STREAM,
   closesocket, getpeername, getsockname, nativeHandle, setKeepAlive as setKeepAliveValues, setOption, shutdown,
 } from './index.js';
-import { getaddrinfo, recv, send, type AsyncOptions } from './promises.js';
+import { getaddrinfo, send, type AsyncOptions } from './promises.js';
+import { recvNowOrLater, sendNowOrLater } from './stream-calls.js';
 import { checkTimeout, setKeepsLoopAlive } from './readiness.js';
 import { toDuplex, type SocketStream } from './stream.js';
 import { connectPath } from './unix-sockets.js';
@@ -79,6 +80,9 @@ function numericAddress(host: string, port: number, family: number): AddrInfo[] 
   if (found === undefined || (family !== AF_UNSPEC && family !== found)) return undefined;
   return [{ family: found, address: host, port, flags: 0, socktype: SOCK_STREAM, protocol: IPPROTO_TCP, canonname: null }];
 }
+
+/** What every write that sent all its bytes at once returns: a promise is immutable once settled. */
+const WRITTEN: Promise<void> = Promise.resolve();
 
 /** A read's chunk, or null for the empty one that means the peer ended its side. */
 function nullAtEnd(chunk: Buffer): Buffer | null {
@@ -234,9 +238,17 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
 
   /** Sends every byte of `data`; resolves once all of it is handed to the kernel. */
   write(data: SendData, options?: AsyncOptions): Promise<void> {
+    let sent: number | Promise<number>;
+    try {
+      sent = sendNowOrLater(this.handle, data, this.#withIdleTimeout(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // All of it went at once: nothing was under way, and one settled promise serves every such write.
+    if (typeof sent === 'number') return WRITTEN;
+    // Handlers made once per Socket, not per call: one promise more per write that waits.
     this.#writing++;
-    // Handlers made once per Socket, not per call: one promise per write, as a bare send would make.
-    return send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wrote, this.#writeFailed);
+    return sent.then(this.#wrote, this.#writeFailed);
   }
 
   /** Like `write`, and resolves with the number of bytes sent. */
@@ -247,8 +259,17 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
 
   /** Reads what has arrived, up to `size` bytes (64 KiB by default); null when the peer has ended its side. */
   read(size: number = DEFAULT_READ_SIZE, options?: AsyncOptions): Promise<Buffer | null> {
+    let received: Buffer | Promise<Buffer>;
+    try {
+      received = recvNowOrLater(this.handle, size, this.#withIdleTimeout(options));
+    } catch (error) {
+      this.#reading++; // #readFailed counts it back, and turns a read cut short by the server into end of stream
+      return Promise.reject(error).catch(this.#readFailed);
+    }
+    // It had arrived: one promise, already settled, and no promise job to count the read back.
+    if (!(received instanceof Promise)) return Promise.resolve(nullAtEnd(received));
     this.#reading++;
-    return recv(this.handle, size, this.#withIdleTimeout(options)).then(this.#readChunk, this.#readFailed);
+    return received.then(this.#readChunk, this.#readFailed);
   }
 
   readonly #wrote = (): void => {

@@ -13,18 +13,18 @@ import type { NameInfo } from './names.js';
 import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
-import { native, type NativeCallback, type SocketId } from './native.js';
-import { tryRecvChunk } from './chunks.js';
+import { native, type NativeCallback } from './native.js';
+import { SEND, StreamSend, attemptSend, recvNowOrLater } from './stream-calls.js';
 import { addrInfoArguments, checkTimeoutType, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { abortError, listenForAbort } from './abort.js';
 import {
   PRIORITIZED, READABLE, WRITABLE, attemptOrWait, callOrWait, canWatchPrioritized, checkOptions, checkTimeout,
-  isIdle, stateOf, waitFor, waitForCall, type AsyncOptions, type CallSite, type CheckedOptions, type TryCall,
+  isIdle, stateOf, waitFor, waitForCall, type AsyncOptions, type CallSite, type CheckedOptions, type TransferOptions, type TryCall,
 } from './readiness.js';
 
-export type { AsyncOptions } from './readiness.js';
+export type { AsyncOptions, TransferOptions } from './readiness.js';
 export {
   startup, cleanup, getLastError, socket, bind, listen, shutdown, closesocket, getsockname, getpeername,
   setsockopt, getsockopt, setOption, getOption, addMembership, dropMembership, ioctlsocket, WSAIoctl,
@@ -39,11 +39,6 @@ export type {
 } from './index.js';
 export * from './constants.js';
 
-/** Options of `send`/`recv`: MSG_* flags, and the options every async call takes. */
-export interface TransferOptions extends AsyncOptions {
-  /** MSG_* flags, 0 by default. */
-  flags?: number | undefined;
-}
 
 /** A `send` that failed or was aborted part-way: `bytesWritten` bytes had been handed to the kernel. */
 export interface PartialSendError extends Error {
@@ -55,8 +50,6 @@ export interface PartialSendError extends Error {
 // to wait).
 const tryRecvInto = native.tryRecv.bind(native) as TryCall<ArrayBufferView | ArrayBuffer, number, number>;
 const RECV: CallSite = { syscall: 'recv' };
-const SEND: CallSite = { syscall: 'send', annotate: (error, transfer) => (transfer as StreamSend).annotate(error) };
-const attemptSend = (id: SocketId, transfer: StreamSend): number | null => transfer.attempt(id);
 
 /**
  * Accepts one connection, waiting without blocking until a client connects.
@@ -110,6 +103,7 @@ export function connect(
  * @throws WinsockError WSAECONNRESET (10054) when the peer reset the connection, WSAESHUTDOWN, WSAENOTCONN, ...
  */
 export function send(s: SOCKET, data: SendData, options?: TransferOptions): Promise<number> {
+  // sendNowOrLater's steps, written out: a promise here costs less than that function's number-or-promise result.
   let transfer: StreamSend | undefined;
   try {
     const checked = checkOptions(options);
@@ -128,49 +122,6 @@ export function send(s: SOCKET, data: SendData, options?: TransferOptions): Prom
   }
 }
 
-/** One `send`: the bytes it must hand to the kernel, and how many it has. */
-class StreamSend {
-  written = 0;
-  readonly bytes: Uint8Array;
-  /** The byte count at the call: the buffer may be resized or detached while the call waits. */
-  readonly total: number;
-
-  constructor(
-    bytes: Uint8Array,
-    readonly flags: number,
-  ) {
-    // A view that tracks a resizable or growable buffer's length is pinned to the bytes there were at the call.
-    const { buffer } = bytes as { buffer: { resizable?: boolean; growable?: boolean } };
-    this.bytes = buffer.resizable || buffer.growable ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
-    this.total = this.bytes.byteLength;
-  }
-
-  /**
-   * Writes what the kernel takes: the byte count once every byte is out, else null. A partial write means the send
-   * buffer is full, so it waits (the addon watches the socket then) rather than make a try that would find
-   * WSAEWOULDBLOCK.
-   */
-  attempt(id: SocketId): number | null {
-    const { bytes } = this;
-    // Shrunk below its length or detached while the call waited: nothing left to send from, and never "0 bytes
-    // sent" retried forever. The call fails, and the calls queued behind it move on.
-    if (bytes.byteLength !== this.total) {
-      throw Object.assign(new TypeError('The "data" argument was resized or detached while the send waited'), {
-        code: 'ERR_INVALID_STATE',
-      });
-    }
-    const sent = native.trySend(id, this.written === 0 ? bytes : bytes.subarray(this.written), this.flags);
-    if (sent === null) return null;
-    this.written += sent;
-    return this.written === this.total ? this.written : null;
-  }
-
-  /** Adds `bytesWritten` to the error the call fails with ({@link PartialSendError}). */
-  annotate(error: unknown): void {
-    if (error !== null && typeof error === 'object') Object.assign(error, { bytesWritten: this.written });
-  }
-}
-
 /**
  * Receives up to `length` bytes, waiting without blocking until some arrive. An empty Buffer means the peer
  * closed the connection gracefully. As with Node's own reads, a small Buffer may view part of a larger, shared
@@ -180,8 +131,8 @@ class StreamSend {
  */
 export function recv(s: SOCKET, length: number, options?: TransferOptions): Promise<Buffer> {
   try {
-    const checked = checkOptions(options);
-    return callOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
+    const received = recvNowOrLater(s, length, options);
+    return received instanceof Promise ? received : Promise.resolve(received);
   } catch (error) {
     return Promise.reject(error);
   }

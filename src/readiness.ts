@@ -44,6 +44,12 @@ export interface AsyncOptions {
   timeout?: number | undefined;
 }
 
+/** Options of `send`/`recv`: MSG_* flags, and the options every async call takes. */
+export interface TransferOptions extends AsyncOptions {
+  /** MSG_* flags, 0 by default. */
+  flags?: number | undefined;
+}
+
 /** Where the call is going, for the errors it raises. */
 export interface CallSite {
   syscall: string;
@@ -436,6 +442,29 @@ export function callOrWait<A, B, T>(
   if (isIdle(state, direction)) {
     const value = call(state.id, a, b);
     if (value !== null) return Promise.resolve(value);
+    tried = true;
+  }
+  return waitForCall(state, direction, call, a, b, site, options, tried);
+}
+
+/**
+ * {@link callOrWait} that returns the value itself when the call completes at once (for callers that settle a
+ * promise of their own from it), a promise only when it waits. `T` must not be a promise.
+ */
+export function callNowOrWait<A, B, T extends object>(
+  s: SOCKET,
+  direction: number,
+  call: TryCall<A, B, T>,
+  a: A,
+  b: B,
+  site: CallSite,
+  options: CheckedOptions,
+): T | Promise<T> {
+  const state = stateOf(s);
+  let tried = false;
+  if (isIdle(state, direction)) {
+    const value = call(state.id, a, b);
+    if (value !== null) return value;
     tried = true;
   }
   return waitForCall(state, direction, call, a, b, site, options, tried);
