@@ -14,7 +14,7 @@ import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { native, type NativeCallback } from './native.js';
-import { SEND, StreamSend, attemptSend, recvNowOrLater } from './stream-calls.js';
+import { SEND, StreamSend, annotateSend, attemptSend, recvNowOrLater } from './stream-calls.js';
 import { addrInfoArguments, checkTimeoutType, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
@@ -105,19 +105,24 @@ export function connect(
 export function send(s: SOCKET, data: SendData, options?: TransferOptions): Promise<number> {
   // sendNowOrLater's steps, written out: a promise here costs less than that function's number-or-promise result.
   let transfer: StreamSend | undefined;
+  let tried = false;
   try {
     const checked = checkOptions(options);
     const state = stateOf(s);
-    transfer = new StreamSend(toBytes(data), checked.flags);
-    let tried = false;
+    const bytes = toBytes(data);
     if (isIdle(state, WRITABLE)) {
-      const sent = transfer.attempt(state.id);
-      if (sent !== null) return Promise.resolve(sent);
+      // The first try needs no StreamSend: most sends go whole at once. One is made only to carry on.
       tried = true;
+      const sent = native.trySend(state.id, bytes, checked.flags);
+      if (sent === bytes.byteLength) return Promise.resolve(sent);
+      transfer = new StreamSend(bytes, checked.flags, sent ?? 0);
+    } else {
+      transfer = new StreamSend(bytes, checked.flags, 0);
     }
     return waitForCall(state, WRITABLE, attemptSend, transfer, undefined, SEND, checked, tried);
   } catch (error) {
-    transfer?.annotate(error);
+    if (transfer !== undefined) transfer.annotate(error);
+    else if (tried) annotateSend(error, 0); // the first try failed: nothing was sent
     return Promise.reject(error);
   }
 }

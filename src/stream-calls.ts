@@ -19,19 +19,24 @@ const RECV: CallSite = { syscall: 'recv' };
  */
 export function sendNowOrLater(s: SOCKET, data: SendData, options: TransferOptions | undefined): number | Promise<number> {
   let transfer: StreamSend | undefined;
+  let tried = false;
   try {
     const checked = checkOptions(options);
     const state = stateOf(s);
-    transfer = new StreamSend(toBytes(data), checked.flags);
-    let tried = false;
+    const bytes = toBytes(data);
     if (isIdle(state, WRITABLE)) {
-      const sent = transfer.attempt(state.id);
-      if (sent !== null) return sent;
+      // The first try needs no StreamSend: most sends go whole at once. One is made only to carry on.
       tried = true;
+      const sent = native.trySend(state.id, bytes, checked.flags);
+      if (sent === bytes.byteLength) return sent;
+      transfer = new StreamSend(bytes, checked.flags, sent ?? 0);
+    } else {
+      transfer = new StreamSend(bytes, checked.flags, 0);
     }
     return waitForCall(state, WRITABLE, attemptSend, transfer, undefined, SEND, checked, tried);
   } catch (error) {
-    transfer?.annotate(error);
+    if (transfer !== undefined) transfer.annotate(error);
+    else if (tried) annotateSend(error, 0); // the first try failed: nothing was sent
     throw error;
   }
 }
@@ -55,7 +60,10 @@ export class StreamSend {
   constructor(
     bytes: Uint8Array,
     readonly flags: number,
+    /** What a first try already sent. */
+    written: number,
   ) {
+    this.written = written;
     // A view that tracks a resizable or growable buffer's length is pinned to the bytes there were at the call.
     const { buffer } = bytes as { buffer: { resizable?: boolean; growable?: boolean } };
     this.bytes = buffer.resizable || buffer.growable ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
@@ -84,8 +92,13 @@ export class StreamSend {
 
   /** Adds `bytesWritten` to the error the call fails with ({@link PartialSendError}). */
   annotate(error: unknown): void {
-    if (error !== null && typeof error === 'object') Object.assign(error, { bytesWritten: this.written });
+    annotateSend(error, this.written);
   }
+}
+
+/** Adds `bytesWritten` to the error a send fails with ({@link PartialSendError}). */
+export function annotateSend(error: unknown, written: number): void {
+  if (error !== null && typeof error === 'object') Object.assign(error, { bytesWritten: written });
 }
 
 /** send's call site: a failed send's error gets the StreamSend's `bytesWritten`. */
