@@ -80,13 +80,12 @@ WinsockAddon::WinsockAddon(Napi::Env env, Napi::Object exports) : env_(env) {
                            InstanceMethod("tryAccept", &WinsockAddon::TryAccept),
                            InstanceMethod("tryConnect", &WinsockAddon::TryConnect),
                            InstanceMethod("connectResult", &WinsockAddon::ConnectResult),
-                           InstanceMethod("trySend", &WinsockAddon::TrySend),
-                           InstanceMethod("tryRecv", &WinsockAddon::TryRecv),
                            InstanceMethod("getaddrinfoAsync", &WinsockAddon::GetAddressInfoAsync),
                            InstanceMethod("setRuntime", &WinsockAddon::SetRuntime),
                            InstanceMethod("setReadinessBackend", &WinsockAddon::SetReadinessBackend),
                            InstanceMethod("readinessBackend", &WinsockAddon::GetReadinessBackend),
                        });
+  DefineTryCalls(exports);
   // Last, when nothing else can throw: a worker terminated while it loads the addon makes N-API calls fail, the
   // constructor throws, and the half-made object is freed without its destructor. A hook registered before that
   // was left pointing at freed memory (ASan: heap-use-after-free in OnEnvironmentTeardown).
@@ -240,8 +239,12 @@ SocketHandle& WinsockAddon::RequireOpenSocket(const Napi::CallbackInfo& info, st
 }
 
 SocketHandle* WinsockAddon::FindSocketId(const Napi::CallbackInfo& info, std::size_t index) {
+  return FindSocketId(info[index]);
+}
+
+SocketHandle* WinsockAddon::FindSocketId(napi_value id_value) {
   std::int64_t id = 0;
-  if (napi_get_value_int64(env_, info[index], &id) != napi_ok) {
+  if (napi_get_value_int64(env_, id_value, &id) != napi_ok) {
     arguments::ThrowTypeError(env_, "The \"s\" argument must be a socket id (from socketId())");
   }
   const auto found = open_sockets_.find(static_cast<std::uint64_t>(id));
@@ -250,7 +253,11 @@ SocketHandle* WinsockAddon::FindSocketId(const Napi::CallbackInfo& info, std::si
 
 SocketHandle& WinsockAddon::RequireOpenSocketId(const Napi::CallbackInfo& info, std::size_t index,
                                                 const char* syscall) {
-  SocketHandle* socket = FindSocketId(info, index);
+  return RequireOpenSocketId(info[index], syscall);
+}
+
+SocketHandle& WinsockAddon::RequireOpenSocketId(napi_value id, const char* syscall) {
+  SocketHandle* socket = FindSocketId(id);
   RequireStarted(syscall);
   if (socket == nullptr) ThrowWinsockError(platform::wsa::kNotSocket, syscall);
   return *socket;

@@ -162,8 +162,12 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value TryAccept(const Napi::CallbackInfo& info);
   Napi::Value TryConnect(const Napi::CallbackInfo& info);
   Napi::Value ConnectResult(const Napi::CallbackInfo& info);
-  Napi::Value TrySend(const Napi::CallbackInfo& info);
-  Napi::Value TryRecv(const Napi::CallbackInfo& info);
+  // trySend(id, buf, flags) and tryRecv(id, buf | len, flags), the calls of every round trip: plain Node-API
+  // functions with positional arguments, without node-addon-api's per-call CallbackInfo and instance lookup
+  // (async_calls.cc). Same checks, same errors.
+  void DefineTryCalls(Napi::Object exports);
+  Napi::Value TrySend(const napi_value* args);
+  Napi::Value TryRecv(const napi_value* args);
   Napi::Value GetAddressInfoAsync(const Napi::CallbackInfo& info);
   // A try* that found WSAEWOULDBLOCK: watches `socket` for `events` (throwing if it cannot), so the call can wait.
   void WatchForRetry(SocketHandle& socket, int events, const char* syscall);
@@ -174,8 +178,10 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   SocketHandle& RequireOpenSocket(const Napi::CallbackInfo& info, std::size_t index, const char* syscall);
   // The same for a socket id (from socketId()), as the promises API's try* calls pass it.
   SocketHandle& RequireOpenSocketId(const Napi::CallbackInfo& info, std::size_t index, const char* syscall);
+  SocketHandle& RequireOpenSocketId(napi_value id, const char* syscall);
   // The open socket with the id in argument `index`, or nullptr; a TypeError for anything but a number.
   SocketHandle* FindSocketId(const Napi::CallbackInfo& info, std::size_t index);
+  SocketHandle* FindSocketId(napi_value id);
   // How a call names its socket in argument 0: the 1:1 calls take the SOCKET, the promises API's try* its id.
   enum class SocketArgument { kObject, kId };
   SocketHandle& RequireSocketArgument(const Napi::CallbackInfo& info, SocketArgument kind, const char* syscall) {
@@ -215,7 +221,9 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
     platform::AddressInfoHints hints;
   };
   SendRequest ReadSendRequest(const Napi::CallbackInfo& info, SocketArgument kind, const char* syscall);
+  SendRequest ReadSendRequest(SocketHandle& socket, Napi::Value buf, Napi::Value flags, const char* syscall);
   RecvRequest ReadRecvRequest(const Napi::CallbackInfo& info, SocketArgument kind, const char* syscall);
+  RecvRequest ReadRecvRequest(SocketHandle& socket, Napi::Value buf, Napi::Value flags, const char* syscall);
   Napi::Value RecvResult(const RecvRequest& request, std::size_t received);
   AddrInfoQuery ReadAddrInfoQuery(const Napi::CallbackInfo& info);
   Napi::Value SendToOnce(const Napi::CallbackInfo& info, bool nonblocking);

@@ -62,17 +62,21 @@ void ThrowRangeError(Napi::Env env, const std::string& message) {
 
 std::int64_t Integer(const Napi::CallbackInfo& info, std::size_t index, const char* name, std::int64_t min,
                      std::int64_t max, std::optional<std::int64_t> fallback) {
-  Napi::Value value = info[index];
+  return Integer(info.Env(), info[index], name, min, max, fallback);
+}
+
+std::int64_t Integer(Napi::Env env, Napi::Value value, const char* name, std::int64_t min, std::int64_t max,
+                     std::optional<std::int64_t> fallback) {
   // One Node-API call in the common case, a number; it fails for anything else, which is then sorted out.
   double number = 0;
-  if (napi_get_value_double(info.Env(), value, &number) != napi_ok) {
+  if (napi_get_value_double(env, value, &number) != napi_ok) {
     if (value.IsUndefined() && fallback) return *fallback;
-    ThrowTypeError(info.Env(), Quoted(name) + " must be of type number");
+    ThrowTypeError(env, Quoted(name) + " must be of type number");
   }
   if (!std::isfinite(number) || std::trunc(number) != number || number < static_cast<double>(min) ||
       number > static_cast<double>(max)) {
-    ThrowRangeError(info.Env(), Quoted(name) + " must be an integer >= " + std::to_string(min) + " and <= " +
-                                    std::to_string(max) + ". Received " + value.ToString().Utf8Value());
+    ThrowRangeError(env, Quoted(name) + " must be an integer >= " + std::to_string(min) + " and <= " +
+                             std::to_string(max) + ". Received " + value.ToString().Utf8Value());
   }
   return static_cast<std::int64_t>(number);
 }
@@ -110,31 +114,34 @@ std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::s
 }
 
 Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  return ByteView(info.Env(), info[index], name);
+}
+
+Bytes ByteView(Napi::Env env, Napi::Value view, const char* name) {
   // The data pointers come straight from N-API, which also covers views of a SharedArrayBuffer.
-  Napi::Env env = info.Env();
-  napi_value value = info[index];
+  napi_value value = view;
   void* data = nullptr;
   std::size_t length = 0;
   // The common case in one call: napi_get_buffer_info takes any ArrayBufferView (a Buffer, TypedArray or DataView)
   // and gives its data pointer, already moved by the view's offset, and its length in bytes.
   if (napi_get_buffer_info(env, value, &data, &length) == napi_ok) {
-    if (length == 0) RefuseViewWithoutMemory(info[index], name);
+    if (length == 0) RefuseViewWithoutMemory(view, name);
     return Bytes{data, length};
   }
   // An ArrayBuffer, and any view a Node-API version might not take as a buffer, the long way.
-  if (info[index].IsTypedArray()) {
+  if (view.IsTypedArray()) {
     napi_typedarray_type type;
     std::size_t elements = 0;
     NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, value, &type, &elements, &data, nullptr, nullptr), Bytes{});
-    length = info[index].As<Napi::TypedArray>().ByteLength();
-  } else if (info[index].IsDataView()) {
+    length = view.As<Napi::TypedArray>().ByteLength();
+  } else if (view.IsDataView()) {
     NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, value, &length, &data, nullptr, nullptr), Bytes{});
-  } else if (info[index].IsArrayBuffer()) {
+  } else if (view.IsArrayBuffer()) {
     NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, value, &data, &length), Bytes{});
   } else {
     ThrowTypeError(env, Quoted(name) + " must be a Buffer, TypedArray, DataView or ArrayBuffer");
   }
-  if (length == 0) RefuseViewWithoutMemory(info[index], name);
+  if (length == 0) RefuseViewWithoutMemory(view, name);
   return Bytes{data, length};
 }
 

@@ -28,12 +28,16 @@ struct Bytes {
 // An integer in [min, max]; `undefined` gives `fallback` when one is provided.
 std::int64_t Integer(const Napi::CallbackInfo& info, std::size_t index, const char* name, std::int64_t min,
                      std::int64_t max, std::optional<std::int64_t> fallback = std::nullopt);
+// The same for one value, as the plain Node-API functions (async_calls.cc) read their positional arguments.
+std::int64_t Integer(Napi::Env env, Napi::Value value, const char* name, std::int64_t min, std::int64_t max,
+                     std::optional<std::int64_t> fallback = std::nullopt);
 std::string String(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 // An AF_UNIX socket path: a string whose only NUL byte may be the first, which marks an abstract name (Linux).
 std::string SocketPath(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 // A string, or std::nullopt for null/undefined, as the optional pointer arguments of the C API.
 std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+Bytes ByteView(Napi::Env env, Napi::Value value, const char* name);
 Napi::Function Function(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 
 }  // namespace winsock::arguments

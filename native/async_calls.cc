@@ -8,6 +8,8 @@
 #include "socket_handle.h"
 #include "threadpool_work.h"
 
+#include <iterator>
+
 namespace winsock {
 namespace {
 
@@ -148,8 +150,40 @@ Napi::Value WinsockAddon::ConnectResult(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env_, true);
 }
 
-Napi::Value WinsockAddon::TrySend(const Napi::CallbackInfo& info) {
-  const SendRequest request = ReadSendRequest(info, SocketArgument::kId, "send");
+namespace {
+
+// A plain Node-API function for WinsockAddon::*Call, which takes exactly three positional arguments (missing ones
+// read as undefined, as napi_get_cb_info fills them in). The addon is the function's data: no instance lookup, no
+// CallbackInfo. A Napi::Error thrown inside becomes the JavaScript exception, as node-addon-api's wrapper does.
+template <Napi::Value (WinsockAddon::*Call)(const napi_value*)>
+napi_value PositionalCall(napi_env env, napi_callback_info info) {
+  std::size_t argc = 3;
+  napi_value args[3];
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, &argc, args, nullptr, &data) != napi_ok) return nullptr;  // exception pending
+  try {
+    return (static_cast<WinsockAddon*>(data)->*Call)(args);
+  } catch (const Napi::Error& error) {
+    error.ThrowAsJavaScriptException();
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+void WinsockAddon::DefineTryCalls(Napi::Object exports) {
+  // The addon outlives these functions (it is the environment's instance data), so their data needs no finalizer.
+  const napi_property_attributes attributes = napi_enumerable;
+  const napi_property_descriptor calls[] = {
+      {"trySend", nullptr, PositionalCall<&WinsockAddon::TrySend>, nullptr, nullptr, nullptr, attributes, this},
+      {"tryRecv", nullptr, PositionalCall<&WinsockAddon::TryRecv>, nullptr, nullptr, nullptr, attributes, this},
+  };
+  NAPI_THROW_IF_FAILED_VOID(env_, napi_define_properties(env_, exports, std::size(calls), calls));
+}
+
+Napi::Value WinsockAddon::TrySend(const napi_value* args) {
+  const SendRequest request = ReadSendRequest(RequireOpenSocketId(args[0], "send"), Napi::Value(env_, args[1]),
+                                              Napi::Value(env_, args[2]), "send");
   if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "send");
 
   const auto sent = platform::Send(request.socket->Native(), request.data, request.length, request.flags);
@@ -164,8 +198,9 @@ Napi::Value WinsockAddon::TrySend(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env_, static_cast<double>(sent.value));
 }
 
-Napi::Value WinsockAddon::TryRecv(const Napi::CallbackInfo& info) {
-  const RecvRequest request = ReadRecvRequest(info, SocketArgument::kId, "recv");
+Napi::Value WinsockAddon::TryRecv(const napi_value* args) {
+  const RecvRequest request = ReadRecvRequest(RequireOpenSocketId(args[0], "recv"), Napi::Value(env_, args[1]),
+                                              Napi::Value(env_, args[2]), "recv");
   if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "recv");
 
   const auto received = platform::Recv(request.socket->Native(), request.data, request.length, request.flags);

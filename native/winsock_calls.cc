@@ -172,9 +172,13 @@ Napi::Value WinsockAddon::Connect(const Napi::CallbackInfo& info) {
 
 WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(const Napi::CallbackInfo& info, SocketArgument kind,
                                                         const char* syscall) {
-  SocketHandle& socket = RequireSocketArgument(info, kind, syscall);
-  const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
-  const int flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
+  return ReadSendRequest(RequireSocketArgument(info, kind, syscall), info[1], info[2], syscall);
+}
+
+WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(SocketHandle& socket, Napi::Value buf, Napi::Value flags,
+                                                        const char* syscall) {
+  const arguments::Bytes bytes = arguments::ByteView(env_, buf, "buf");
+  const int flag_bits = static_cast<int>(arguments::Integer(env_, flags, "flags", kIntMin, kIntMax, 0));
   // Winsock's answers where POSIX gives EPIPE: after shutdown(SD_SEND), and on a stream never connected.
   if (socket.IsSendShutdown()) ThrowWinsockError(platform::wsa::kShutDown, syscall);
   if (socket.Type() == platform::kStreamSocket && !socket.IsConnected()) {
@@ -182,25 +186,36 @@ WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(const Napi::CallbackInfo
     if (!platform::GetPeerName(socket.Native()).ok()) ThrowWinsockError(platform::wsa::kNotConnected, syscall);
     socket.MarkConnected();
   }
-  return SendRequest{&socket, bytes.data, bytes.length, flags};
+  return SendRequest{&socket, bytes.data, bytes.length, flag_bits};
 }
 
 WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(const Napi::CallbackInfo& info, SocketArgument kind,
                                                         const char* syscall) {
-  SocketHandle& socket = RequireSocketArgument(info, kind, syscall);
+  return ReadRecvRequest(RequireSocketArgument(info, kind, syscall), info[1], info[2], syscall);
+}
+
+WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(SocketHandle& socket, Napi::Value buf, Napi::Value flags,
+                                                        const char* syscall) {
   RecvRequest request{&socket, nullptr, 0, 0, nullptr};
-  if (info[1].IsNumber()) {
-    request.length = static_cast<std::size_t>(arguments::Integer(info, 1, "len", 0, kIntMax));
+  // A Buffer or other view first, in the one call that also reads it: a round trip's reads all take one, and
+  // asking the type first cost a napi_typeof each.
+  void* view_data = nullptr;
+  std::size_t view_length = 0;
+  if (napi_get_buffer_info(env_, buf, &view_data, &view_length) == napi_ok && view_length > 0) {
+    request.data = view_data;
+    request.length = view_length;
+  } else if (buf.IsNumber()) {
+    request.length = static_cast<std::size_t>(arguments::Integer(env_, buf, "len", 0, kIntMax));
     // A length the process cannot allocate is Winsock's "no buffer space", never an abort.
     request.owned.reset(new (std::nothrow) std::uint8_t[request.length == 0 ? 1 : request.length]);
     if (request.owned == nullptr) ThrowWinsockError(platform::wsa::kNoBufferSpace, syscall);
     request.data = request.owned.get();
   } else {
-    const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
+    const arguments::Bytes bytes = arguments::ByteView(env_, buf, "buf");
     request.data = bytes.data;
     request.length = bytes.length;
   }
-  request.flags = static_cast<int>(arguments::Integer(info, 2, "flags", kIntMin, kIntMax, 0));
+  request.flags = static_cast<int>(arguments::Integer(env_, flags, "flags", kIntMin, kIntMax, 0));
   // Winsock refuses to read after shutdown(SD_RECEIVE); POSIX would report end of stream instead.
   if (socket.IsReceiveShutdown()) ThrowWinsockError(platform::wsa::kShutDown, syscall);
   return request;

@@ -13,7 +13,8 @@ import {
   AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP, SD_SEND, SOCK_STREAM,
   closesocket, getpeername, getsockname, nativeHandle, setKeepAlive as setKeepAliveValues, setOption, shutdown,
 } from './index.js';
-import { getaddrinfo, recv, send, type AsyncOptions } from './promises.js';
+import { getaddrinfo, send, type AsyncOptions } from './promises.js';
+import { recvNowOrLater, sendNowOrLater } from './stream-calls.js';
 import { checkTimeout, setKeepsLoopAlive } from './readiness.js';
 import { toDuplex, type SocketStream } from './stream.js';
 import { connectPath } from './unix-sockets.js';
@@ -81,6 +82,9 @@ function numericAddress(host: string, port: number, family: number): AddrInfo[] 
 }
 
 function ignore(): void {}
+
+/** What every write that sent all its bytes at once returns: a promise is immutable once settled. */
+const WRITTEN: Promise<void> = Promise.resolve();
 
 /** A read's chunk, or null for the empty one that means the peer ended its side. */
 function nullAtEnd(chunk: Buffer): Buffer | null {
@@ -247,10 +251,18 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
 
   /** Sends every byte of `data`; resolves once all of it is handed to the kernel. */
   write(data: SendData, options?: AsyncOptions): Promise<void> {
+    let sent: number | Promise<number>;
+    try {
+      sent = sendNowOrLater(this.handle, data, this.#withIdleTimeout(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // All of it went at once: nothing was under way, and one settled promise serves every such write.
+    if (typeof sent === 'number') return WRITTEN;
+    // Handlers made once per Socket, not per call: one promise more per write that waits.
     this.#writing++;
-    // Handlers made once per Socket, not per call: one promise per write, as a bare send would make.
-    const written = send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wrote, this.#writeFailed);
-    this.#lastWrite = written;
+    const written = sent.then(this.#wrote, this.#writeFailed);
+    this.#lastWrite = written; // end() waits for it
     return written;
   }
 
@@ -266,7 +278,7 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
    * Reads what has arrived, up to `size` bytes (64 KiB by default); null when the peer has ended its side.
    *
    * Rejects with a TypeError (ERR_INVALID_ARG_TYPE) when `size` is not a number, a RangeError (ERR_OUT_OF_RANGE)
-   * unless it is an integer from 1 to 2^31 - 1: a read of 0 bytes comes back empty, which `read` reports as the end
+   * unless it is an integer from 1 to 2^31 - 1: a read of 0 bytes comes back empty, which `read` reports as the end of the stream.
    */
   read(size: number = DEFAULT_READ_SIZE, options?: AsyncOptions): Promise<Buffer | null> {
     try {
@@ -274,8 +286,17 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
     } catch (error) {
       return Promise.reject(error); // as recv's own argument errors: a rejection, never a throw
     }
+    let received: Buffer | Promise<Buffer>;
+    try {
+      received = recvNowOrLater(this.handle, size, this.#withIdleTimeout(options));
+    } catch (error) {
+      this.#reading++; // #readFailed counts it back, and turns a read cut short by the server into end of stream
+      return Promise.reject(error).catch(this.#readFailed);
+    }
+    // It had arrived: one promise, already settled, and no promise job to count the read back.
+    if (!(received instanceof Promise)) return Promise.resolve(nullAtEnd(received));
     this.#reading++;
-    return recv(this.handle, size, this.#withIdleTimeout(options)).then(this.#readChunk, this.#readFailed);
+    return received.then(this.#readChunk, this.#readFailed);
   }
 
   readonly #wrote = (): void => {

@@ -13,18 +13,18 @@ import type { NameInfo } from './names.js';
 import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
-import { native, type NativeCallback, type SocketId } from './native.js';
-import { tryRecvChunk } from './chunks.js';
+import { native, type NativeCallback } from './native.js';
+import { SEND, StreamSend, annotateSend, attemptSend, recvNowOrLater } from './stream-calls.js';
 import { addrInfoArguments, checkTimeoutType, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { abortError, listenForAbort } from './abort.js';
 import {
   PRIORITIZED, READABLE, WRITABLE, attemptOrWait, callOrWait, canWatchPrioritized, checkOptions, checkTimeout,
-  isIdle, stateOf, waitFor, type AsyncOptions, type CallSite, type CheckedOptions, type TryCall,
+  isIdle, stateOf, waitFor, waitForCall, type AsyncOptions, type CallSite, type CheckedOptions, type TransferOptions, type TryCall,
 } from './readiness.js';
 
-export type { AsyncOptions } from './readiness.js';
+export type { AsyncOptions, TransferOptions } from './readiness.js';
 export {
   startup, cleanup, getLastError, socket, bind, listen, shutdown, closesocket, getsockname, getpeername,
   setsockopt, getsockopt, setOption, getOption, addMembership, dropMembership, ioctlsocket, WSAIoctl,
@@ -39,11 +39,6 @@ export type {
 } from './index.js';
 export * from './constants.js';
 
-/** Options of `send`/`recv`: MSG_* flags, and the options every async call takes. */
-export interface TransferOptions extends AsyncOptions {
-  /** MSG_* flags, 0 by default. */
-  flags?: number | undefined;
-}
 
 /** A `send` that failed or was aborted part-way: `bytesWritten` bytes had been handed to the kernel. */
 export interface PartialSendError extends Error {
@@ -108,66 +103,27 @@ export function connect(
  * @throws WinsockError WSAECONNRESET (10054) when the peer reset the connection, WSAESHUTDOWN, WSAENOTCONN, ...
  */
 export function send(s: SOCKET, data: SendData, options?: TransferOptions): Promise<number> {
+  // sendNowOrLater's steps, written out: a promise here costs less than that function's number-or-promise result.
   let transfer: StreamSend | undefined;
+  let tried = false;
   try {
     const checked = checkOptions(options);
     const state = stateOf(s);
-    transfer = new StreamSend(toBytes(data), checked.flags);
-    let tried = false;
+    const bytes = toBytes(data);
     if (isIdle(state, WRITABLE)) {
-      const sent = transfer.attempt(state.id);
-      if (sent !== null) return Promise.resolve(sent);
+      // The first try needs no StreamSend: most sends go whole at once. One is made only to carry on.
       tried = true;
+      const sent = native.trySend(state.id, bytes, checked.flags);
+      if (sent === bytes.byteLength) return Promise.resolve(sent);
+      transfer = new StreamSend(bytes, checked.flags, sent ?? 0);
+    } else {
+      transfer = new StreamSend(bytes, checked.flags, 0);
     }
-    const sending = transfer;
-    const site: CallSite = { syscall: 'send', annotate: (error) => sending.annotate(error) };
-    return waitFor(state, WRITABLE, (id) => sending.attempt(id), site, checked, tried);
+    return waitForCall(state, WRITABLE, attemptSend, transfer, undefined, SEND, checked, tried);
   } catch (error) {
-    transfer?.annotate(error);
+    if (transfer !== undefined) transfer.annotate(error);
+    else if (tried) annotateSend(error, 0); // the first try failed: nothing was sent
     return Promise.reject(error);
-  }
-}
-
-/** One `send`: the bytes it must hand to the kernel, and how many it has. */
-class StreamSend {
-  written = 0;
-  readonly bytes: Uint8Array;
-  /** The byte count at the call: the buffer may be resized or detached while the call waits. */
-  readonly total: number;
-
-  constructor(
-    bytes: Uint8Array,
-    readonly flags: number,
-  ) {
-    // A view that tracks a resizable or growable buffer's length is pinned to the bytes there were at the call.
-    const { buffer } = bytes as { buffer: { resizable?: boolean; growable?: boolean } };
-    this.bytes = buffer.resizable || buffer.growable ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
-    this.total = this.bytes.byteLength;
-  }
-
-  /**
-   * Writes what the kernel takes: the byte count once every byte is out, else null. A partial write means the send
-   * buffer is full, so it waits (the addon watches the socket then) rather than make a try that would find
-   * WSAEWOULDBLOCK.
-   */
-  attempt(id: SocketId): number | null {
-    const { bytes } = this;
-    // Shrunk below its length or detached while the call waited: nothing left to send from, and never "0 bytes
-    // sent" retried forever. The call fails, and the calls queued behind it move on.
-    if (bytes.byteLength !== this.total) {
-      throw Object.assign(new TypeError('The "data" argument was resized or detached while the send waited'), {
-        code: 'ERR_INVALID_STATE',
-      });
-    }
-    const sent = native.trySend(id, this.written === 0 ? bytes : bytes.subarray(this.written), this.flags);
-    if (sent === null) return null;
-    this.written += sent;
-    return this.written === this.total ? this.written : null;
-  }
-
-  /** Adds `bytesWritten` to the error the call fails with ({@link PartialSendError}). */
-  annotate(error: unknown): void {
-    if (error !== null && typeof error === 'object') Object.assign(error, { bytesWritten: this.written });
   }
 }
 
@@ -180,8 +136,8 @@ class StreamSend {
  */
 export function recv(s: SOCKET, length: number, options?: TransferOptions): Promise<Buffer> {
   try {
-    const checked = checkOptions(options);
-    return callOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
+    const received = recvNowOrLater(s, length, options);
+    return received instanceof Promise ? received : Promise.resolve(received);
   } catch (error) {
     return Promise.reject(error);
   }

@@ -44,36 +44,50 @@ export interface AsyncOptions {
   timeout?: number | undefined;
 }
 
+/** Options of `send`/`recv`: MSG_* flags, and the options every async call takes. */
+export interface TransferOptions extends AsyncOptions {
+  /** MSG_* flags, 0 by default. */
+  flags?: number | undefined;
+}
+
 /** Where the call is going, for the errors it raises. */
 export interface CallSite {
   syscall: string;
   address?: string | undefined;
   port?: number | undefined;
-  /** Adds what the call had done to any error it fails with (send's `bytesWritten`). */
-  annotate?: ((error: unknown) => void) | undefined;
+  /** Adds what the call had done to any error it fails with (send's `bytesWritten`); `a` is the call's first argument. */
+  annotate?: ((error: unknown, a: unknown) => void) | undefined;
 }
 
-/** One waiting call and how to settle it. */
-class Waiter<T> {
+/**
+ * One waiting call and how to settle it: `call(id, a, b)` until it returns a value. A call with no signal and no
+ * timeout leaves nothing that refers to its Waiter once it is settled, so the socket keeps the object for its next
+ * wait (SocketState.spare) instead of making one per wait.
+ */
+class Waiter {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   stopListening: (() => void) | undefined = undefined;
   /** A watch put off after a wakeup that found nothing ({@link REWATCH_DELAY_MS}). */
   rewatch: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** False once a listener, timer or rewatch may still refer to this object after it is settled. */
+  reusable = true;
 
   constructor(
-    readonly attempt: (id: number) => T | null,
+    public call: TryCall<unknown, unknown, unknown>,
+    public a: unknown,
+    public b: unknown,
     /** True for an addon try*, which watches the socket itself when it finds WSAEWOULDBLOCK. */
-    readonly watchesItself: boolean,
-    readonly resolve: (value: T) => void,
-    readonly reject: (error: unknown) => void,
-    readonly site: CallSite,
+    public watchesItself: boolean,
+    public resolve: (value: unknown) => void,
+    public reject: (error: unknown) => void,
+    public site: CallSite,
   ) {}
 
   /** One try; true when the call is finished (resolved, or rejected by the error the attempt threw). */
   tryNow(id: number): boolean {
-    let value: T | null;
+    let value: unknown;
     try {
-      value = this.attempt(id);
+      value = this.call(id, this.a, this.b);
     } catch (error) {
       this.fail(error);
       return true;
@@ -85,7 +99,7 @@ class Waiter<T> {
   }
 
   fail(error: unknown): void {
-    this.site.annotate?.(error);
+    this.site.annotate?.(error, this.a);
     this.reject(error);
     this.stopTimers();
   }
@@ -101,16 +115,28 @@ class Waiter<T> {
     if (this.rewatch !== undefined) clearTimeout(this.rewatch);
     this.stopListening?.();
   }
+
+  /** Lets go of what the finished call held (its arguments, its promise's settlers), ready for the next wait. */
+  release(): void {
+    this.a = undefined;
+    this.b = undefined;
+    this.resolve = ignore;
+    this.reject = ignore;
+  }
 }
+
+function ignore(): void {}
 
 /** What this module knows of one SOCKET: its id in the addon's registry, and the calls waiting on it. */
 export class SocketState {
-  readonly readers: Waiter<unknown>[] = [];
-  readonly writers: Waiter<unknown>[] = [];
+  readonly readers: Waiter[] = [];
+  readonly writers: Waiter[] = [];
+  /** A settled Waiter kept for the next wait on this socket (see Waiter). */
+  spare: Waiter | undefined = undefined;
   /** False after unref(): neither the socket's poll nor a call's timeout timer keeps the process alive. */
   keepsLoopAlive = true;
   /** select's exceptfds and WSAPoll's POLLPRI: a queue of its own, so no recv waits behind them. */
-  readonly prioritized: Waiter<unknown>[] = [];
+  readonly prioritized: Waiter[] = [];
   /** The addon's id of the socket, by which the try* calls name it (see native/addon.h, Track). */
   constructor(readonly id: number) {}
 }
@@ -161,12 +187,12 @@ export function isIdle(state: SocketState, direction: number): boolean {
 }
 
 /** The calls waiting on `state` in `direction` (one of READABLE, WRITABLE, PRIORITIZED). */
-function queueOf(state: SocketState, direction: number): Waiter<unknown>[] {
+function queueOf(state: SocketState, direction: number): Waiter[] {
   return direction === READABLE ? state.readers : direction === WRITABLE ? state.writers : state.prioritized;
 }
 
 /** Retries the calls of `queue` in order until one must wait on (and so is watched for again). */
-function drain(state: SocketState, queue: Waiter<unknown>[], direction: number): void {
+function drain(state: SocketState, queue: Waiter[], direction: number): void {
   while (queue.length > 0) {
     const waiter = queue[0]!;
     let finished: boolean;
@@ -181,6 +207,7 @@ function drain(state: SocketState, queue: Waiter<unknown>[], direction: number):
     if (!finished) {
       // Woken for nothing it reports: watch again only after a pause, or level-triggered readiness spins the loop.
       if (!waiter.watchesItself) {
+        waiter.reusable = false; // the timer below refers to it
         if (waiter.rewatch !== undefined) clearTimeout(waiter.rewatch);
         waiter.rewatch = setTimeout(() => {
           waiter.rewatch = undefined;
@@ -190,17 +217,21 @@ function drain(state: SocketState, queue: Waiter<unknown>[], direction: number):
       return;
     }
     queue.shift();
+    if (waiter.reusable) {
+      waiter.release();
+      state.spare = waiter;
+    }
   }
 }
 
 /** The first try of calls that yielded to the event loop (src/fairness.ts): the loop has come round, so the budget is full. */
-function tryYielded(state: SocketState, queue: Waiter<unknown>[], direction: number): void {
+function tryYielded(state: SocketState, queue: Waiter[], direction: number): void {
   refillFastPath();
   drain(state, queue, direction);
 }
 
 /** Watches the socket for the calls of `queue`; if it cannot be watched, they fail with the reason. */
-function watchOrFailAll(state: SocketState, queue: Waiter<unknown>[], direction: number): void {
+function watchOrFailAll(state: SocketState, queue: Waiter[], direction: number): void {
   try {
     native.watch(state.id, direction);
   } catch (error) {
@@ -298,39 +329,84 @@ export function waitFor<T>(
   tried: boolean,
   watchesItself = true,
 ): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const queue = queueOf(state, direction);
-    const { signal, timeout } = options;
-    const waiter = new Waiter(attempt, watchesItself, resolve, reject, site);
-    if (signal !== undefined || timeout !== undefined) {
-      const leave = (error: unknown): void => {
-        const index = queue.indexOf(waiter as Waiter<unknown>);
-        if (index === -1) return; // already finished
-        queue.splice(index, 1);
-        const watchWasPutOff = waiter.rewatch !== undefined;
-        waiter.fail(error);
-        if (queue.length === 0) native.unwatch(state.id, direction); // nobody is left to wake for this direction
-        else if (watchWasPutOff) watchOrFailAll(state, queue, direction); // the calls behind it need the watch now
-      };
+  return waitForCall(state, direction, attempt, undefined, undefined, site, options, tried, watchesItself);
+}
+
+// The settlers of the promise being made: one executor for every wait, not a closure per wait.
+let settle: ((value: unknown) => void) | undefined;
+let fail: ((error: unknown) => void) | undefined;
+function captureSettlers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  settle = resolve;
+  fail = reject;
+}
+
+/** {@link waitFor} for `call(id, a, b)`: the arguments are kept on the Waiter, so a wait makes no closure. */
+export function waitForCall<A, B, T>(
+  state: SocketState,
+  direction: number,
+  call: TryCall<A, B, T>,
+  a: A,
+  b: B,
+  site: CallSite,
+  options: CheckedOptions,
+  tried: boolean,
+  watchesItself = true,
+): Promise<T> {
+  const promise = new Promise<unknown>(captureSettlers) as Promise<T>;
+  const resolve = settle!;
+  const reject = fail!;
+  settle = fail = undefined;
+  const queue = queueOf(state, direction);
+  const { signal, timeout } = options;
+  let waiter = state.spare;
+  if (waiter === undefined) {
+    waiter = new Waiter(call as TryCall<unknown, unknown, unknown>, a, b, watchesItself, resolve, reject, site);
+  } else {
+    state.spare = undefined;
+    waiter.call = call as TryCall<unknown, unknown, unknown>;
+    waiter.a = a;
+    waiter.b = b;
+    waiter.watchesItself = watchesItself;
+    waiter.resolve = resolve;
+    waiter.reject = reject;
+    waiter.site = site;
+  }
+  if (signal !== undefined || timeout !== undefined) {
+    const leaving = waiter;
+    leaving.reusable = false; // the listener and the timer refer to it
+    const leave = (error: unknown): void => {
+      const index = queue.indexOf(leaving);
+      if (index === -1) return; // already finished
+      queue.splice(index, 1);
+      const watchWasPutOff = leaving.rewatch !== undefined;
+      leaving.fail(error);
+      if (queue.length === 0) native.unwatch(state.id, direction); // nobody is left to wake for this direction
+      else if (watchWasPutOff) watchOrFailAll(state, queue, direction); // the calls behind it need the watch now
+    };
+    try {
       // Listen before queueing: a call whose listener could not be added rejects here and leaves nothing in the
       // queue to take data meant for the next call.
-      if (signal !== undefined) waiter.stopListening = listenForAbort(signal, () => leave(abortError(signal)));
+      if (signal !== undefined) leaving.stopListening = listenForAbort(signal, () => leave(abortError(signal)));
       if (timeout !== undefined) {
         const { syscall, address, port } = site;
-        waiter.timer = setTimeout(() => leave(new WinsockError(WSAETIMEDOUT, syscall, address, port)), timeout);
-        if (!state.keepsLoopAlive) waiter.timer.unref();
+        leaving.timer = setTimeout(() => leave(new WinsockError(WSAETIMEDOUT, syscall, address, port)), timeout);
+        if (!state.keepsLoopAlive) leaving.timer.unref();
       }
+    } catch (error) {
+      reject(error);
+      return promise;
     }
-    const first = queue.length === 0;
-    queue.push(waiter as Waiter<unknown>);
-    // Untried and first in line: nothing watches for it yet. A try* call that yielded to the event loop tries on its
-    // next turn, not on readiness: a call that would fail at once (send on a listening socket, WSAENOTCONN) may wait
-    // for readiness that never comes.
-    if (first && !tried) {
-      if (watchesItself) setImmediate(tryYielded, state, queue, direction);
-      else watchOrFailAll(state, queue, direction);
-    }
-  });
+  }
+  const first = queue.length === 0;
+  queue.push(waiter);
+  // Untried and first in line: nothing watches for it yet. A try* call that yielded to the event loop tries on its
+  // next turn, not on readiness: a call that would fail at once (send on a listening socket, WSAENOTCONN) may wait
+  // for readiness that never comes.
+  if (first && !tried) {
+    if (watchesItself) setImmediate(tryYielded, state, queue, direction);
+    else watchOrFailAll(state, queue, direction);
+  }
+  return promise;
 }
 
 /**
@@ -368,5 +444,28 @@ export function callOrWait<A, B, T>(
     if (value !== null) return Promise.resolve(value);
     tried = true;
   }
-  return waitFor(state, direction, (id) => call(id, a, b), site, options, tried);
+  return waitForCall(state, direction, call, a, b, site, options, tried);
+}
+
+/**
+ * {@link callOrWait} that returns the value itself when the call completes at once (for callers that settle a
+ * promise of their own from it), a promise only when it waits. `T` must not be a promise.
+ */
+export function callNowOrWait<A, B, T extends object>(
+  s: SOCKET,
+  direction: number,
+  call: TryCall<A, B, T>,
+  a: A,
+  b: B,
+  site: CallSite,
+  options: CheckedOptions,
+): T | Promise<T> {
+  const state = stateOf(s);
+  let tried = false;
+  if (isIdle(state, direction)) {
+    const value = call(state.id, a, b);
+    if (value !== null) return value;
+    tried = true;
+  }
+  return waitForCall(state, direction, call, a, b, site, options, tried);
 }

@@ -1,0 +1,110 @@
+// send and recv on a stream as the high-level Socket calls them: the value itself when the call completes at once,
+// a promise only when it has to wait. winsock/promises wraps the value in a promise; Socket (src/connection.ts)
+// settles its own promise from it, without a second promise and a promise job per call.
+import type { SendData, SOCKET } from './types.js';
+import type { SocketId } from './native.js';
+import { native } from './native.js';
+import { tryRecvChunk } from './chunks.js';
+import { toBytes } from './arguments.js';
+import {
+  READABLE, WRITABLE, callNowOrWait, checkOptions, isIdle, stateOf, waitForCall, type CallSite,
+  type TransferOptions,
+} from './readiness.js';
+
+const RECV: CallSite = { syscall: 'recv' };
+
+/**
+ * Sends every byte of `data` (see winsock/promises' `send`): the byte count when all of it went at once, else a
+ * promise of it. Throws what the call fails with at once, with `bytesWritten` when it had sent some.
+ */
+export function sendNowOrLater(s: SOCKET, data: SendData, options: TransferOptions | undefined): number | Promise<number> {
+  let transfer: StreamSend | undefined;
+  let tried = false;
+  try {
+    const checked = checkOptions(options);
+    const state = stateOf(s);
+    const bytes = toBytes(data);
+    if (isIdle(state, WRITABLE)) {
+      // The first try needs no StreamSend: most sends go whole at once. One is made only to carry on.
+      tried = true;
+      const sent = native.trySend(state.id, bytes, checked.flags);
+      if (sent === bytes.byteLength) return sent;
+      transfer = new StreamSend(bytes, checked.flags, sent ?? 0);
+    } else {
+      transfer = new StreamSend(bytes, checked.flags, 0);
+    }
+    return waitForCall(state, WRITABLE, attemptSend, transfer, undefined, SEND, checked, tried);
+  } catch (error) {
+    if (transfer !== undefined) transfer.annotate(error);
+    else if (tried) annotateSend(error, 0); // the first try failed: nothing was sent
+    throw error;
+  }
+}
+
+/**
+ * Receives up to `length` bytes (see winsock/promises' `recv`): the Buffer when some had arrived, else a promise of
+ * it. Throws what the call fails with at once.
+ */
+export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined): Buffer | Promise<Buffer> {
+  const checked = checkOptions(options);
+  return callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
+}
+
+/** One `send`: the bytes it must hand to the kernel, and how many it has. */
+export class StreamSend {
+  written = 0;
+  readonly bytes: Uint8Array;
+  /** The byte count at the call: the buffer may be resized or detached while the call waits. */
+  readonly total: number;
+
+  constructor(
+    bytes: Uint8Array,
+    readonly flags: number,
+    /** What a first try already sent. */
+    written: number,
+  ) {
+    this.written = written;
+    // A view that tracks a resizable or growable buffer's length is pinned to the bytes there were at the call.
+    const { buffer } = bytes as { buffer: { resizable?: boolean; growable?: boolean } };
+    this.bytes = buffer.resizable || buffer.growable ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+    this.total = this.bytes.byteLength;
+  }
+
+  /**
+   * Writes what the kernel takes: the byte count once every byte is out, else null. A partial write means the send
+   * buffer is full, so it waits (the addon watches the socket then) rather than make a try that would find
+   * WSAEWOULDBLOCK.
+   */
+  attempt(id: SocketId): number | null {
+    const { bytes } = this;
+    // Shrunk below its length or detached while the call waited: nothing left to send from, and never "0 bytes
+    // sent" retried forever. The call fails, and the calls queued behind it move on.
+    if (bytes.byteLength !== this.total) {
+      throw Object.assign(new TypeError('The "data" argument was resized or detached while the send waited'), {
+        code: 'ERR_INVALID_STATE',
+      });
+    }
+    const sent = native.trySend(id, this.written === 0 ? bytes : bytes.subarray(this.written), this.flags);
+    if (sent === null) return null;
+    this.written += sent;
+    return this.written === this.total ? this.written : null;
+  }
+
+  /** Adds `bytesWritten` to the error the call fails with ({@link PartialSendError}). */
+  annotate(error: unknown): void {
+    annotateSend(error, this.written);
+  }
+}
+
+/** Adds `bytesWritten` to the error a send fails with ({@link PartialSendError}). */
+export function annotateSend(error: unknown, written: number): void {
+  if (error !== null && typeof error === 'object') Object.assign(error, { bytesWritten: written });
+}
+
+/** send's call site: a failed send's error gets the StreamSend's `bytesWritten`. */
+export const SEND: CallSite = { syscall: 'send', annotate: (error, transfer) => (transfer as StreamSend).annotate(error) };
+
+/** One try of a StreamSend, as a try* call of the readiness layer. */
+export function attemptSend(id: SocketId, transfer: StreamSend): number | null {
+  return transfer.attempt(id);
+}

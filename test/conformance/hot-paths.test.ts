@@ -1,0 +1,116 @@
+// The round trip's hot paths (issue 17): trySend/tryRecv as plain Node-API functions, Waiters a socket reuses, and
+// Socket.write/read that settle from the value when the call completes at once. Each keeps what the slower path
+// had: every argument check and typed error, the right call settled by the right data, nothing held after a call.
+import assert from 'node:assert/strict';
+
+import { native } from '../../src/native.js';
+import * as ws from '../../src/promises.js';
+import { Server, Socket } from '../../src/socket.js';
+import { afterEach, describe, test } from '../harness.js';
+import { SocketScope, assertArgumentError, assertWinsockError, collectGarbage } from '../support.js';
+
+/** Rejects with the error of `promise`, or fails if it resolves. */
+async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & Record<string, unknown>;
+  }
+  assert.fail('expected the promise to reject');
+}
+
+describe('hot paths', () => {
+  ws.startup();
+  const scope = new SocketScope();
+  afterEach(() => scope.closeAll());
+
+  test('trySend and tryRecv refuse what the full calls refuse, by name and with the same codes', () => {
+    const { client } = scope.pair();
+    const id = native.socketId(client);
+    const buffer = Buffer.alloc(8);
+    // Not a socket id: a TypeError, never a lookup of garbage.
+    assertArgumentError(() => native.trySend('1' as unknown as number, buffer, 0), TypeError);
+    assertArgumentError(() => native.tryRecv({} as unknown as number, buffer, 0), TypeError);
+    // Not bytes, or missing: a TypeError (arguments left out read as undefined).
+    assertArgumentError(() => native.trySend(id, {} as unknown as Buffer, 0), TypeError);
+    assertArgumentError(() => (native.trySend as (...args: unknown[]) => unknown)(id), TypeError);
+    assertArgumentError(() => native.tryRecv(id, 'x' as unknown as Buffer, 0), TypeError);
+    // Flags and lengths out of range: a RangeError.
+    assertArgumentError(() => native.trySend(id, buffer, 1.5), RangeError);
+    assertArgumentError(() => native.tryRecv(id, buffer, 2 ** 31), RangeError);
+    assertArgumentError(() => native.tryRecv(id, -1, 0), RangeError);
+    // A detached buffer is not "0 bytes": a TypeError.
+    const detached = new ArrayBuffer(8);
+    const view = new Uint8Array(detached);
+    structuredClone(detached, { transfer: [detached] });
+    assertArgumentError(() => native.trySend(id, view, 0), TypeError);
+    assertArgumentError(() => native.tryRecv(id, detached, 0), TypeError);
+    // A closed socket's id: WSAENOTSOCK, with the syscall.
+    scope.close(client);
+    assertWinsockError(() => native.trySend(id, buffer, 0), 'WSAENOTSOCK', 'send');
+    assertWinsockError(() => native.tryRecv(id, buffer, 0), 'WSAENOTSOCK', 'recv');
+  });
+
+  test('a socket reusing its Waiters settles each call with its own data, across timeouts and aborts', async () => {
+    const { client, server } = scope.pair();
+    const into = Buffer.alloc(16);
+    for (let round = 0; round < 3; round++) {
+      // A plain wait, settled by readiness: its Waiter goes back to the socket.
+      const plain = ws.recv(server, 16);
+      await ws.send(client, `a${round}`);
+      assert.equal((await plain).toString(), `a${round}`);
+      // A wait with a timeout that fires: that Waiter is never reused (its timer referred to it).
+      const timedOut = await rejection(ws.recv(server, 16, { timeout: 10 }));
+      assert.equal(timedOut.code, 'WSAETIMEDOUT');
+      // An aborted wait.
+      const controller = new AbortController();
+      const aborted = ws.recvInto(server, into, { signal: controller.signal });
+      controller.abort();
+      assert.equal((await rejection(aborted)).name, 'AbortError');
+      // Two waits queued at once, then their data: each gets its own, in order.
+      const first = ws.recv(server, 2);
+      const second = ws.recvInto(server, into);
+      await ws.send(client, `b${round}`);
+      assert.equal((await first).toString(), `b${round}`);
+      await ws.send(client, `c${round}`);
+      assert.equal(await second, 2);
+      assert.equal(into.toString('utf8', 0, 2), `c${round}`);
+    }
+  });
+
+  test('a settled wait lets go of its buffer: the reused Waiter holds nothing of the last call', async () => {
+    const { client, server } = scope.pair();
+    let buffer: Buffer | undefined = Buffer.alloc(1 << 20);
+    const collected = new WeakRef(buffer);
+    const waiting = ws.recvInto(server, buffer);
+    await ws.send(client, 'x');
+    assert.equal(await waiting, 1);
+    buffer = undefined;
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    assert.equal(collected.deref(), undefined, 'the buffer of a finished recvInto is still referenced');
+  });
+
+  test('Socket: a write that sent everything at once leaves a waiting read idle; errors reject as before', async () => {
+    await using server = Server.listen({ host: '127.0.0.1' });
+    const { port } = server.address();
+    const accepting = server.accept();
+    await using socket = await Socket.connect('127.0.0.1', port);
+    await using peer = await accepting;
+    const reading = socket.read();
+    assert.equal(socket.idle, true);
+    const writing = socket.write('ping');
+    // All four bytes are in the kernel already: no write is under way while the read waits.
+    assert.equal(socket.idle, true);
+    assert.equal(await writing, undefined);
+    assert.equal(String(await peer.read()), 'ping');
+    await peer.write('pong');
+    assert.equal(String(await reading), 'pong');
+    // Bad data and a closed socket: the same typed errors, as rejections.
+    assert.equal((await rejection(socket.write(42 as unknown as string))).code, 'ERR_INVALID_ARG_TYPE');
+    assert.equal((await rejection(socket.read(-1))).code, 'ERR_OUT_OF_RANGE');
+    socket.close();
+    assert.equal((await rejection(socket.write('x'))).code, 'WSAENOTSOCK');
+    assert.equal((await rejection(socket.read())).code, 'WSAENOTSOCK');
+  });
+});
