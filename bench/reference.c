@@ -175,6 +175,17 @@ static void client_bulk(int port, uint64_t total, size_t chunk) {
   close(fd);
 }
 
+/* With BENCH_CHECKPOINTS=1 (a client under callgrind): tells the runner `name` and waits for its line on stdin, so
+ * that it can zero the counters after the warm-up and dump them after the counted rounds (bench/workloads.ts). */
+static void checkpoint(const char *name) {
+  const char *wanted = getenv("BENCH_CHECKPOINTS");
+  if (wanted == NULL || strcmp(wanted, "1") != 0) return;
+  printf("%s\n", name);
+  fflush(stdout);
+  char line[16];
+  if (fgets(line, sizeof line, stdin) == NULL) die("checkpoint: stdin closed");
+}
+
 static int compare_doubles(const void *a, const void *b) {
   const double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -191,6 +202,7 @@ static void client_pingpong(int port, long rounds, long warmup, int timed) {
     send_all(fd, message, sizeof message);
     if (!recv_all(fd, message, sizeof message)) die("pingpong: server closed");
   }
+  checkpoint("warm");
   const double start = now();
   for (long i = 0; i < rounds; i++) {
     const double sent_at = timed ? now() : 0;
@@ -199,6 +211,7 @@ static void client_pingpong(int port, long rounds, long warmup, int timed) {
     latencies[i] = timed ? now() - sent_at : 0;
   }
   const double seconds = now() - start;
+  checkpoint("counted");
   qsort(latencies, (size_t)rounds, sizeof(double), compare_doubles);
   printf("{\"seconds\":%.9f,\"rounds\":%ld,\"p50\":%.9f,\"p99\":%.9f}\n", seconds, rounds,
          latencies[(rounds - 1) / 2], latencies[(rounds * 99 - 1) / 100]);
