@@ -4,8 +4,8 @@
  *
  *   scale PORT CONNECTIONS WARMUP MESSAGES HOLD_US
  *
- * Sends WARMUP messages (over all connections together) and waits for their echoes, prints "warm" and waits for a
- * line on stdin (the runner zeroes the server's callgrind counters then); sends MESSAGES more, prints "counted" and
+ * Sends WARMUP messages (over all connections together) and waits for their echoes, prints "warm" and "zero", each
+ * time waiting for a line on stdin (the runner zeroes the server's callgrind counters at "zero"); sends MESSAGES more, prints "counted" and
  * waits for a line again (the runner dumps the counters); then closes every connection and exits. Compiled by
  * bench/run.ts with `cc -O2`.
  */
@@ -155,6 +155,7 @@ int main(int argc, char **argv) {
   }
   exchange(epoll, connections, &ready, warmup, hold_us);
   wait_for_runner("warm");
+  wait_for_runner("zero"); /* the runner zeroes the server's counters here, as with every client (bench/workloads.ts) */
   exchange(epoll, connections, &ready, messages, hold_us);
   wait_for_runner("counted");
   for (long i = 0; i < count; i++) close(connections[i].fd);

@@ -144,7 +144,8 @@ export class Sides {
    */
   async instructions(side: SideName, warmup: number, rounds: number, replyDelayUs: number, outFile: string):
   Promise<Callgrind> {
-    const server = start(this.argv('c', ['server', 'pingpong', replyDelayUs]), this.descriptors, 180_000);
+    // The server outlives a client under callgrind, whose startup alone can take minutes on a loaded machine.
+    const server = start(this.argv('c', ['server', 'pingpong', replyDelayUs]), this.descriptors, 900_000);
     let client: Child | undefined;
     try {
       const port = Number((await server.nextLine()).replace(/^port /, ''));
@@ -193,8 +194,8 @@ function callgrind(outFile: string): string[] {
 }
 
 /**
- * The counts of `counted` (a process under callgrind) between the "warm" and "counted" lines of `driver`: zeroes
- * the counters at the first, dumps them at the second (callgrind_control, through valgrind's gdbserver), and lets
+ * The counts of `counted` (a process under callgrind) between the "zero" and "counted" lines of `driver` (which
+ * writes "warm" before "zero": see bench/sides/common.ts): zeroes the counters at the first, dumps them at the second (callgrind_control, through valgrind's gdbserver), and lets
  * the driver go on after each with a line on its stdin.
  */
 async function countBetweenCheckpoints(driver: Child, counted: Child, outFile: string): Promise<Callgrind> {
@@ -206,6 +207,8 @@ async function countBetweenCheckpoints(driver: Child, counted: Child, outFile: s
     if (got !== line) throw new Error(`expected "${line}" from the client, got "${got}"`);
   };
   await expect('warm');
+  driver.process.stdin.write('go\n');
+  await expect('zero');
   execFileSync('callgrind_control', ['--zero', pid], { stdio: 'ignore' });
   driver.process.stdin.write('go\n');
   await expect('counted');

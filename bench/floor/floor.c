@@ -238,10 +238,13 @@ static void on_ready(uv_poll_t *handle, int status, int events) {
   double result[2] = {0, 0};
   op *ops[2] = {&s->read, &s->write};
   const int direction[2] = {UV_READABLE, UV_WRITABLE};
+  /* libuv reports an error condition (POLLERR: a refused connect, a reset) as UV_EBADF and stops the poll: the
+   * syscall itself tells the real error (getsockopt SO_ERROR, recv, send). */
+  if (status < 0) s->events = 0;
   for (int i = 0; i < 2; i++) {
-    if (ops[i]->kind == OP_NONE) continue;
-    if (status < 0) how[i] = FAILED, error[i] = -status;
-    else if (events & (direction[i] | UV_DISCONNECT)) how[i] = attempt(s, ops[i], &error[i], &result[i]);
+    if (ops[i]->kind == OP_NONE || (status >= 0 && !(events & (direction[i] | UV_DISCONNECT)))) continue;
+    how[i] = attempt(s, ops[i], &error[i], &result[i]);
+    if (how[i] == AGAIN && status < 0) how[i] = FAILED, error[i] = -status;
   }
   if (how[0] != AGAIN || how[1] != AGAIN) {
     napi_handle_scope handles;
