@@ -84,8 +84,8 @@ function loadText(machine: Machine): string {
   const loaded = Math.max(machine.loadAtStart[0] ?? 0, machine.loadAtEnd[0] ?? 0) > machine.cpus / 2;
   return `- Load average (1, 5, 15 minutes, os.loadavg() as uptime prints it): ${load(machine.loadAtStart)} at the start, ` +
     `${load(machine.loadAtEnd)} at the end. ${loaded
-      ? `**The machine was loaded** by other work during this run (more than half its ${machine.cpus} CPUs busy ` +
-        'before the bench counted itself): the wall-clock figures (throughput, rates, latencies) are lower and ' +
+      ? `**The machine was loaded** by other work during this run (a 1-minute load above half its ${machine.cpus} ` +
+        'CPUs at the start or the end): the wall-clock figures (throughput, rates, latencies) are lower and ' +
         'noisier than on an idle machine. Callgrind\'s instruction counts do not depend on load.'
       : 'The machine was not loaded by other work.'}`;
 }
@@ -117,7 +117,7 @@ Instruction counts are user-space instructions under \`valgrind --tool=callgrind
 the steady state: the process runs its warm-up, the bench zeroes callgrind's counters (\`callgrind_control --zero\`),
 the process runs the counted stretch, and the bench dumps them (\`callgrind_control --dump\`); the count is the dump's
 total over the counted round trips or messages. Startup, warm-up and JIT compiles are outside the window (one run
-each: the count repeats to within about 0.2%, see bench/notes.md). Client rows: the ping-pong client of each side
+each; bench/notes.md says how closely the counts repeat). Client rows: the ping-pong client of each side
 against the C server, ${sizes.callgrindRounds} round trips counted after ${sizes.callgrindWarmup}; "answer there already" has the
 server one answer ahead (it sends an extra one first), "answer waited for" has it hold each answer 300 µs, so that
 every round trip goes through the event loop. Scale rows: the server of each side under callgrind, driven by the
@@ -172,9 +172,10 @@ ${goalsTable(results)}
 
 \`\`\`sh
 npm ci
-npm run bench            # the default form: rewrites docs/performance.md and docs/performance.svg
-npm run bench -- --long  # 5 runs each and 20,000 counted round trips and messages (4 times the default's)
+npm run bench            # the default form: 3 runs each, 3,000 counted round trips and messages; rewrites docs/
+npm run bench -- --long  # 5 runs each, 20,000 counted round trips and messages after 20,000 (scale) or 10,000
 npm run bench -- --quick # one short run of each, to check that everything works; writes build/bench/ only
+npm run bench -- --quick --docs   # the same, written to docs/ (the header names the form)
 npm run bench -- --only=instructions,scale --sides=floor,ours   # a part; writes build/bench/ only
 \`\`\`
 

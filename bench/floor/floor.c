@@ -4,7 +4,8 @@
  *   - one uv_poll per socket, started when a call first finds EAGAIN and stopped lazily: only when readiness
  *     arrives for a direction nobody waits on (level-triggered epoll would wake the loop again at once), and unref'd
  *     while nothing waits, so an idle socket never keeps the process alive;
- *   - every call tries its syscall first and only waits when the kernel says EAGAIN;
+ *   - every call tries its syscall first and returns its result at once when the kernel has answered (no promise,
+ *     no microtask: a caller awaits only what is a promise); only on EAGAIN does it make a promise and wait;
  *   - each promise settled from a readiness callback is settled inside napi_open_callback_scope with the socket's
  *     own async context (napi_async_init), so continuations, microtasks, nextTicks and async hooks run as Node
  *     requires of a callback that enters JavaScript from the event loop.
@@ -15,9 +16,9 @@
  *
  *   listen() -> fd                      127.0.0.1, port 0, nonblocking; port(fd) -> its port
  *   connect(port) -> Promise<fd>        127.0.0.1:port
- *   accept(fd) -> Promise<fd>
- *   recv(fd, buffer) -> Promise<n>      into the caller's Buffer; 0 at end of stream
- *   send(fd, buffer) -> Promise<n>      the whole buffer (waits for writability as often as it must)
+ *   accept(fd) -> fd | Promise<fd>      the value itself when the kernel answered at once, else a promise of it;
+ *   recv(fd, buffer) -> n | Promise<n>  an error then is thrown, not a rejected promise. recv reads into the
+ *   send(fd, buffer) -> n | Promise<n>  caller's Buffer (0 at end of stream); send sends the whole buffer
  *   shutdown(fd), setNoDelay(fd), close(fd)   close rejects pending calls
  */
 #define _GNU_SOURCE
@@ -265,24 +266,28 @@ static void on_ready(uv_poll_t *handle, int status, int events) {
   else watch(s, s->events); /* only the ref count may change */
 }
 
-/* A call on `s` in direction `o`: tries at once; resolves now, or waits for readiness. */
+/* A call on `s` in direction `o`: tries at once and returns the result (or throws its error) when the kernel has
+ * answered; only when it says EAGAIN does the call make a promise and wait for readiness. */
 static napi_value start_call(napi_env env, floor_socket *s, op *o, op_kind kind, napi_value buffer, char *data,
                              size_t length) {
   if (o->kind != OP_NONE) {
     napi_throw_error(env, "ERR_INVALID_STATE", "floor: a call of this direction is already waiting");
     return NULL;
   }
-  napi_value promise;
-  napi_deferred deferred;
-  CHECK(napi_create_promise(env, &deferred, &promise));
-  *o = (op){.kind = kind, .deferred = deferred, .data = data, .length = length};
+  *o = (op){.kind = kind, .data = data, .length = length};
   int error = 0;
   double result = 0;
   outcome how = attempt(s, o, &error, &result);
   if (how != AGAIN) {
-    settle(env, s, o, how, error, result);
-    return promise;
+    memset(o, 0, sizeof *o);
+    if (how == FAILED) return throw_errno(env, syscall_of(kind), error);
+    if (kind == OP_ACCEPT) return adopt_or_throw(env, s->owner, (int)result, "accept");
+    napi_value value;
+    CHECK(napi_create_double(env, result, &value));
+    return value;
   }
+  napi_value promise;
+  CHECK(napi_create_promise(env, &o->deferred, &promise));
   if (buffer != NULL) CHECK(napi_create_reference(env, buffer, 1, &o->buffer));
   error = watch(s, s->events | (o == &s->read ? UV_READABLE : UV_WRITABLE));
   if (error != 0) settle(env, s, o, FAILED, -error, 0);

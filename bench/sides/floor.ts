@@ -1,6 +1,7 @@
 // The benchmark side of the floor binding (bench/floor/floor.c): the least a correct Node-API binding on the event
 // loop does per call, written as bench/sides/ours.ts is (recv into one reused buffer, send of the whole buffer), so
-// the two differ only in the binding underneath.
+// the two differ in the binding underneath and in one thing the floor's calls allow: a result the kernel gave at
+// once is used without an await (winsock/promises returns a promise from every call, as its API promises).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,14 +10,17 @@ import {
   PING_SIZE, announceIdleReady, announcePort, checkCount, checkpoint, countMessage, latencyReport, now, report, runSide,
 } from './common.js';
 
-/** The floor binding's calls; a socket is its descriptor. */
+/**
+ * The floor binding's calls; a socket is its descriptor. accept, recv and send return their result itself when the
+ * kernel answered at once (throwing its error), and a promise only when they had to wait: callers await only those.
+ */
 export interface Floor {
   listen(): number;
   port(fd: number): number;
   connect(port: number): Promise<number>;
-  accept(fd: number): Promise<number>;
-  recv(fd: number, buffer: Buffer): Promise<number>;
-  send(fd: number, buffer: Buffer): Promise<number>;
+  accept(fd: number): number | Promise<number>;
+  recv(fd: number, buffer: Buffer): number | Promise<number>;
+  send(fd: number, buffer: Buffer): number | Promise<number>;
   shutdown(fd: number): void;
   setNoDelay(fd: number): void;
   close(fd: number): void;
@@ -36,7 +40,7 @@ function listenLoopback(): number {
 async function recvRest(fd: number, buffer: Buffer, got: number): Promise<boolean> {
   if (got === 0) return false;
   while (got < buffer.length) {
-    const n = await floor.recv(fd, buffer.subarray(got));
+    const n = await floor.recv(fd, buffer.subarray(got)); // a rare path: awaiting a number is fine here
     if (n === 0) throw new Error('recv: end of stream inside a message');
     got += n;
   }
@@ -44,7 +48,8 @@ async function recvRest(fd: number, buffer: Buffer, got: number): Promise<boolea
 }
 
 async function recvExactly(fd: number, buffer: Buffer): Promise<boolean> {
-  const got = await floor.recv(fd, buffer);
+  let got = floor.recv(fd, buffer);
+  if (typeof got !== 'number') got = await got;
   return got === buffer.length || recvRest(fd, buffer, got);
 }
 
@@ -53,9 +58,11 @@ async function echo(fd: number): Promise<void> {
   floor.setNoDelay(fd);
   const message = Buffer.allocUnsafe(PING_SIZE);
   for (;;) {
-    const got = await floor.recv(fd, message);
+    let got = floor.recv(fd, message);
+    if (typeof got !== 'number') got = await got;
     if (got !== PING_SIZE && !(await recvRest(fd, message, got))) break;
-    await floor.send(fd, message);
+    const sent = floor.send(fd, message);
+    if (typeof sent !== 'number') await sent;
   }
   floor.close(fd);
 }
@@ -65,7 +72,12 @@ const servers = {
     const fd = await floor.accept(listener);
     const buffer = Buffer.allocUnsafe(64 * 1024);
     let total = 0;
-    for (let n = await floor.recv(fd, buffer); n > 0; n = await floor.recv(fd, buffer)) total += n;
+    for (;;) {
+      let n = floor.recv(fd, buffer);
+      if (typeof n !== 'number') n = await n;
+      if (n === 0) break;
+      total += n;
+    }
     await floor.send(fd, countMessage(total));
     floor.close(fd);
   },
@@ -93,7 +105,7 @@ const servers = {
     for (let i = 0; i < count; i++) {
       const fd = await floor.accept(listener);
       open.push(fd);
-      floor.recv(fd, buffer).catch(() => {});
+      void Promise.resolve(floor.recv(fd, buffer)).catch(() => {});
     }
     announceIdleReady();
     process.stdin.resume();
@@ -106,7 +118,10 @@ const clients = {
     const chunk = Buffer.alloc(chunkSize);
     const fd = await floor.connect(port);
     const start = now();
-    for (let sent = 0; sent < total; sent += chunkSize) await floor.send(fd, chunk);
+    for (let sent = 0; sent < total; sent += chunkSize) {
+      const done = floor.send(fd, chunk);
+      if (typeof done !== 'number') await done;
+    }
     floor.shutdown(fd);
     const answer = Buffer.allocUnsafe(8);
     if (!(await recvExactly(fd, answer))) throw new Error('bulk: no answer');
@@ -124,8 +139,10 @@ const clients = {
     const roundTrips = async (latencies: Float64Array): Promise<void> => {
       for (let i = 0; i < latencies.length; i++) {
         const sentAt = timed ? performance.now() : 0;
-        await floor.send(fd, message);
-        const got = await floor.recv(fd, message); // inlined recvExactly: its promise and turn are a tenth of the cost
+        const sent = floor.send(fd, message);
+        if (typeof sent !== 'number') await sent;
+        let got = floor.recv(fd, message); // inlined recvExactly: its promise and turn are a tenth of the cost
+        if (typeof got !== 'number') got = await got;
         if (got !== PING_SIZE && !(await recvRest(fd, message, got))) throw new Error('pingpong: server closed');
         if (timed) latencies[i] = (performance.now() - sentAt) / 1000;
       }
