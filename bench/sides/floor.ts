@@ -1,7 +1,9 @@
 // The benchmark side of the floor binding (bench/floor/floor.c): the least a correct Node-API binding on the event
 // loop does per call, written as bench/sides/ours.ts is (recv into one reused buffer, send of the whole buffer), so
-// the two differ in the binding underneath and in one thing the floor's calls allow: a result the kernel gave at
-// once is used without an await (winsock/promises returns a promise from every call, as its API promises).
+// the two differ only in the binding underneath. Every call is awaited, as there: the floor's calls return the
+// kernel's answer itself when it came at once (no promise made), and awaiting that costs a microtask, not a promise.
+// (Code that skipped the await of a plain number would go lower still: 2,090 instructions per round trip with the
+// answer there, against 2,9xx awaited, in the runs of bench/notes.md.)
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +14,7 @@ import {
 
 /**
  * The floor binding's calls; a socket is its descriptor. accept, recv and send return their result itself when the
- * kernel answered at once (throwing its error), and a promise only when they had to wait: callers await only those.
+ * kernel answered at once (throwing its error), and a promise only when they had to wait.
  */
 export interface Floor {
   listen(): number;
@@ -40,7 +42,7 @@ function listenLoopback(): number {
 async function recvRest(fd: number, buffer: Buffer, got: number): Promise<boolean> {
   if (got === 0) return false;
   while (got < buffer.length) {
-    const n = await floor.recv(fd, buffer.subarray(got)); // a rare path: awaiting a number is fine here
+    const n = await floor.recv(fd, buffer.subarray(got));
     if (n === 0) throw new Error('recv: end of stream inside a message');
     got += n;
   }
@@ -48,8 +50,7 @@ async function recvRest(fd: number, buffer: Buffer, got: number): Promise<boolea
 }
 
 async function recvExactly(fd: number, buffer: Buffer): Promise<boolean> {
-  let got = floor.recv(fd, buffer);
-  if (typeof got !== 'number') got = await got;
+  const got = await floor.recv(fd, buffer);
   return got === buffer.length || recvRest(fd, buffer, got);
 }
 
@@ -58,11 +59,9 @@ async function echo(fd: number): Promise<void> {
   floor.setNoDelay(fd);
   const message = Buffer.allocUnsafe(PING_SIZE);
   for (;;) {
-    let got = floor.recv(fd, message);
-    if (typeof got !== 'number') got = await got;
+    const got = await floor.recv(fd, message);
     if (got !== PING_SIZE && !(await recvRest(fd, message, got))) break;
-    const sent = floor.send(fd, message);
-    if (typeof sent !== 'number') await sent;
+    await floor.send(fd, message);
   }
   floor.close(fd);
 }
@@ -72,12 +71,7 @@ const servers = {
     const fd = await floor.accept(listener);
     const buffer = Buffer.allocUnsafe(64 * 1024);
     let total = 0;
-    for (;;) {
-      let n = floor.recv(fd, buffer);
-      if (typeof n !== 'number') n = await n;
-      if (n === 0) break;
-      total += n;
-    }
+    for (let n = await floor.recv(fd, buffer); n > 0; n = await floor.recv(fd, buffer)) total += n;
     await floor.send(fd, countMessage(total));
     floor.close(fd);
   },
@@ -118,10 +112,7 @@ const clients = {
     const chunk = Buffer.alloc(chunkSize);
     const fd = await floor.connect(port);
     const start = now();
-    for (let sent = 0; sent < total; sent += chunkSize) {
-      const done = floor.send(fd, chunk);
-      if (typeof done !== 'number') await done;
-    }
+    for (let sent = 0; sent < total; sent += chunkSize) await floor.send(fd, chunk);
     floor.shutdown(fd);
     const answer = Buffer.allocUnsafe(8);
     if (!(await recvExactly(fd, answer))) throw new Error('bulk: no answer');
@@ -139,10 +130,8 @@ const clients = {
     const roundTrips = async (latencies: Float64Array): Promise<void> => {
       for (let i = 0; i < latencies.length; i++) {
         const sentAt = timed ? performance.now() : 0;
-        const sent = floor.send(fd, message);
-        if (typeof sent !== 'number') await sent;
-        let got = floor.recv(fd, message); // inlined recvExactly: its promise and turn are a tenth of the cost
-        if (typeof got !== 'number') got = await got;
+        await floor.send(fd, message);
+        const got = await floor.recv(fd, message); // inlined recvExactly: its promise and turn are a tenth of the cost
         if (got !== PING_SIZE && !(await recvRest(fd, message, got))) throw new Error('pingpong: server closed');
         if (timed) latencies[i] = (performance.now() - sentAt) / 1000;
       }
