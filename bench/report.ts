@@ -119,7 +119,7 @@ the process runs the counted stretch, and the bench dumps them (\`callgrind_cont
 total over the counted round trips or messages. Startup, warm-up and JIT compiles are outside the window (one run
 each; bench/notes.md says how closely the counts repeat). Client rows: the ping-pong client of each side
 against the C server, ${sizes.callgrindRounds} round trips counted after ${sizes.callgrindWarmup}; "answer there already" has the
-server one answer ahead (it sends an extra one first), "answer waited for" has it hold each answer 300 µs, so that
+server 16 answers ahead (it sends 16 extra first), "answer waited for" has it hold each answer 300 µs, so that
 every round trip goes through the event loop. Scale rows: the server of each side under callgrind, driven by the
 C epoll client (bench/scale.c, one process) over N connections at once, each next message held 300 µs after its
 echo so that every message is waited for; ${sizes.scaleMessages} messages counted after ${sizes.scaleWarmup}.

@@ -100,7 +100,7 @@ if (wanted('idle')) {
   }
 }
 
-// Client instructions per round trip in the steady state, against the C server one answer ahead (the answer is
+// Client instructions per round trip in the steady state, against the C server 16 answers ahead (the answer is
 // always there) and holding each answer 300 µs (every round trip waits for readiness).
 const callgrindModes = [
   { metric: 'instructions.ready', delayUs: -1 },

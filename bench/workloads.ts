@@ -140,7 +140,7 @@ export class Sides {
    * in the steady state: `warmup` round trips, then the counters are zeroed, `rounds` round trips, and they are
    * dumped (no per-round clock reads). With `replyDelayUs` > 0 the server holds each answer that long, so that the
    * client, slowed down some fifty times by callgrind, is always waiting for readiness when the answer comes; with
-   * -1 it is one answer ahead, so that the answer is always there already.
+   * -1 it is 16 answers ahead, so that the answer is always there already.
    */
   async instructions(side: SideName, warmup: number, rounds: number, replyDelayUs: number, outFile: string):
   Promise<Callgrind> {
