@@ -199,7 +199,7 @@ export function chart(results: Results): string {
   const x = (ratio: number): number => left + ((Math.log2(Math.min(hi, Math.max(lo, ratio))) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * plotWidth;
   const parts: string[] = [];
   let y = 50;
-  for (const metric of METRICS.filter((m) => !m.id.endsWith('.waits') && !m.id.startsWith('bulk.cpu'))) {
+  for (const metric of METRICS.filter((m) => !/\.(waits|compiles)$/.test(m.id) && !m.id.startsWith('bulk.cpu'))) {
     if (results.summary(metric.id, 'net').runs === 0) continue;
     parts.push(`<text x="${left - 10}" y="${y + barHeight * 1.5 + 4}" text-anchor="end" font-size="12">${metric.label}</text>`);
     parts.push(`<text x="${left - 10}" y="${y + barHeight * 1.5 + 18}" text-anchor="end" font-size="10" fill="#666">` +

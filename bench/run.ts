@@ -28,7 +28,7 @@ const long = process.argv.includes('--long');
 // --quick still measures every goal once (idle at 10,000 and 18,000, scale up to 1,000), with short counted stretches.
 const sizes: Sizes = quick
   ? { runs: 1, bulkBytes: 2 ** 28, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
-      idleConnections: [10000, 18000], callgrindWarmup: 5000, callgrindRounds: 1000, scaleConnections: [1, 100, 1000],
+      idleConnections: [10000, 18000], callgrindWarmup: 10000, callgrindRounds: 1000, scaleConnections: [1, 100, 1000],
       scaleWarmup: 3000, scaleMessages: 1000, straceBytes: 2 ** 27 }
   : { runs: long ? 5 : 3, bulkBytes: 2 ** 30, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000,
       connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 10000, callgrindRounds: long ? 20000 : 3000,
@@ -112,9 +112,11 @@ for (const { metric, delayUs } of callgrindModes.filter((mode) => wanted(mode.me
     const counted = await sides.instructions(side, sizes.callgrindWarmup, sizes.callgrindRounds, delayUs, file);
     results.add(metric, side, counted.instructions);
     results.add(`${metric}.waits`, side, counted.epollWaits);
+    results.add(`${metric}.compiles`, side, counted.compiles);
     const answer = delayUs < 0 ? 'answer there already' : `answer after ${delayUs} µs`;
     log(`callgrind ${SIDE_LABELS[side]}, ${answer}: ${counted.instructions.toFixed(0)} instructions per round trip ` +
-      `(${sizes.callgrindRounds} counted after ${sizes.callgrindWarmup}), ${counted.epollWaits.toFixed(2)} epoll waits`);
+      `(${sizes.callgrindRounds} counted after ${sizes.callgrindWarmup}), ${counted.epollWaits.toFixed(2)} epoll waits, ` +
+      `${counted.compiles.toFixed(0)} in TurboFan compiles`);
   }
 }
 
@@ -126,8 +128,9 @@ if (wanted('scale')) {
       const counted = await sides.scale(side, connections, sizes.scaleWarmup, sizes.scaleMessages, file);
       results.add(`scale.${connections}`, side, counted.instructions);
       results.add(`scale.${connections}.waits`, side, counted.epollWaits);
+      results.add(`scale.${connections}.compiles`, side, counted.compiles);
       log(`scale ${SIDE_LABELS[side]}, ${connections} connections: ${counted.instructions.toFixed(0)} server ` +
-        `instructions per message, ${counted.epollWaits.toFixed(3)} epoll waits`);
+        `instructions per message, ${counted.epollWaits.toFixed(3)} epoll waits, ${counted.compiles.toFixed(0)} in TurboFan compiles`);
     }
   }
 }

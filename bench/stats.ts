@@ -41,12 +41,17 @@ export const METRICS: readonly Metric[] = [
   { id: 'idle.most.rss', workload: 'idle', label: 'server RSS, the most idle connections', unit: 'MiB', higherIsBetter: false, digits: 1 },
   { id: 'instructions.ready', workload: 'callgrind', label: 'client instructions per round trip, answer there already', unit: 'instructions', higherIsBetter: false, digits: 0 },
   { id: 'instructions.ready.waits', workload: 'callgrind', label: '… epoll waits', unit: 'per round trip', higherIsBetter: false, digits: 2 },
+  { id: 'instructions.ready.compiles', workload: 'callgrind', label: '… of which TurboFan compiles (0 in a steady state)', unit: 'per round trip', higherIsBetter: false, digits: 0 },
   { id: 'instructions.waiting', workload: 'callgrind', label: 'client instructions per round trip, answer waited for', unit: 'instructions', higherIsBetter: false, digits: 0 },
   { id: 'instructions.waiting.waits', workload: 'callgrind', label: '… epoll waits', unit: 'per round trip', higherIsBetter: false, digits: 2 },
-  ...[1, 10, 100, 1000].map((connections): Metric => ({
+  { id: 'instructions.waiting.compiles', workload: 'callgrind', label: '… of which TurboFan compiles (0 in a steady state)', unit: 'per round trip', higherIsBetter: false, digits: 0 },
+  ...[1, 10, 100, 1000].flatMap((connections): Metric[] => [{
     id: `scale.${connections}`, workload: 'scale', label: `server instructions per message, ${connections} connections`,
     unit: 'instructions', higherIsBetter: false, digits: 0,
-  })),
+  }, {
+    id: `scale.${connections}.compiles`, workload: 'scale', label: '… of which TurboFan compiles (0 in a steady state)',
+    unit: 'per message', higherIsBetter: false, digits: 0,
+  }]),
 ];
 
 /** Every run's value of every metric, by metric id and side. */

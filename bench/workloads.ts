@@ -154,7 +154,8 @@ export class Sides {
       const counted = await countBetweenCheckpoints(client, client, outFile);
       await client.exited;
       await server.exited;
-      return { ...counted, instructions: counted.instructions / rounds, epollWaits: counted.epollWaits / rounds };
+      return { instructions: counted.instructions / rounds, epollWaits: counted.epollWaits / rounds,
+        compiles: counted.compiles / rounds };
     } finally {
       client?.process.kill('SIGKILL');
       server.process.kill('SIGKILL');
@@ -178,7 +179,8 @@ export class Sides {
       const counted = await countBetweenCheckpoints(client, server, outFile);
       await client.exited;
       await server.exited;
-      return { ...counted, instructions: counted.instructions / messages, epollWaits: counted.epollWaits / messages };
+      return { instructions: counted.instructions / messages, epollWaits: counted.epollWaits / messages,
+        compiles: counted.compiles / messages };
     } finally {
       client?.process.kill('SIGKILL');
       server.process.kill('SIGKILL');
@@ -220,6 +222,36 @@ async function countBetweenCheckpoints(driver: Child, counted: Child, outFile: s
 export interface Callgrind {
   instructions: number;
   epollWaits: number;
+  /** Instructions of TurboFan compile jobs (V8's OptimizingCompileDispatcher) inside the counted window. */
+  compiles: number;
+}
+
+/**
+ * The total instruction count of a callgrind output file, the calls to epoll_pwait it recorded, and the inclusive
+ * cost of TurboFan compile jobs in it: a steady state has none, so a count with some is not one yet.
+ */
+export function readCallgrind(text: string): Callgrind {
+  const summary = /^summary: (\d+)$/m.exec(text);
+  if (summary === null) throw new Error('callgrind output without a summary line');
+  const names = new Map<string, string>();
+  let callee = '';
+  let epollWaits = 0;
+  let compiles = 0;
+  let callCostNext = false;
+  for (const line of text.split('\n')) {
+    const name = /^c?fn=\((\d+)\)(?: (.*))?$/.exec(line);
+    if (name !== null) {
+      if (name[2] !== undefined) names.set(name[1]!, name[2]);
+      if (line.startsWith('cfn=')) callee = names.get(name[1]!) ?? '';
+    } else if (line.startsWith('calls=')) {
+      if (callee.includes('epoll_pwait')) epollWaits += Number(line.slice(6).split(' ')[0]);
+      callCostNext = callee.includes('OptimizingCompileDispatcher::CompileTask::RunInternal');
+    } else if (callCostNext) {
+      compiles += Number(line.trim().split(' ')[1] ?? 0); // the line after calls=: position, inclusive cost
+      callCostNext = false;
+    }
+  }
+  return { instructions: Number(summary[1]), epollWaits, compiles };
 }
 
 /** The calls of the "total" line of `strace -c` output. */
@@ -228,23 +260,4 @@ export function straceCalls(text: string): number {
   const calls = Number(total?.trim().split(/\s+/)[3]);
   if (!Number.isFinite(calls)) throw new Error(`strace -c output without a total line:\n${text}`);
   return calls;
-}
-
-/** The total instruction count of a callgrind output file, and the calls to epoll_pwait it recorded. */
-export function readCallgrind(text: string): Callgrind {
-  const summary = /^summary: (\d+)$/m.exec(text);
-  if (summary === null) throw new Error('callgrind output without a summary line');
-  const names = new Map<string, string>();
-  let callee = '';
-  let epollWaits = 0;
-  for (const line of text.split('\n')) {
-    const name = /^c?fn=\((\d+)\)(?: (.*))?$/.exec(line);
-    if (name !== null) {
-      if (name[2] !== undefined) names.set(name[1]!, name[2]);
-      if (line.startsWith('cfn=')) callee = names.get(name[1]!) ?? '';
-    } else if (line.startsWith('calls=') && callee.includes('epoll_pwait')) {
-      epollWaits += Number(line.slice(6).split(' ')[0]);
-    }
-  }
-  return { instructions: Number(summary[1]), epollWaits };
 }
