@@ -1,5 +1,6 @@
 // What every JavaScript side of the benchmark shares: its command line, the result line it prints, percentiles.
 // The protocol is the C reference's (bench/reference.c), so any client can run against any server.
+import { readSync, writeSync } from 'node:fs';
 
 export const PING_SIZE = 64;
 
@@ -84,27 +85,31 @@ export function now(): number {
 /**
  * A point where a client under callgrind lets the runner zero or dump the counters (bench/workloads.ts): with
  * BENCH_CHECKPOINTS=1 it writes `name` and waits for a line on stdin; otherwise it does nothing. Only the rounds
- * between "warm" and "counted" are counted, so warm-up, JIT compiles and startup are not. "warm" is two exchanges,
- * "warm" and then "zero" (the runner zeroes at the second): the first reading of stdin compiles Node's stream code
- * (lazily compiled functions, parsed on first call), which must not land in the counted stretch.
+ * between "zero" and "counted" are counted, so warm-up, JIT compiles and startup are not. "warm" is two exchanges,
+ * "warm" and then "zero" (the runner zeroes at the second), so that whatever the first exchange compiles or loads
+ * is done before the counters start.
  */
 export async function checkpoint(name: 'warm' | 'counted'): Promise<void> {
   if (process.env['BENCH_CHECKPOINTS'] !== '1') return;
   now(); // the first performance.now() loads Node's perf_hooks modules: before the counted stretch, not in it
-  await exchange(name);
-  if (name === 'warm') await exchange('zero');
+  exchange(name);
+  if (name === 'warm') exchange('zero');
 }
 
-/** Writes `line` and waits for a line on stdin. */
-async function exchange(line: string): Promise<void> {
-  process.stdout.write(`${line}\n`);
-  await new Promise<void>((resolve) => {
-    process.stdin.once('data', () => {
-      // Paused, stdin still keeps the process alive: the last checkpoint lets it go.
-      if (line === 'counted') process.stdin.destroy();
-      else process.stdin.pause();
-      resolve();
-    });
-    process.stdin.resume();
-  });
+/**
+ * Writes `line` and blocks until a line comes on stdin, with plain read(2) and write(2): process.stdout and
+ * process.stdin are streams of the same classes as node:net's sockets, and using them here made node:net's side
+ * deoptimise its stream code at every checkpoint and compile it again inside the counted stretch.
+ */
+function exchange(line: string): void {
+  writeSync(1, `${line}\n`);
+  const answer = Buffer.alloc(16);
+  for (;;) {
+    try {
+      if (readSync(0, answer, 0, answer.length, null) <= 0) throw new Error('checkpoint: stdin closed');
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    }
+  }
 }

@@ -96,37 +96,39 @@ const clients = {
     const socket = await connectLoopback(port);
     socket.setNoDelay(true);
     const message = Buffer.alloc(PING_SIZE, 'p');
-    // One function for the warm-up and the counted round trips, so that the counted ones run the code the warm-up
-    // optimised (a branch first taken after the warm-up would deoptimise it inside the counted stretch).
-    const roundTrips = (latencies: Float64Array): Promise<void> => new Promise<void>((resolve) => {
-      let round = 0;
-      let got = 0;
-      let sentAt = 0;
-      const send = (): void => {
-        if (timed) sentAt = performance.now();
-        socket.write(message);
-      };
-      const onData = (chunk: Buffer): void => {
-        got += chunk.length;
-        if (got < PING_SIZE) return;
-        got -= PING_SIZE;
-        if (timed) latencies[round] = (performance.now() - sentAt) / 1000;
-        if (++round < latencies.length) return send();
-        socket.off('data', onData);
-        resolve();
-      };
-      socket.on('data', onData);
-      if (latencies.length > 0) send();
+    // One listener and one send for the warm-up and the counted round trips, made once: the counted ones then run
+    // the code the warm-up optimised (closures made anew for the counted stretch deoptimised it, and a branch first
+    // taken after the warm-up would too).
+    let latencies: Float64Array<ArrayBufferLike> = new Float64Array(0);
+    let round = 0;
+    let got = 0;
+    let sentAt = 0;
+    let finished = (): void => {};
+    const send = (): void => {
+      if (timed) sentAt = performance.now();
+      socket.write(message);
+    };
+    socket.on('data', (chunk: Buffer) => {
+      got += chunk.length;
+      if (got < PING_SIZE) return;
+      got -= PING_SIZE;
+      if (timed) latencies[round] = (performance.now() - sentAt) / 1000;
+      if (++round < latencies.length) return send();
+      finished();
+    });
+    const roundTrips = (times: Float64Array): Promise<void> => new Promise<void>((resolve) => {
+      [latencies, round, finished] = [times, 0, resolve];
+      if (times.length > 0) send();
       else resolve();
     });
     await roundTrips(new Float64Array(warmup));
     await checkpoint('warm');
-    const latencies = new Float64Array(rounds);
+    const counted = new Float64Array(rounds);
     const start = now();
-    await roundTrips(latencies);
+    await roundTrips(counted);
     const seconds = now() - start;
     await checkpoint('counted');
-    report(latencyReport(seconds, timed ? latencies : new Float64Array(0)));
+    report(latencyReport(seconds, timed ? counted : new Float64Array(0)));
     socket.destroy();
   },
   async connrate(port: number, count: number): Promise<void> {
