@@ -96,9 +96,8 @@ const clients = {
     const socket = await connectLoopback(port);
     socket.setNoDelay(true);
     const message = Buffer.alloc(PING_SIZE, 'p');
-    // One listener and one send for the warm-up and the counted round trips, made once: the counted ones then run
-    // the code the warm-up optimised (closures made anew for the counted stretch deoptimised it, and a branch first
-    // taken after the warm-up would too).
+    // One listener and one send for the warm-up and the counted round trips, made once, so that the counted ones
+    // run the code the warm-up optimised (a branch first taken after the warm-up would deoptimise it).
     let latencies: Float64Array<ArrayBufferLike> = new Float64Array(0);
     let round = 0;
     let got = 0;
