@@ -18,10 +18,14 @@ export function hardDescriptorLimit(): number {
   return answer === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(answer);
 }
 
-/** Starts `argv` with its soft descriptor limit at `descriptors` (which must not exceed the hard limit). */
-export function start(argv: string[], descriptors: number, timeoutMs: number): Child {
+/**
+ * Starts `argv` with its soft descriptor limit at `descriptors` (which must not exceed the hard limit), with `env`
+ * added to the runner's environment. The child's pid is the program's own (sh execs it).
+ */
+export function start(argv: string[], descriptors: number, timeoutMs: number, env: Record<string, string> = {}): Child {
   const child = spawn('sh', ['-c', 'ulimit -S -n "$0" && exec "$@"', String(descriptors), ...argv], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const lines: string[] = [];
   const waiting: ((line: string) => void)[] = [];

@@ -4,7 +4,7 @@
  *
  *   reference server bulk|pingpong|connrate|idle [N]   prints "port N", serves, exits when done; N is the count of
  *                                                       connrate and idle, the reply delay in µs of pingpong
- *                                                       (negative: one answer ahead)
+ *                                                       (negative: 16 answers ahead)
  *   reference client bulk PORT BYTES CHUNK                  prints a JSON line with the result
  *   reference client pingpong PORT ROUNDS WARMUP [TIMED]   TIMED=0 skips the per-round clock (for callgrind)
  *   reference client connrate PORT COUNT
@@ -85,7 +85,7 @@ static int recv_all(int fd, char *data, size_t length) {
   size_t got = 0;
   while (got < length) {
     ssize_t n = recv(fd, data + got, length - got, 0);
-    /* A client that closes with an answer unread (the pingpong server one answer ahead) resets the connection. */
+    /* A client that closes with an answer unread (the pingpong server answers ahead) resets the connection. */
     if (n < 0 && errno == ECONNRESET && got == 0) return 0;
     if (n < 0) die("recv");
     if (n == 0) {
@@ -116,8 +116,11 @@ static void serve_bulk(int listener) {
 }
 
 /* pingpong: echo every 64-byte message; with `delay_us` > 0, after that long, so that a client under callgrind is
- * always waiting for readiness (not finding the answer already there) when it comes; with `delay_us` < 0, one
- * answer ahead (an extra one first), so that the answer a client reads is always there already. */
+ * always waiting for readiness (not finding the answer already there) when it comes; with `delay_us` < 0,
+ * ANSWERS_AHEAD answers ahead (extra ones first), so that the answer a client reads is always there already: with
+ * one ahead, a server not scheduled in time on a loaded machine left the client waiting in a quarter of its round
+ * trips. */
+#define ANSWERS_AHEAD 16
 static void serve_pingpong(int listener, long delay_us) {
   int fd = accept_one(listener);
   set_nodelay(fd);
@@ -125,7 +128,7 @@ static void serve_pingpong(int listener, long delay_us) {
   const struct timespec delay = {.tv_sec = delay_us / 1000000, .tv_nsec = (delay_us % 1000000) * 1000};
   if (delay_us < 0) {
     memset(message, 0, sizeof message);
-    send_all(fd, message, sizeof message);
+    for (int i = 0; i < ANSWERS_AHEAD; i++) send_all(fd, message, sizeof message);
   }
   while (recv_all(fd, message, sizeof message)) {
     if (delay_us > 0) nanosleep(&delay, NULL);
@@ -175,6 +178,18 @@ static void client_bulk(int port, uint64_t total, size_t chunk) {
   close(fd);
 }
 
+/* With BENCH_CHECKPOINTS=1 (a client under callgrind): tells the runner `name` and waits for its line on stdin, so
+ * that it can zero the counters after the warm-up and dump them after the counted rounds (bench/workloads.ts). */
+static void checkpoint(const char *name) {
+  const char *wanted = getenv("BENCH_CHECKPOINTS");
+  if (wanted == NULL || strcmp(wanted, "1") != 0) return;
+  printf("%s\n", name);
+  fflush(stdout);
+  char line[16];
+  if (fgets(line, sizeof line, stdin) == NULL) die("checkpoint: stdin closed");
+  if (strcmp(name, "warm") == 0) checkpoint("zero"); /* the runner zeroes at "zero" (see bench/sides/common.ts) */
+}
+
 static int compare_doubles(const void *a, const void *b) {
   const double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -191,6 +206,7 @@ static void client_pingpong(int port, long rounds, long warmup, int timed) {
     send_all(fd, message, sizeof message);
     if (!recv_all(fd, message, sizeof message)) die("pingpong: server closed");
   }
+  checkpoint("warm");
   const double start = now();
   for (long i = 0; i < rounds; i++) {
     const double sent_at = timed ? now() : 0;
@@ -199,6 +215,7 @@ static void client_pingpong(int port, long rounds, long warmup, int timed) {
     latencies[i] = timed ? now() - sent_at : 0;
   }
   const double seconds = now() - start;
+  checkpoint("counted");
   qsort(latencies, (size_t)rounds, sizeof(double), compare_doubles);
   printf("{\"seconds\":%.9f,\"rounds\":%ld,\"p50\":%.9f,\"p99\":%.9f}\n", seconds, rounds,
          latencies[(rounds - 1) / 2], latencies[(rounds * 99 - 1) / 100]);

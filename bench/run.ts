@@ -1,10 +1,12 @@
-// `npm run bench`: builds the C reference, runs every workload for every side, interleaved, then the callgrind
-// instruction counts, and writes docs/performance.md and docs/performance.svg (with --quick: one short run of each,
-// written to build/bench/ only; with --only=pingpong,instructions,... or --sides=ours,net,...: just those, also to
-// build/bench/ only).
+// `npm run bench`: builds the C reference, the scale client, the rusage wrapper and the floor binding, runs every
+// workload for every side, interleaved, then the callgrind counts (client per round trip, server per message at
+// N connections), and writes docs/performance.md and docs/performance.svg. --quick: one short run of each, written
+// to build/bench/ only; --long: more runs and longer counted stretches (the default is the shorter form); with
+// --only=bulk,syscalls,pingpong,connrate,idle,instructions,scale or --sides=ours,net,...: just those, also to
+// build/bench/ only; --docs: to docs/ all the same.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,91 +24,148 @@ const sidesRun = SIDES.filter((side) => sidesArg === undefined || sidesArg.inclu
 const out = join(root, 'build/bench');
 mkdirSync(out, { recursive: true });
 
+const long = process.argv.includes('--long');
+// --quick still measures every goal once (idle at 10,000 and 18,000, scale up to 1,000), with short counted stretches.
 const sizes: Sizes = quick
   ? { runs: 1, bulkBytes: 2 ** 28, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
-      idleConnections: 2000, callgrindRounds: [2000, 4000], callgrindWaitingRounds: [1000, 2000] }
-  : { runs: 5, bulkBytes: 2 ** 30, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000, connections: 3000,
-      idleConnections: 10000, callgrindRounds: [5000, 25000], callgrindWaitingRounds: [5000, 20000] };
+      idleConnections: [10000, 18000], callgrindWarmup: 10000, callgrindRounds: 1000, scaleConnections: [1, 100, 1000],
+      scaleWarmup: 3000, scaleMessages: 1000, straceBytes: 2 ** 27 }
+  : { runs: long ? 5 : 3, bulkBytes: 2 ** 30, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000,
+      connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 10000, callgrindRounds: long ? 20000 : 3000,
+      scaleConnections: [1, 10, 100, 1000], scaleWarmup: long ? 20000 : 5000, scaleMessages: long ? 20000 : 3000,
+      straceBytes: 2 ** 28 };
 
-// The idle workload needs a descriptor per connection in the server and in the client, and some to spare.
-const descriptorsWanted = sizes.idleConnections + 1024;
+// The idle workload needs a descriptor per connection in the server and in the client (separate processes, each
+// with its own limit), and some to spare: 18,000 + 1,024 fits the hard limit of 20,000 this machine has.
 const hard = hardDescriptorLimit();
-if (hard < descriptorsWanted) {
-  sizes.idleConnections = Math.max(0, hard - 1024);
-  console.warn(`descriptor hard limit is ${hard}: the idle workload holds ${sizes.idleConnections} connections`);
-}
-const descriptors = Math.min(hard, descriptorsWanted);
+sizes.idleConnections = sizes.idleConnections.map((count) => {
+  if (count + 1024 <= hard) return count;
+  console.warn(`descriptor hard limit is ${hard}: the idle workload holds ${Math.max(0, hard - 1024)} connections, not ${count}`);
+  return Math.max(0, hard - 1024);
+}).filter((count) => count > 0);
+const descriptors = Math.min(hard, Math.max(...sizes.idleConnections, ...sizes.scaleConnections, 0) + 1024);
 
-const reference = join(out, 'reference');
-execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', reference, join(root, 'bench/reference.c')], { stdio: 'inherit' });
-const sides = new Sides(root, reference, descriptors);
+const compile = (output: string, source: string, flags: string[] = []): string => {
+  execFileSync('cc', ['-O2', '-Wall', '-Wextra', ...flags, '-o', join(out, output), join(root, 'bench', source)],
+    { stdio: 'inherit' });
+  return join(out, output);
+};
+const reference = compile('reference', 'reference.c');
+const scaleClient = compile('scale', 'scale.c');
+const rusage = compile('rusage', 'rusage.c');
+compile('floor.node', 'floor/floor.c', ['-shared', '-fPIC', `-I${nodeHeaders()}`]);
+const sides = new Sides(root, reference, scaleClient, rusage, descriptors);
 const results = new Results();
 const began = performance.now();
+const loadAtStart = loadavg();
+log(`load average at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}`);
 
 function log(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-/** Runs `measure` for every side, `sizes.runs` times, interleaved (net, ours, socket, C, net, ...). */
-async function interleaved(workload: string, measure: (side: SideName) => Promise<Sample>): Promise<void> {
-  for (let run = 1; run <= sizes.runs; run++) {
+/** The headers of the running Node: npm's nodedir (the project's .npmrc / npm config), else next to the binary. */
+function nodeHeaders(): string {
+  const configured = process.env['npm_config_nodedir'];
+  const candidates = [configured, join(dirname(process.execPath), '..')].filter((dir): dir is string => !!dir);
+  const found = candidates.map((dir) => join(dir, 'include/node')).find((dir) => existsSync(join(dir, 'node_api.h')));
+  if (found === undefined) throw new Error(`no node_api.h under ${candidates.join(' or ')}: set npm's nodedir`);
+  return found;
+}
+
+/** Runs `measure` for every side, `sizes.runs` times, interleaved (net, ours, socket, floor, C, net, ...). */
+async function interleaved(workload: string, measure: (side: SideName) => Promise<Sample>, runs = sizes.runs,
+  only: readonly SideName[] = sidesRun): Promise<void> {
+  for (let run = 1; run <= runs; run++) {
     const line: string[] = [];
-    for (const side of sidesRun) {
+    for (const side of only) {
       const sample = await measure(side);
       for (const [name, value] of Object.entries(sample)) results.add(`${workload}.${name}`, side, value);
       line.push(`${side} ${Object.values(sample).map((v) => v.toPrecision(4)).join('/')}`);
     }
-    log(`${workload} run ${run}/${sizes.runs}: ${line.join(', ')}`);
+    log(`${workload} run ${run}/${runs}: ${line.join(', ')}`);
   }
 }
 
 if (wanted('bulk')) await interleaved('bulk', (side) => sides.bulk(side, sizes));
+if (wanted('syscalls')) {
+  if (hasStrace()) await interleaved('syscalls', (side) => sides.bulkSyscalls(side, sizes.straceBytes, sizes.bulkChunk), 1);
+  else log('syscalls: strace is not installed (apt-get install strace), so syscalls per GiB are not measured');
+}
 if (wanted('pingpong')) await interleaved('pingpong', (side) => sides.pingpong(side, sizes));
 if (wanted('connrate')) await interleaved('connrate', (side) => sides.connrate(side, sizes));
-if (wanted('idle') && sizes.idleConnections > 0) await interleaved('idle', (side) => sides.idle(side, sizes));
+if (wanted('idle')) {
+  for (const [i, count] of sizes.idleConnections.entries()) {
+    await interleaved(i === 0 ? 'idle' : 'idle.most', async (side) => ({ rss: (await sides.idle(side, count)).rss! }));
+  }
+}
 
-// Instructions per round trip, in three settings: the C server answering at once (whether the answer is there
-// when the client looks depends on how fast the server wakes up), one answer ahead (it is always there), and
-// answering after 300 µs (every round trip waits for readiness).
+// Client instructions per round trip in the steady state, against the C server 16 answers ahead (the answer is
+// always there) and holding each answer 300 µs (every round trip waits for readiness).
 const callgrindModes = [
-  { metric: 'instructions', delayUs: 0, rounds: sizes.callgrindRounds, repeats: quick ? 1 : 3 },
-  { metric: 'instructions.ready', delayUs: -1, rounds: sizes.callgrindRounds, repeats: 1 },
-  { metric: 'instructions.waiting', delayUs: 300, rounds: sizes.callgrindWaitingRounds, repeats: 1 },
+  { metric: 'instructions.ready', delayUs: -1 },
+  { metric: 'instructions.waiting', delayUs: 300 },
 ];
-for (const { metric, delayUs, rounds: [shortRun, longRun], repeats } of callgrindModes.filter((mode) => wanted(mode.metric))) {
-  for (let repeat = 1; repeat <= repeats; repeat++) {
-    for (const side of sidesRun) {
-      if (side === 'c' && repeat > 1) continue; // a blocking C client's count does not vary
-      const file = (rounds: number): string => join(out, `callgrind.${side}.${delayUs}.${rounds}.out`);
-      const short = await sides.instructions(side, shortRun, delayUs, file(shortRun));
-      const long = await sides.instructions(side, longRun, delayUs, file(longRun));
-      const perRoundTrip = (long.instructions - short.instructions) / (longRun - shortRun);
-      results.add(metric, side, perRoundTrip);
-      if (metric === 'instructions') results.add(`${metric}.waits`, side, (long.epollWaits - short.epollWaits) / (longRun - shortRun));
-      const answer = delayUs < 0 ? 'answer ahead' : `answer after ${delayUs} µs`;
-      log(`callgrind ${SIDE_LABELS[side]}, ${answer}: ${short.instructions} / ${long.instructions} ` +
-        `instructions, ${perRoundTrip.toFixed(0)} per round trip`);
+for (const { metric, delayUs } of callgrindModes.filter((mode) => wanted(mode.metric) || wanted('instructions'))) {
+  for (const side of sidesRun) {
+    const file = join(out, `callgrind.${side}.${delayUs}.out`);
+    const counted = await sides.instructions(side, sizes.callgrindWarmup, sizes.callgrindRounds, delayUs, file);
+    results.add(metric, side, counted.instructions);
+    results.add(`${metric}.waits`, side, counted.epollWaits);
+    results.add(`${metric}.compiles`, side, counted.compiles);
+    const answer = delayUs < 0 ? 'answer there already' : `answer after ${delayUs} µs`;
+    log(`callgrind ${SIDE_LABELS[side]}, ${answer}: ${counted.instructions.toFixed(0)} instructions per round trip ` +
+      `(${sizes.callgrindRounds} counted after ${sizes.callgrindWarmup}), ${counted.epollWaits.toFixed(2)} epoll waits, ` +
+      `${counted.compiles.toFixed(0)} in TurboFan compiles`);
+  }
+}
+
+// Server instructions per echoed message with N connections at once (the C epoll client drives them).
+if (wanted('scale')) {
+  for (const connections of sizes.scaleConnections) {
+    for (const side of sidesRun.filter((s) => s !== 'c')) {
+      const file = join(out, `callgrind.scale.${side}.${connections}.out`);
+      const counted = await sides.scale(side, connections, sizes.scaleWarmup, sizes.scaleMessages, file);
+      results.add(`scale.${connections}`, side, counted.instructions);
+      results.add(`scale.${connections}.waits`, side, counted.epollWaits);
+      results.add(`scale.${connections}.compiles`, side, counted.compiles);
+      log(`scale ${SIDE_LABELS[side]}, ${connections} connections: ${counted.instructions.toFixed(0)} server ` +
+        `instructions per message, ${counted.epollWaits.toFixed(3)} epoll waits, ${counted.compiles.toFixed(0)} in TurboFan compiles`);
     }
   }
 }
 
 const elapsed = (performance.now() - began) / 1000;
-const machine = describeMachine();
+const loadAtEnd = loadavg();
+log(`load average at the end: ${loadAtEnd.map((l) => l.toFixed(2)).join(', ')}`);
+const machine = { ...describeMachine(), loadAtStart, loadAtEnd };
 writeFileSync(join(out, 'results.json'), `${JSON.stringify({ machine, sizes, results }, null, 2)}\n`);
 const notes = readFileSync(join(root, 'bench/notes.md'), 'utf8');
-const docs = quick || only !== undefined || sidesArg !== undefined ? out : join(root, 'docs');
+// --docs writes docs/ even from a quick or partial run (its header names the form it was made with).
+const docs = !process.argv.includes('--docs') && (quick || only !== undefined || sidesArg !== undefined) ? out : join(root, 'docs');
 mkdirSync(docs, { recursive: true });
-writeFileSync(join(docs, 'performance.md'), markdown(results, machine, sizes, descriptors, notes, elapsed));
+const form = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+writeFileSync(join(docs, 'performance.md'), markdown(results, machine, sizes, descriptors, notes, elapsed, form));
 writeFileSync(join(docs, 'performance.svg'), chart(results));
 log(`\nwrote ${join(docs, 'performance.md')} and performance.svg in ${elapsed.toFixed(0)} s`);
 for (const side of sidesRun) {
-  const parts = ['bulk.throughput', 'pingpong.rate', 'connrate.rate', 'idle.rss', 'instructions']
+  const parts = ['bulk.throughput', 'bulk.cpu', 'pingpong.rate', 'connrate.rate', 'idle.rss', 'instructions.ready',
+    'instructions.waiting', 'scale.1000']
     .filter((metric) => results.runs(metric, side).length > 0)
     .map((metric) => `${metric} ${summarize(results.runs(metric, side)).median.toPrecision(4)}`);
   log(`${SIDE_LABELS[side]}: ${parts.join(', ')}`);
 }
 
-function describeMachine(): Machine {
+function hasStrace(): boolean {
+  try {
+    execFileSync('strace', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeMachine(): Omit<Machine, 'loadAtStart' | 'loadAtEnd'> {
   const firstLine = (command: string, args: string[]): string => {
     try {
       return execFileSync(command, args, { encoding: 'utf8' }).split('\n')[0]!.trim();

@@ -1,18 +1,20 @@
 // The workloads and the sides that run them. Each run is one server process and one client process of the same
 // side over loopback (the idle workload's client is always the C reference: only the server's memory is measured).
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { delay, lastJson, residentBytes, start } from './processes.js';
+import { delay, lastJson, residentBytes, start, type Child } from './processes.js';
 
-export type SideName = 'net' | 'ours' | 'socket' | 'c';
+export type SideName = 'net' | 'ours' | 'socket' | 'floor' | 'c';
 
-export const SIDES: readonly SideName[] = ['net', 'ours', 'socket', 'c'];
+export const SIDES: readonly SideName[] = ['net', 'ours', 'socket', 'floor', 'c'];
 
 export const SIDE_LABELS: Record<SideName, string> = {
   net: 'node:net',
   ours: 'winsock/promises',
   socket: 'winsock Socket',
+  floor: 'floor (C Node-API)',
   c: 'C (blocking)',
 };
 
@@ -23,11 +25,18 @@ export interface Sizes {
   pingRounds: number;
   pingWarmup: number;
   connections: number;
-  idleConnections: number;
-  /** The two run lengths whose difference gives callgrind's instructions per round trip... */
-  callgrindRounds: [number, number];
-  /** ... and the same when the server holds each answer, so that every round trip waits for readiness. */
-  callgrindWaitingRounds: [number, number];
+  /** The idle workload's connection counts (one row each). */
+  idleConnections: number[];
+  /** The scale workload's connection counts, and its messages before and after the counters are zeroed. */
+  scaleConnections: number[];
+  scaleWarmup: number;
+  scaleMessages: number;
+  /** Bytes of the bulk run under strace (slowed down by it, so shorter than the timed runs). */
+  straceBytes: number;
+  /** Round trips before callgrind's counters are zeroed (warm-up: startup, JIT compiles)... */
+  callgrindWarmup: number;
+  /** ... and round trips counted after that, in the steady state. */
+  callgrindRounds: number;
 }
 
 /** One figure of one run. */
@@ -37,6 +46,10 @@ export class Sides {
   constructor(
     private readonly root: string,
     private readonly reference: string,
+    /** The C epoll client of the scale workload (bench/scale.c). */
+    private readonly scaleClient: string,
+    /** The wrapper that reports a process's CPU time (bench/rusage.c). */
+    private readonly rusage: string,
     /** The soft descriptor limit every child starts with. */
     readonly descriptors: number,
   ) {}
@@ -50,8 +63,10 @@ export class Sides {
 
   /** Starts a server, runs one client against it (of `client.side`, by default the same), returns its result. */
   async pair(side: SideName, workload: string, serverArgs: number[], clientArgs: number[],
-    client: { side?: SideName; prefix?: string[]; nodeFlags?: string[] } = {}): Promise<Sample> {
-    const server = start(this.argv(side, ['server', workload, ...serverArgs]), this.descriptors, 180_000);
+    client: { side?: SideName; prefix?: string[]; nodeFlags?: string[]; serverPrefix?: string[] } = {}):
+  Promise<Sample> {
+    const server = start([...(client.serverPrefix ?? []), ...this.argv(side, ['server', workload, ...serverArgs])],
+      this.descriptors, 180_000);
     try {
       const port = Number((await server.nextLine()).replace(/^port /, ''));
       const clientArgv = this.argv(client.side ?? side, ['client', workload, port, ...clientArgs], client.nodeFlags);
@@ -64,9 +79,31 @@ export class Sides {
     }
   }
 
+  /**
+   * Bulk: the client's throughput, and the CPU seconds per GiB the client and server processes used together
+   * (their rusage, from bench/rusage.c around each).
+   */
   async bulk(side: SideName, sizes: Sizes): Promise<Sample> {
-    const { seconds } = await this.pair(side, 'bulk', [], [sizes.bulkBytes, sizes.bulkChunk]);
-    return { throughput: sizes.bulkBytes / seconds! / 2 ** 30 };
+    const usage = (role: string): string => join(this.root, 'build/bench', `rusage.${side}.${role}`);
+    const { seconds } = await this.pair(side, 'bulk', [], [sizes.bulkBytes, sizes.bulkChunk], {
+      prefix: [this.rusage, usage('client')],
+      serverPrefix: [this.rusage, usage('server')],
+    });
+    const cpu = (role: string): number => readFileSync(usage(role), 'utf8').trim().split(' ').map(Number)
+      .reduce((a, b) => a + b, 0);
+    const gib = sizes.bulkBytes / 2 ** 30;
+    const [client, server] = [cpu('client') / gib, cpu('server') / gib];
+    return { throughput: gib / seconds!, cpu: client + server, cpuClient: client, cpuServer: server };
+  }
+
+  /** Bulk under `strace -f -c`: the syscalls per GiB of the client and of the server process. */
+  async bulkSyscalls(side: SideName, bytes: number, chunk: number): Promise<Sample> {
+    const counts = (role: string): string => join(this.root, 'build/bench', `strace.${side}.${role}`);
+    const strace = (role: string): string[] => ['strace', '-f', '-c', '-o', counts(role)];
+    await this.pair(side, 'bulk', [], [bytes, chunk], { prefix: strace('client'), serverPrefix: strace('server') });
+    const gib = bytes / 2 ** 30;
+    return { client: straceCalls(readFileSync(counts('client'), 'utf8')) / gib,
+      server: straceCalls(readFileSync(counts('server'), 'utf8')) / gib };
   }
 
   async pingpong(side: SideName, sizes: Sizes): Promise<Sample> {
@@ -79,13 +116,13 @@ export class Sides {
     return { rate: sizes.connections / seconds! };
   }
 
-  /** The server's resident memory once it holds `idleConnections` connections, each with a read waiting. */
-  async idle(side: SideName, sizes: Sizes): Promise<Sample> {
-    const server = start(this.argv(side, ['server', 'idle', sizes.idleConnections]), this.descriptors, 180_000);
+  /** The server's resident memory once it holds `connections` connections, each with a read waiting. */
+  async idle(side: SideName, connections: number): Promise<Sample> {
+    const server = start(this.argv(side, ['server', 'idle', connections]), this.descriptors, 180_000);
     let client: ReturnType<typeof start> | undefined;
     try {
       const port = Number((await server.nextLine()).replace(/^port /, ''));
-      client = start(this.argv('c', ['client', 'idle', port, sizes.idleConnections]), this.descriptors, 180_000);
+      client = start(this.argv('c', ['client', 'idle', port, connections]), this.descriptors, 180_000);
       await client.nextLine(); // "connected"
       await server.nextLine(); // "ready": every connection accepted
       await delay(500); // let the allocator settle
@@ -99,42 +136,128 @@ export class Sides {
   }
 
   /**
-   * User-space instructions the ping-pong client of `side` executes under callgrind against the C server, with no
-   * per-round clock reads, so only the protocol's cost is counted; and how often it waited in epoll_pwait. With
-   * `replyDelayUs` the server holds each answer that long, so that the client, slowed down some fifty times by
-   * callgrind, is always waiting for readiness when the answer comes instead of finding it there already.
+   * User-space instructions per round trip of the ping-pong client of `side` under callgrind, against the C server,
+   * in the steady state: `warmup` round trips, then the counters are zeroed, `rounds` round trips, and they are
+   * dumped (no per-round clock reads). With `replyDelayUs` > 0 the server holds each answer that long, so that the
+   * client, slowed down some fifty times by callgrind, is always waiting for readiness when the answer comes; with
+   * -1 it is 16 answers ahead, so that the answer is always there already.
    */
-  async instructions(side: SideName, rounds: number, replyDelayUs: number, outFile: string): Promise<Callgrind> {
-    await this.pair('c', 'pingpong', [replyDelayUs], [rounds, 0, 0], {
-      side,
-      prefix: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${outFile}`],
-      // Fixed seeds make the runs repeat: V8 otherwise picks its hash seed at random, which changes startup work.
-      nodeFlags: ['--hash-seed=1', '--random-seed=1'],
-    });
-    return readCallgrind(readFileSync(outFile, 'utf8'));
+  async instructions(side: SideName, warmup: number, rounds: number, replyDelayUs: number, outFile: string):
+  Promise<Callgrind> {
+    // The server outlives a client under callgrind, whose startup alone can take minutes on a loaded machine.
+    const server = start(this.argv('c', ['server', 'pingpong', replyDelayUs]), this.descriptors, 900_000);
+    let client: Child | undefined;
+    try {
+      const port = Number((await server.nextLine()).replace(/^port /, ''));
+      client = start([...callgrind(outFile), ...this.argv(side, ['client', 'pingpong', port, rounds, warmup, 0], SEEDS)],
+        this.descriptors, 900_000, { BENCH_CHECKPOINTS: '1' });
+      const counted = await countBetweenCheckpoints(client, client, outFile);
+      await client.exited;
+      await server.exited;
+      return { instructions: counted.instructions / rounds, epollWaits: counted.epollWaits / rounds,
+        compiles: counted.compiles / rounds };
+    } finally {
+      client?.process.kill('SIGKILL');
+      server.process.kill('SIGKILL');
+    }
   }
+
+  /**
+   * Server instructions per echoed 64-byte message with `connections` connections at once, driven by the C epoll
+   * client (bench/scale.c), which holds each next message 300 µs after its echo so that the server waits for every
+   * one: the server of `side` runs under callgrind, zeroed after `warmup` messages and dumped after `messages`.
+   */
+  async scale(side: SideName, connections: number, warmup: number, messages: number, outFile: string):
+  Promise<Callgrind> {
+    const server = start([...callgrind(outFile), ...this.argv(side, ['server', 'scale', connections], SEEDS)],
+      this.descriptors, 900_000);
+    let client: Child | undefined;
+    try {
+      const port = Number((await server.nextLine()).replace(/^port /, ''));
+      client = start([this.scaleClient, String(port), String(connections), String(warmup), String(messages), '300'],
+        this.descriptors, 900_000);
+      const counted = await countBetweenCheckpoints(client, server, outFile);
+      await client.exited;
+      await server.exited;
+      return { instructions: counted.instructions / messages, epollWaits: counted.epollWaits / messages,
+        compiles: counted.compiles / messages };
+    } finally {
+      client?.process.kill('SIGKILL');
+      server.process.kill('SIGKILL');
+    }
+  }
+}
+
+/** Fixed seeds make the runs repeat: V8 otherwise picks its hash seed at random, which changes its work. */
+const SEEDS = ['--hash-seed=1', '--random-seed=1'];
+
+function callgrind(outFile: string): string[] {
+  return ['valgrind', '--tool=callgrind', '--dump-instr=no', `--callgrind-out-file=${outFile}`];
+}
+
+/**
+ * The counts of `counted` (a process under callgrind) between the "zero" and "counted" lines of `driver` (which
+ * writes "warm" before "zero": see bench/sides/common.ts): zeroes the counters at the first, dumps them at the second (callgrind_control, through valgrind's gdbserver), and lets
+ * the driver go on after each with a line on its stdin.
+ */
+async function countBetweenCheckpoints(driver: Child, counted: Child, outFile: string): Promise<Callgrind> {
+  const dump = `${outFile}.1`; // callgrind numbers its dumps
+  rmSync(dump, { force: true });
+  const pid = String(counted.process.pid);
+  const expect = async (line: string): Promise<void> => {
+    const got = await driver.nextLine();
+    if (got !== line) throw new Error(`expected "${line}" from the client, got "${got}"`);
+  };
+  await expect('warm');
+  driver.process.stdin.write('go\n');
+  await expect('zero');
+  execFileSync('callgrind_control', ['--zero', pid], { stdio: 'ignore' });
+  driver.process.stdin.write('go\n');
+  await expect('counted');
+  execFileSync('callgrind_control', ['--dump', pid], { stdio: 'ignore' });
+  driver.process.stdin.write('go\n');
+  return readCallgrind(readFileSync(dump, 'utf8'));
 }
 
 export interface Callgrind {
   instructions: number;
   epollWaits: number;
+  /** Instructions of TurboFan compile jobs (V8's OptimizingCompileDispatcher) inside the counted window. */
+  compiles: number;
 }
 
-/** The total instruction count of a callgrind output file, and the calls to epoll_pwait it recorded. */
+/**
+ * The total instruction count of a callgrind output file, the calls to epoll_pwait it recorded, and the inclusive
+ * cost of TurboFan compile jobs in it: a steady state has none, so a count with some is not one yet.
+ */
 export function readCallgrind(text: string): Callgrind {
   const summary = /^summary: (\d+)$/m.exec(text);
   if (summary === null) throw new Error('callgrind output without a summary line');
   const names = new Map<string, string>();
   let callee = '';
   let epollWaits = 0;
+  let compiles = 0;
+  let callCostNext = false;
   for (const line of text.split('\n')) {
     const name = /^c?fn=\((\d+)\)(?: (.*))?$/.exec(line);
     if (name !== null) {
       if (name[2] !== undefined) names.set(name[1]!, name[2]);
       if (line.startsWith('cfn=')) callee = names.get(name[1]!) ?? '';
-    } else if (line.startsWith('calls=') && callee.includes('epoll_pwait')) {
-      epollWaits += Number(line.slice(6).split(' ')[0]);
+    } else if (line.startsWith('calls=')) {
+      if (callee.includes('epoll_pwait')) epollWaits += Number(line.slice(6).split(' ')[0]);
+      callCostNext = callee.includes('OptimizingCompileDispatcher::CompileTask::RunInternal');
+    } else if (callCostNext) {
+      compiles += Number(line.trim().split(' ')[1] ?? 0); // the line after calls=: position, inclusive cost
+      callCostNext = false;
     }
   }
-  return { instructions: Number(summary[1]), epollWaits };
+  return { instructions: Number(summary[1]), epollWaits, compiles };
+}
+
+/** The calls of the "total" line of `strace -c` output. */
+export function straceCalls(text: string): number {
+  const total = text.split('\n').find((line) => /\stotal$/.test(line));
+  const calls = Number(total?.trim().split(/\s+/)[3]);
+  if (!Number.isFinite(calls)) throw new Error(`strace -c output without a total line:\n${text}`);
+  return calls;
 }

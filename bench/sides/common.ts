@@ -1,19 +1,20 @@
 // What every JavaScript side of the benchmark shares: its command line, the result line it prints, percentiles.
 // The protocol is the C reference's (bench/reference.c), so any client can run against any server.
+import { readSync, writeSync } from 'node:fs';
 
 export const PING_SIZE = 64;
 
 export interface Command {
   role: 'server' | 'client';
-  workload: 'bulk' | 'pingpong' | 'connrate' | 'idle';
+  workload: 'bulk' | 'pingpong' | 'connrate' | 'idle' | 'scale';
   /** The numbers after the workload: a server's count, or a client's port and sizes. */
   numbers: number[];
 }
 
 export function parseCommand(argv: string[] = process.argv.slice(2)): Command {
   const [role, workload, ...rest] = argv;
-  if ((role !== 'server' && role !== 'client') || !['bulk', 'pingpong', 'connrate', 'idle'].includes(workload ?? '')) {
-    throw new Error(`usage: server|client bulk|pingpong|connrate|idle ... (got ${argv.join(' ')})`);
+  if ((role !== 'server' && role !== 'client') || !['bulk', 'pingpong', 'connrate', 'idle', 'scale'].includes(workload ?? '')) {
+    throw new Error(`usage: server|client bulk|pingpong|connrate|idle|scale ... (got ${argv.join(' ')})`);
   }
   return { role, workload: workload as Command['workload'], numbers: rest.map(Number) };
 }
@@ -23,15 +24,17 @@ type Client = (port: number, ...sizes: number[]) => Promise<void>;
 
 /**
  * Runs the role and workload of the command line: `serve(workload, count)` as the server, or the workload's
- * client. The C reference is the only client of the idle workload.
+ * client. The C reference is the only client of the idle workload, and the C epoll client (bench/scale.c) the only
+ * one of the scale workload, whose server echoes 64-byte messages on `count` connections at once.
  */
 export async function runSide(
   serve: (workload: Command['workload'], count: number) => Promise<void>,
-  clients: Record<Exclude<Command['workload'], 'idle'>, Client>,
+  clients: Record<Exclude<Command['workload'], 'idle' | 'scale'>, Client>,
 ): Promise<void> {
   const { role, workload, numbers } = parseCommand();
   if (role === 'server') return serve(workload, numbers[0] ?? 0);
   if (workload === 'idle') throw new Error('idle: the C reference is the client of every idle server');
+  if (workload === 'scale') throw new Error('scale: bench/scale.c is the client of every scale server');
   const [port = 0, ...sizes] = numbers;
   return clients[workload](port, ...sizes);
 }
@@ -77,4 +80,36 @@ export function announceIdleReady(): void {
 /** performance.now() in seconds. */
 export function now(): number {
   return performance.now() / 1000;
+}
+
+/**
+ * A point where a client under callgrind lets the runner zero or dump the counters (bench/workloads.ts): with
+ * BENCH_CHECKPOINTS=1 it writes `name` and waits for a line on stdin; otherwise it does nothing. Only the rounds
+ * between "zero" and "counted" are counted, so warm-up, JIT compiles and startup are not. "warm" is two exchanges,
+ * "warm" and then "zero" (the runner zeroes at the second), so that whatever the first exchange compiles or loads
+ * is done before the counters start.
+ */
+export async function checkpoint(name: 'warm' | 'counted'): Promise<void> {
+  if (process.env['BENCH_CHECKPOINTS'] !== '1') return;
+  now(); // the first performance.now() loads Node's perf_hooks modules: before the counted stretch, not in it
+  exchange(name);
+  if (name === 'warm') exchange('zero');
+}
+
+/**
+ * Writes `line` and blocks until a line comes on stdin, with plain read(2) and write(2): process.stdout and
+ * process.stdin are streams of the same classes as node:net's sockets, and using them here made node:net's side
+ * deoptimise its stream code at every checkpoint and compile it again inside the counted stretch.
+ */
+function exchange(line: string): void {
+  writeSync(1, `${line}\n`);
+  const answer = Buffer.alloc(16);
+  for (;;) {
+    try {
+      if (readSync(0, answer, 0, answer.length, null) <= 0) throw new Error('checkpoint: stdin closed');
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 
 import {
-  PING_SIZE, announceIdleReady, announcePort, checkCount, countMessage, latencyReport, now, report, runSide,
+  PING_SIZE, announceIdleReady, announcePort, checkCount, checkpoint, countMessage, latencyReport, now, report, runSide,
 } from './common.js';
 
 async function listenLoopback(onConnection: (socket: net.Socket) => void): Promise<net.Server> {
@@ -21,6 +21,19 @@ async function connectLoopback(port: number): Promise<net.Socket> {
   return socket;
 }
 
+/** Echoes 64-byte messages until end of stream (the ping-pong and scale servers' connection). */
+function echo(socket: net.Socket): void {
+  socket.setNoDelay(true);
+  let pending: Buffer | null = null;
+  socket.on('data', (chunk: Buffer) => {
+    const data = pending === null ? chunk : Buffer.concat([pending, chunk]);
+    let offset = 0;
+    for (; offset + PING_SIZE <= data.length; offset += PING_SIZE) socket.write(data.subarray(offset, offset + PING_SIZE));
+    pending = offset === data.length ? null : data.subarray(offset);
+  });
+  socket.on('end', () => socket.end());
+}
+
 const servers = {
   async bulk(): Promise<void> {
     const server = await listenLoopback((socket) => {
@@ -32,16 +45,15 @@ const servers = {
   },
   async pingpong(): Promise<void> {
     const server = await listenLoopback((socket) => {
-      socket.setNoDelay(true);
-      let pending: Buffer | null = null;
-      socket.on('data', (chunk: Buffer) => {
-        const data = pending === null ? chunk : Buffer.concat([pending, chunk]);
-        let offset = 0;
-        for (; offset + PING_SIZE <= data.length; offset += PING_SIZE) socket.write(data.subarray(offset, offset + PING_SIZE));
-        pending = offset === data.length ? null : data.subarray(offset);
-      });
-      socket.on('end', () => socket.end());
+      echo(socket);
       server.close();
+    });
+  },
+  async scale(count: number): Promise<void> {
+    let accepted = 0;
+    const server = await listenLoopback((socket) => {
+      echo(socket);
+      if (++accepted === count) server.close();
     });
   },
   async connrate(count: number): Promise<void> {
@@ -84,29 +96,38 @@ const clients = {
     const socket = await connectLoopback(port);
     socket.setNoDelay(true);
     const message = Buffer.alloc(PING_SIZE, 'p');
-    const latencies = new Float64Array(timed ? rounds : 0);
-    let round = -warmup;
+    // One listener and one send for the warm-up and the counted round trips, made once, so that the counted ones
+    // run the code the warm-up optimised (a branch first taken after the warm-up would deoptimise it).
+    let latencies: Float64Array<ArrayBufferLike> = new Float64Array(0);
+    let round = 0;
     let got = 0;
     let sentAt = 0;
-    let start = now();
+    let finished = (): void => {};
     const send = (): void => {
-      if (round === 0) start = now();
-      if (timed && round >= 0) sentAt = performance.now();
+      if (timed) sentAt = performance.now();
       socket.write(message);
     };
-    const done = new Promise<void>((resolve) => {
-      socket.on('data', (chunk: Buffer) => {
-        got += chunk.length;
-        if (got < PING_SIZE) return;
-        got -= PING_SIZE;
-        if (timed && round >= 0) latencies[round] = (performance.now() - sentAt) / 1000;
-        if (++round === rounds) resolve();
-        else send();
-      });
+    socket.on('data', (chunk: Buffer) => {
+      got += chunk.length;
+      if (got < PING_SIZE) return;
+      got -= PING_SIZE;
+      if (timed) latencies[round] = (performance.now() - sentAt) / 1000;
+      if (++round < latencies.length) return send();
+      finished();
     });
-    send();
-    await done;
-    report(latencyReport(now() - start, latencies));
+    const roundTrips = (times: Float64Array): Promise<void> => new Promise<void>((resolve) => {
+      [latencies, round, finished] = [times, 0, resolve];
+      if (times.length > 0) send();
+      else resolve();
+    });
+    await roundTrips(new Float64Array(warmup));
+    await checkpoint('warm');
+    const counted = new Float64Array(rounds);
+    const start = now();
+    await roundTrips(counted);
+    const seconds = now() - start;
+    await checkpoint('counted');
+    report(latencyReport(seconds, timed ? counted : new Float64Array(0)));
     socket.destroy();
   },
   async connrate(port: number, count: number): Promise<void> {
