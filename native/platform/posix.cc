@@ -146,15 +146,29 @@ int NothingToReadError(int fd) {
 constexpr int kReceiveFlags = MSG_OOB | MSG_PEEK | MSG_WAITALL;
 bool IsReceiveFlags(int flags) { return (flags & ~kReceiveFlags) == 0; }
 
-// recvmsg for recv, recvfrom and WSARecvMsg: a datagram longer than the buffer is cut to it, as everywhere, and
-// fails with WSAEMSGSIZE as Winsock's receive does (the bytes that fit are in the buffer). `from` may be null.
-Result<std::size_t> ReceiveMessage(int fd, msghdr* message, int flags) {
-  if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
+// recvmsg, again when a signal interrupted it.
+ssize_t RetryInterrupted(int fd, msghdr* message, int flags) {
   ssize_t received;
   do {
     received = recvmsg(fd, message, flags);
   } while (received == -1 && errno == EINTR);
-  if (received == -1) return Fail<std::size_t>(NothingToReadError(fd));
+  return received;
+}
+
+// recvmsg for recv, recvfrom and WSARecvMsg: a datagram longer than the buffer is cut to it, as everywhere, and
+// fails with WSAEMSGSIZE as Winsock's receive does (the bytes that fit are in the buffer). `from` may be null.
+Result<std::size_t> ReceiveMessage(int fd, msghdr* message, int flags) {
+  if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
+  ssize_t received = RetryInterrupted(fd, message, flags);
+  if (received == -1) {
+    const int error = NothingToReadError(fd);
+    if (error != wsa::kNotConnected) return Fail<std::size_t>(error);
+    // No peer name: a connect under way, or a connection that ended just after the receive looked (the peer's FIN
+    // in FIN_WAIT_2 closes the socket at once, and a closed socket has no peer). A second receive tells them apart:
+    // end of stream (0) for the one, nothing to read again for the other.
+    received = RetryInterrupted(fd, message, flags);
+    if (received == -1) return Fail<std::size_t>(NothingToReadError(fd));
+  }
   if ((message->msg_flags & MSG_TRUNC) != 0) return Fail<std::size_t>(10040);  // WSAEMSGSIZE
   std::size_t owned = 0;
   for (std::size_t i = 0; i < static_cast<std::size_t>(message->msg_iovlen); ++i) owned += message->msg_iov[i].iov_len;
