@@ -240,11 +240,6 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipIn: ['bun'],
     reason: bunBuiltInUndici,
   },
-  '200 concurrent clients each echo 1 MiB of random data, hash-verified': {
-    skipOn: [],
-    skipIn: ['deno'],
-    reason: 'under Deno it failed at once in 1 run of 3, a recv among the 200 connections failing with WSAENOTCONN; not investigated yet',
-  },
   'socket.unref(): a pending read (with its idle timeout) no longer keeps the process alive': {
     skipOn: [],
     skipIn: ['deno'],
