@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { checkHost, checkPort, invalidArgument } from './arguments.js';
 import { WSAECONNABORTED, WSAECONNRESET, WSAEINTR, WSAEMFILE, WSAENOBUFS, WSAENOTSOCK } from './constants.js';
 import {
-  Socket, checkSocketOptions, closeHandle, endIdleConnection, trackConnection, type SocketOptions,
+  Socket, checkSocketOptions, closeHandle, endIdleConnection, trackConnection, type ConnectionTracker, type SocketOptions,
 } from './connection.js';
 import { WinsockError } from './errors.js';
 import {
@@ -70,6 +70,8 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
   #closed = false;
   #maxConnections = Infinity;
   readonly #connections = new Set<Socket>();
+  /** What every accepted connection tells when it closes: one object for all of them, not one each (idle RSS). */
+  readonly #tracker: ConnectionTracker = { closed: (connection) => this.#forget(connection) };
   readonly #socketOptions: SocketOptions;
   /** Settled once the server is closed and its last connection too. */
   #drained: Promise<void> | undefined = undefined;
@@ -176,7 +178,7 @@ export class Server implements AsyncIterable<Socket>, AsyncDisposable {
         throw error;
       }
       this.#connections.add(connection);
-      trackConnection(connection, { closed: (closed) => this.#forget(closed) });
+      trackConnection(connection, this.#tracker);
       return connection;
     }
   }
