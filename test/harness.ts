@@ -32,8 +32,14 @@ export const isPosix: boolean = environment === 'linux' || environment === 'qemu
  * on this 2-core machine. Only for limits that guard against a hang, never for a timing a test asserts.
  */
 export function platformTimeout(milliseconds: number): number {
-  return environment === 'qemu' ? milliseconds * 10 : milliseconds;
+  return environment === 'qemu' ? milliseconds * 10 : sanitized ? milliseconds * 4 : milliseconds;
 }
+
+/**
+ * Under scripts/with-asan.sh: the addon built with ASan and UBSan, whose runtime every process started then loads
+ * too (LD_PRELOAD). Calls are several times slower there, and so is every child process.
+ */
+export const sanitized: boolean = process.env.WINSOCK_SANITIZED === '1';
 
 /**
  * The major version of the Wine that runs the suite (scripts/test-wine.sh reads `wine --version` and passes it in
