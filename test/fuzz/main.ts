@@ -112,7 +112,8 @@ for (const seed of args.seeds) {
   const r = result.report;
   const figures = r === undefined ? '' : `: ${r.calls} calls (${r.syncCalls} sync, ${r.asyncCalls} async) in ` +
     `${(r.durationMs / 1000).toFixed(1)} s, slowest sync call ${r.slowestSyncCallMs.toFixed(0)} ms, worst loop stall ` +
-    `${r.worstLoopStallMs.toFixed(0)} ms${r.busySlowCalls > 0 ? `, ${r.busySlowCalls} sync calls over the limit busy on the CPU (sanitizers)` : ''}`;
+    `${r.worstLoopStallMs.toFixed(0)} ms${r.busySlowCalls > 0 ? `, ${r.busySlowCalls} sync calls over the limit busy on the CPU (sanitizers)` : ''}` +
+    `${r.busyStalls > 0 ? `, ${r.busyStalls} loop stalls over the limit busy on the CPU (sanitizers)` : ''}`;
   console.log(`seed ${seed}: ${result.verdict}${figures}${result.detail ? `\n    ${result.detail}` : ''}`);
   if (result.verdict !== 'clean') console.log(`    replay: npm run fuzz -- --seed ${seed} --calls ${args.calls} --trace`);
 }
