@@ -1,6 +1,6 @@
 // docs/performance.md and its chart, written from the results of one `npm run bench`.
 import { GOALS, METRICS, goalMet, scaleGrowth, type Results } from './stats.js';
-import { SIDE_LABELS, SIDES, type SideName, type Sizes } from './workloads.js';
+import { SIDE_LABELS, SIDES, scaleStretch, type SideName, type Sizes } from './workloads.js';
 
 export interface Machine {
   cpu: string;
@@ -122,7 +122,9 @@ against the C server, ${sizes.callgrindRounds} round trips counted after ${sizes
 server 16 answers ahead (it sends 16 extra first), "answer waited for" has it hold each answer 300 µs, so that
 every round trip goes through the event loop. Scale rows: the server of each side under callgrind, driven by the
 C epoll client (bench/scale.c, one process) over N connections at once, each next message held 300 µs after its
-echo so that every message is waited for; ${sizes.scaleMessages} messages counted after ${sizes.scaleWarmup}.
+echo so that every message is waited for; ${sizes.scaleMessages} messages counted after ${sizes.scaleWarmup}, and at
+least ${sizes.scaleMessagesPerConnection} counted after ${sizes.scaleWarmupPerConnection} per connection (at 1,000
+connections: ${scaleStretch(sizes, 1000).messages} after ${scaleStretch(sizes, 1000).warmup}).
 Bulk CPU is the user + system seconds of the client and server processes (wait4's rusage, bench/rusage.c), per GiB;
 syscalls per GiB come from one further bulk run of ${sizes.straceBytes / 2 ** 20} MiB under \`strace -f -c\`.
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { hardDescriptorLimit } from './processes.js';
 import { chart, markdown, type Machine } from './report.js';
 import { Results, summarize } from './stats.js';
-import { SIDES, SIDE_LABELS, Sides, type Sample, type SideName, type Sizes } from './workloads.js';
+import { SIDES, SIDE_LABELS, Sides, scaleStretch, type Sample, type SideName, type Sizes } from './workloads.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..'); // dist-bench/run.js -> the repository
 const quick = process.argv.includes('--quick');
@@ -26,13 +26,18 @@ mkdirSync(out, { recursive: true });
 
 const long = process.argv.includes('--long');
 // --quick still measures every goal once (idle at 10,000 and 18,000, scale up to 1,000), with short counted stretches.
+// Warm-ups: 20,000 round trips or messages, since V8 first optimises winsock/promises' toBytes (a cheap early return
+// per call spends little of its tier-up budget) after some 15,000 sends (bench/notes.md); and at N connections at
+// least 20 messages per connection before the counters start and 10 per connection counted, so that every
+// connection's first waits and the garbage of its first messages are behind it and GC is averaged over many rounds.
+const perConnection = { scaleWarmupPerConnection: 20, scaleMessagesPerConnection: 10 };
 const sizes: Sizes = quick
   ? { runs: 1, bulkBytes: 2 ** 28, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
-      idleConnections: [10000, 18000], callgrindWarmup: 10000, callgrindRounds: 1000, scaleConnections: [1, 100, 1000],
-      scaleWarmup: 3000, scaleMessages: 1000, straceBytes: 2 ** 27 }
+      idleConnections: [10000, 18000], callgrindWarmup: 20000, callgrindRounds: 1000, scaleConnections: [1, 100, 1000],
+      scaleWarmup: 20000, scaleMessages: 1000, ...perConnection, straceBytes: 2 ** 27 }
   : { runs: long ? 5 : 3, bulkBytes: 2 ** 30, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000,
-      connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 10000, callgrindRounds: long ? 20000 : 3000,
-      scaleConnections: [1, 10, 100, 1000], scaleWarmup: long ? 20000 : 5000, scaleMessages: long ? 20000 : 3000,
+      connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 20000, callgrindRounds: long ? 20000 : 3000,
+      scaleConnections: [1, 10, 100, 1000], scaleWarmup: 20000, scaleMessages: long ? 20000 : 3000, ...perConnection,
       straceBytes: 2 ** 28 };
 
 // The idle workload needs a descriptor per connection in the server and in the client (separate processes, each
@@ -125,12 +130,14 @@ if (wanted('scale')) {
   for (const connections of sizes.scaleConnections) {
     for (const side of sidesRun.filter((s) => s !== 'c')) {
       const file = join(out, `callgrind.scale.${side}.${connections}.out`);
-      const counted = await sides.scale(side, connections, sizes.scaleWarmup, sizes.scaleMessages, file);
+      const { warmup, messages } = scaleStretch(sizes, connections);
+      const counted = await sides.scale(side, connections, warmup, messages, file);
       results.add(`scale.${connections}`, side, counted.instructions);
       results.add(`scale.${connections}.waits`, side, counted.epollWaits);
       results.add(`scale.${connections}.compiles`, side, counted.compiles);
       log(`scale ${SIDE_LABELS[side]}, ${connections} connections: ${counted.instructions.toFixed(0)} server ` +
-        `instructions per message, ${counted.epollWaits.toFixed(3)} epoll waits, ${counted.compiles.toFixed(0)} in TurboFan compiles`);
+        `instructions per message (${messages} counted after ${warmup}), ${counted.epollWaits.toFixed(3)} epoll waits, ` +
+        `${counted.compiles.toFixed(0)} in TurboFan compiles`);
     }
   }
 }

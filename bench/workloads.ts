@@ -31,12 +31,23 @@ export interface Sizes {
   scaleConnections: number[];
   scaleWarmup: number;
   scaleMessages: number;
+  /** At N connections, at least this many warm-up messages per connection, and this many counted per connection. */
+  scaleWarmupPerConnection: number;
+  scaleMessagesPerConnection: number;
   /** Bytes of the bulk run under strace (slowed down by it, so shorter than the timed runs). */
   straceBytes: number;
   /** Round trips before callgrind's counters are zeroed (warm-up: startup, JIT compiles)... */
   callgrindWarmup: number;
   /** ... and round trips counted after that, in the steady state. */
   callgrindRounds: number;
+}
+
+/** The scale workload's warm-up and counted messages at `connections` connections (all connections together). */
+export function scaleStretch(sizes: Sizes, connections: number): { warmup: number; messages: number } {
+  return {
+    warmup: Math.max(sizes.scaleWarmup, connections * sizes.scaleWarmupPerConnection),
+    messages: Math.max(sizes.scaleMessages, connections * sizes.scaleMessagesPerConnection),
+  };
 }
 
 /** One figure of one run. */

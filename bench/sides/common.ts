@@ -82,6 +82,21 @@ export function now(): number {
   return performance.now() / 1000;
 }
 
+/** How many stretches the warm-up is cut into (see `warmUp`). */
+export const WARMUP_STRETCHES = 4;
+
+/**
+ * Runs `warmup` round trips as WARMUP_STRETCHES stretches of `roundTrips`, the function the counted stretch runs
+ * too. The end of a stretch takes branches that the round trips never take (the loop's exit, the call that settles
+ * the stretch's promise, node:net's stream code seeing no next write): the first time, V8 deoptimises the code that
+ * takes them and compiles it again a few thousand round trips later. With one warm-up stretch that recompile fell
+ * inside the counted window, whatever the warm-up's length; with several, it happens in the second stretch.
+ */
+export async function warmUp(roundTrips: (latencies: Float64Array) => Promise<void>, warmup: number): Promise<void> {
+  const stretch = Math.ceil(warmup / WARMUP_STRETCHES);
+  for (let done = 0; done < warmup; done += stretch) await roundTrips(new Float64Array(Math.min(stretch, warmup - done)));
+}
+
 /**
  * A point where a client under callgrind lets the runner zero or dump the counters (bench/workloads.ts): with
  * BENCH_CHECKPOINTS=1 it writes `name` and waits for a line on stdin; otherwise it does nothing. Only the rounds
