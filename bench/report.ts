@@ -1,5 +1,5 @@
 // docs/performance.md and its chart, written from the results of one `npm run bench`.
-import { GOALS, METRICS, goalMet, scaleGrowth, type Results } from './stats.js';
+import { GOALS, METRICS, judge, scaleGrowth, type Results } from './stats.js';
 import { SIDE_LABELS, SIDES, scaleStretch, type SideName, type Sizes } from './workloads.js';
 
 export interface Machine {
@@ -40,13 +40,13 @@ function resultsTable(results: Results): string {
 }
 
 function goalsTable(results: Results): string {
-  const rows = ['| goal (issue 17) | side | this run | met |', '|---|---|--:|---|'];
+  const rows = ['| goal (issue 17) | side | this run | verdict |', '|---|---|--:|---|'];
   for (const goal of GOALS) {
-    const figure = goal.figure(results);
+    const { figure, verdict, why } = judge(goal, results);
     const shown = !Number.isFinite(figure) ? '–'
       : goal.unit === 'ratio' ? ratioText(figure) : `${figure >= 0 ? '+' : ''}${format(figure, 0)}`;
-    const met = Number.isFinite(figure) ? (goalMet(goal, figure) ? 'met' : '**not met**') : 'not measured';
-    rows.push(`| ${goal.text} | ${SIDE_LABELS[goal.side]} | ${shown} | ${met} |`);
+    const text = verdict === 'met' ? 'met' : `**${verdict}**`;
+    rows.push(`| ${goal.text} | ${SIDE_LABELS[goal.side]} | ${shown} | ${why === '' ? text : `${text} (${why})`} |`);
   }
   return rows.join('\n');
 }

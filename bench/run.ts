@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 import { hardDescriptorLimit } from './processes.js';
 import { chart, markdown, type Machine } from './report.js';
-import { Results, summarize } from './stats.js';
+import { GOALS, Results, judge, summarize } from './stats.js';
 import { SIDES, SIDE_LABELS, Sides, scaleStretch, type Sample, type SideName, type Sizes } from './workloads.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..'); // dist-bench/run.js -> the repository
@@ -161,6 +161,11 @@ for (const side of sidesRun) {
     .filter((metric) => results.runs(metric, side).length > 0)
     .map((metric) => `${metric} ${summarize(results.runs(metric, side)).median.toPrecision(4)}`);
   log(`${SIDE_LABELS[side]}: ${parts.join(', ')}`);
+}
+
+for (const goal of GOALS) {
+  const { figure, verdict, why } = judge(goal, results);
+  log(`goal: ${goal.text} (${SIDE_LABELS[goal.side]}): ${figure.toPrecision(4)}, ${verdict}${why === '' ? '' : ` (${why})`}`);
 }
 
 function hasStrace(): boolean {
