@@ -114,12 +114,14 @@ does (one uv_poll per socket, the syscall tried first, each promise settled insi
 the socket's async context), driven by the same JavaScript as winsock/promises (bench/sides/floor.ts).
 
 Instruction counts are user-space instructions under \`valgrind --tool=callgrind\`, all threads of the process, in
-the steady state: the process runs its warm-up, the bench zeroes callgrind's counters (\`callgrind_control --zero\`),
-the process runs the counted stretch, and the bench dumps them (\`callgrind_control --dump\`); the count is the dump's
-total over the counted round trips or messages. Startup, warm-up and JIT compiles are outside the window (one run
-each; bench/notes.md says how closely the counts repeat). Client rows: the ping-pong client of each side
+the steady state: the process runs its warm-up uninstrumented (\`--instr-atstart=no\`; a client's warm-up in four
+stretches of the same function, then a scavenge), the bench turns instrumentation on and zeroes callgrind's
+counters (\`callgrind_control --instr=on\`, \`--zero\`), the process runs the counted stretch, and the bench dumps
+them (\`callgrind_control --dump\`); the count is the dump's total over the counted round trips or messages.
+Startup, warm-up and JIT compiles are outside the window; the "of which TurboFan compiles" rows show what was
+compiled inside it, 0 in a steady state (one run each; bench/notes.md says how closely the counts repeat). Client rows: the ping-pong client of each side
 against the C server, ${sizes.callgrindRounds} round trips counted after ${sizes.callgrindWarmup}; "answer there already" has the
-server 16 answers ahead (it sends 16 extra first), "answer waited for" has it hold each answer 300 µs, so that
+server 256 answers ahead (it sends 256 extra first), "answer waited for" has it hold each answer 300 µs, so that
 every round trip goes through the event loop. Scale rows: the server of each side under callgrind, driven by the
 C epoll client (bench/scale.c, one process) over N connections at once, each next message held 300 µs after its
 echo so that every message is waited for; ${sizes.scaleMessages} messages counted after ${sizes.scaleWarmup}, and at

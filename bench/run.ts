@@ -26,18 +26,19 @@ mkdirSync(out, { recursive: true });
 
 const long = process.argv.includes('--long');
 // --quick still measures every goal once (idle at 10,000 and 18,000, scale up to 1,000), with short counted stretches.
-// Warm-ups: 20,000 round trips or messages, since V8 first optimises winsock/promises' toBytes (a cheap early return
-// per call spends little of its tier-up budget) after some 15,000 sends (bench/notes.md); and at N connections at
-// least 20 messages per connection before the counters start and 10 per connection counted, so that every
-// connection's first waits and the garbage of its first messages are behind it and GC is averaged over many rounds.
+// Warm-ups: 50,000 round trips or messages, since V8 tiers up some functions on winsock/promises' path late (toBytes
+// after some 13,000 sends, checkOptions after 20,000 to 50,000 waited calls: a cheap early return spends little of
+// a function's tier-up budget, bench/notes.md); and at N connections at least 20 messages per connection before the
+// counters start and 10 per connection counted, so that every connection's first waits and the garbage of its
+// first messages are behind it. The default counts 20,000 (GC averaged over many scavenges); N = 10 only in --long.
 const perConnection = { scaleWarmupPerConnection: 20, scaleMessagesPerConnection: 10 };
 const sizes: Sizes = quick
   ? { runs: 1, bulkBytes: 2 ** 28, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
-      idleConnections: [10000, 18000], callgrindWarmup: 20000, callgrindRounds: 1000, scaleConnections: [1, 100, 1000],
-      scaleWarmup: 20000, scaleMessages: 1000, ...perConnection, straceBytes: 2 ** 27 }
+      idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: 1000, scaleConnections: [1, 100, 1000],
+      scaleWarmup: 50000, scaleMessages: 1000, ...perConnection, straceBytes: 2 ** 27 }
   : { runs: long ? 5 : 3, bulkBytes: 2 ** 30, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000,
-      connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 20000, callgrindRounds: long ? 20000 : 3000,
-      scaleConnections: [1, 10, 100, 1000], scaleWarmup: 20000, scaleMessages: long ? 20000 : 3000, ...perConnection,
+      connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: long ? 50000 : 20000,
+      scaleConnections: long ? [1, 10, 100, 1000] : [1, 100, 1000], scaleWarmup: 50000, scaleMessages: long ? 50000 : 20000, ...perConnection,
       straceBytes: 2 ** 28 };
 
 // The idle workload needs a descriptor per connection in the server and in the client (separate processes, each
@@ -65,8 +66,9 @@ const began = performance.now();
 const loadAtStart = loadavg();
 log(`load average at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}`);
 
+/** A line of progress, with the seconds since the bench began (what each part of a run takes). */
 function log(text: string): void {
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`[${((performance.now() - began) / 1000).toFixed(0)} s] ${text}\n`);
 }
 
 /** The headers of the running Node: npm's nodedir (the project's .npmrc / npm config), else next to the binary. */
@@ -105,7 +107,7 @@ if (wanted('idle')) {
   }
 }
 
-// Client instructions per round trip in the steady state, against the C server 16 answers ahead (the answer is
+// Client instructions per round trip in the steady state, against the C server 256 answers ahead (the answer is
 // always there) and holding each answer 300 µs (every round trip waits for readiness).
 const callgrindModes = [
   { metric: 'instructions.ready', delayUs: -1 },
@@ -165,7 +167,7 @@ for (const side of sidesRun) {
 
 for (const goal of GOALS) {
   const { figure, verdict, why } = judge(goal, results);
-  log(`goal: ${goal.text} (${SIDE_LABELS[goal.side]}): ${figure.toPrecision(4)}, ${verdict}${why === '' ? '' : ` (${why})`}`);
+  log(`goal: ${goal.text} (${SIDE_LABELS[goal.side]}): ${Number.isFinite(figure) ? figure.toPrecision(4) : '–'}, ${verdict}${why === '' ? '' : ` (${why})`}`);
 }
 
 function hasStrace(): boolean {

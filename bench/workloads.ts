@@ -68,7 +68,8 @@ export class Sides {
   argv(side: SideName, args: (string | number)[], nodeFlags: string[] = []): string[] {
     const rest = args.map(String);
     if (side === 'c') return [this.reference, ...rest];
-    // --expose-gc only lets the idle server collect its garbage before it reports ready; nothing else calls gc().
+    // --expose-gc lets the idle server collect its garbage before it reports ready, and a client under callgrind
+    // empty its young generation before the counted window (bench/sides/common.ts checkpoint); nothing else calls gc().
     return [process.execPath, '--expose-gc', ...nodeFlags, join(this.root, 'dist-bench/sides', `${side}.js`), ...rest];
   }
 
@@ -151,7 +152,7 @@ export class Sides {
    * in the steady state: `warmup` round trips, then the counters are zeroed, `rounds` round trips, and they are
    * dumped (no per-round clock reads). With `replyDelayUs` > 0 the server holds each answer that long, so that the
    * client, slowed down some fifty times by callgrind, is always waiting for readiness when the answer comes; with
-   * -1 it is 16 answers ahead, so that the answer is always there already.
+   * -1 it is 256 answers ahead, so that the answer is always there already.
    */
   async instructions(side: SideName, warmup: number, rounds: number, replyDelayUs: number, outFile: string):
   Promise<Callgrind> {
@@ -187,7 +188,11 @@ export class Sides {
       const port = Number((await server.nextLine()).replace(/^port /, ''));
       client = start([this.scaleClient, String(port), String(connections), String(warmup), String(messages), '300'],
         this.descriptors, 900_000);
-      const counted = await countBetweenCheckpoints(client, server, outFile);
+      const counted = await countBetweenCheckpoints(client, server, outFile, async () => {
+        server.process.kill('SIGUSR2'); // empties its young generation (bench/sides/common.ts collectWhenAsked)
+        const answer = await server.nextLine();
+        if (answer !== 'collected') throw new Error(`expected "collected" from the server, got "${answer}"`);
+      });
       await client.exited;
       await server.exited;
       return { instructions: counted.instructions / messages, epollWaits: counted.epollWaits / messages,
@@ -202,16 +207,23 @@ export class Sides {
 /** Fixed seeds make the runs repeat: V8 otherwise picks its hash seed at random, which changes its work. */
 const SEEDS = ['--hash-seed=1', '--random-seed=1'];
 
+/**
+ * Callgrind with its instrumentation off until the counted window (countBetweenCheckpoints turns it on): startup
+ * and warm-up run some three times faster uninstrumented (node's startup: 12 s instead of 29 s on the loaded
+ * machine), and nothing before the window is counted anyway.
+ */
 function callgrind(outFile: string): string[] {
-  return ['valgrind', '--tool=callgrind', '--dump-instr=no', `--callgrind-out-file=${outFile}`];
+  return ['valgrind', '--tool=callgrind', '--dump-instr=no', '--instr-atstart=no', `--callgrind-out-file=${outFile}`];
 }
 
 /**
  * The counts of `counted` (a process under callgrind) between the "zero" and "counted" lines of `driver` (which
- * writes "warm" before "zero": see bench/sides/common.ts): zeroes the counters at the first, dumps them at the second (callgrind_control, through valgrind's gdbserver), and lets
+ * writes "warm" before "zero": see bench/sides/common.ts): turns the instrumentation on and zeroes the counters at
+ * the first (after `beforeZero`), dumps them at the second (callgrind_control, through valgrind's gdbserver), and lets
  * the driver go on after each with a line on its stdin.
  */
-async function countBetweenCheckpoints(driver: Child, counted: Child, outFile: string): Promise<Callgrind> {
+async function countBetweenCheckpoints(driver: Child, counted: Child, outFile: string,
+  beforeZero: () => Promise<void> = async () => {}): Promise<Callgrind> {
   const dump = `${outFile}.1`; // callgrind numbers its dumps
   rmSync(dump, { force: true });
   const pid = String(counted.process.pid);
@@ -222,6 +234,8 @@ async function countBetweenCheckpoints(driver: Child, counted: Child, outFile: s
   await expect('warm');
   driver.process.stdin.write('go\n');
   await expect('zero');
+  await beforeZero();
+  execFileSync('callgrind_control', ['--instr=on', pid], { stdio: 'ignore' });
   execFileSync('callgrind_control', ['--zero', pid], { stdio: 'ignore' });
   driver.process.stdin.write('go\n');
   await expect('counted');
