@@ -176,8 +176,8 @@ ${goalsTable(results)}
 
 \`\`\`sh
 npm ci
-npm run bench            # the default form: 3 runs each, 3,000 counted round trips and messages; rewrites docs/
-npm run bench -- --long  # 5 runs each, 20,000 counted round trips and messages after 20,000 (scale) or 10,000
+npm run bench            # the default form: 3 runs each, 20,000 counted round trips and messages after 50,000; rewrites docs/
+npm run bench -- --long  # 5 runs each, 50,000 counted after 50,000, and N = 10 connections too
 npm run bench -- --quick # one short run of each, to check that everything works; writes build/bench/ only
 npm run bench -- --quick --docs   # the same, written to docs/ (the header names the form)
 npm run bench -- --only=instructions,scale --sides=floor,ours   # a part; writes build/bench/ only
