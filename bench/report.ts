@@ -1,6 +1,6 @@
 // docs/performance.md and its chart, written from the results of one `npm run bench`.
-import { GOALS, METRICS, goalMet, scaleGrowth, type Results } from './stats.js';
-import { SIDE_LABELS, SIDES, type SideName, type Sizes } from './workloads.js';
+import { GOALS, METRICS, judge, scaleGrowth, type Results } from './stats.js';
+import { SIDE_LABELS, SIDES, scaleStretch, type SideName, type Sizes } from './workloads.js';
 
 export interface Machine {
   cpu: string;
@@ -40,13 +40,13 @@ function resultsTable(results: Results): string {
 }
 
 function goalsTable(results: Results): string {
-  const rows = ['| goal (issue 17) | side | this run | met |', '|---|---|--:|---|'];
+  const rows = ['| goal (issue 17) | side | this run | verdict |', '|---|---|--:|---|'];
   for (const goal of GOALS) {
-    const figure = goal.figure(results);
+    const { figure, verdict, why } = judge(goal, results);
     const shown = !Number.isFinite(figure) ? '–'
       : goal.unit === 'ratio' ? ratioText(figure) : `${figure >= 0 ? '+' : ''}${format(figure, 0)}`;
-    const met = Number.isFinite(figure) ? (goalMet(goal, figure) ? 'met' : '**not met**') : 'not measured';
-    rows.push(`| ${goal.text} | ${SIDE_LABELS[goal.side]} | ${shown} | ${met} |`);
+    const text = verdict === 'met' ? 'met' : `**${verdict}**`;
+    rows.push(`| ${goal.text} | ${SIDE_LABELS[goal.side]} | ${shown} | ${why === '' ? text : `${text} (${why})`} |`);
   }
   return rows.join('\n');
 }
@@ -114,15 +114,19 @@ does (one uv_poll per socket, the syscall tried first, each promise settled insi
 the socket's async context), driven by the same JavaScript as winsock/promises (bench/sides/floor.ts).
 
 Instruction counts are user-space instructions under \`valgrind --tool=callgrind\`, all threads of the process, in
-the steady state: the process runs its warm-up, the bench zeroes callgrind's counters (\`callgrind_control --zero\`),
-the process runs the counted stretch, and the bench dumps them (\`callgrind_control --dump\`); the count is the dump's
-total over the counted round trips or messages. Startup, warm-up and JIT compiles are outside the window (one run
-each; bench/notes.md says how closely the counts repeat). Client rows: the ping-pong client of each side
+the steady state: the process runs its warm-up uninstrumented (\`--instr-atstart=no\`; a client's warm-up in four
+stretches of the same function, then a scavenge), the bench turns instrumentation on and zeroes callgrind's
+counters (\`callgrind_control --instr=on\`, \`--zero\`), the process runs the counted stretch, and the bench dumps
+them (\`callgrind_control --dump\`); the count is the dump's total over the counted round trips or messages.
+Startup, warm-up and JIT compiles are outside the window; the "of which TurboFan compiles" rows show what was
+compiled inside it, 0 in a steady state (one run each; bench/notes.md says how closely the counts repeat). Client rows: the ping-pong client of each side
 against the C server, ${sizes.callgrindRounds} round trips counted after ${sizes.callgrindWarmup}; "answer there already" has the
-server 16 answers ahead (it sends 16 extra first), "answer waited for" has it hold each answer 300 µs, so that
+server 256 answers ahead (it sends 256 extra first), "answer waited for" has it hold each answer 300 µs (2 ms in the counted stretch), so that
 every round trip goes through the event loop. Scale rows: the server of each side under callgrind, driven by the
-C epoll client (bench/scale.c, one process) over N connections at once, each next message held 300 µs after its
-echo so that every message is waited for; ${sizes.scaleMessages} messages counted after ${sizes.scaleWarmup}.
+C epoll client (bench/scale.c, one process) over N connections at once, each next message held 300 µs (2 ms when counted) after its
+echo so that every message is waited for; ${sizes.scaleMessages} messages counted after ${sizes.scaleWarmup}, and at
+least ${sizes.scaleMessagesPerConnection} counted after ${sizes.scaleWarmupPerConnection} per connection (at 1,000
+connections: ${scaleStretch(sizes, 1000).messages} after ${scaleStretch(sizes, 1000).warmup}).
 Bulk CPU is the user + system seconds of the client and server processes (wait4's rusage, bench/rusage.c), per GiB;
 syscalls per GiB come from one further bulk run of ${sizes.straceBytes / 2 ** 20} MiB under \`strace -f -c\`.
 
@@ -172,8 +176,8 @@ ${goalsTable(results)}
 
 \`\`\`sh
 npm ci
-npm run bench            # the default form: 3 runs each, 3,000 counted round trips and messages; rewrites docs/
-npm run bench -- --long  # 5 runs each, 20,000 counted round trips and messages after 20,000 (scale) or 10,000
+npm run bench            # the default form: 3 runs each, 20,000 counted round trips and messages after 50,000; rewrites docs/
+npm run bench -- --long  # 5 runs each, 50,000 counted after 50,000, and N = 10 connections too
 npm run bench -- --quick # one short run of each, to check that everything works; writes build/bench/ only
 npm run bench -- --quick --docs   # the same, written to docs/ (the header names the form)
 npm run bench -- --only=instructions,scale --sides=floor,ours   # a part; writes build/bench/ only

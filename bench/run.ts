@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 import { hardDescriptorLimit } from './processes.js';
 import { chart, markdown, type Machine } from './report.js';
-import { Results, summarize } from './stats.js';
-import { SIDES, SIDE_LABELS, Sides, type Sample, type SideName, type Sizes } from './workloads.js';
+import { GOALS, Results, judge, summarize } from './stats.js';
+import { COUNTED_HOLD_US, SIDES, SIDE_LABELS, Sides, scaleStretch, type Sample, type SideName, type Sizes } from './workloads.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..'); // dist-bench/run.js -> the repository
 const quick = process.argv.includes('--quick');
@@ -26,13 +26,19 @@ mkdirSync(out, { recursive: true });
 
 const long = process.argv.includes('--long');
 // --quick still measures every goal once (idle at 10,000 and 18,000, scale up to 1,000), with short counted stretches.
+// Warm-ups: 50,000 round trips or messages, since V8 tiers up some functions on winsock/promises' path late (toBytes
+// after some 13,000 sends, checkOptions after 20,000 to 50,000 waited calls: a cheap early return spends little of
+// a function's tier-up budget, bench/notes.md); and at N connections at least 20 messages per connection before the
+// counters start and 10 per connection counted, so that every connection's first waits and the garbage of its
+// first messages are behind it. The default counts 20,000 (GC averaged over many scavenges); N = 10 only in --long.
+const perConnection = { scaleWarmupPerConnection: 20, scaleMessagesPerConnection: 10 };
 const sizes: Sizes = quick
   ? { runs: 1, bulkBytes: 2 ** 28, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
-      idleConnections: [10000, 18000], callgrindWarmup: 10000, callgrindRounds: 1000, scaleConnections: [1, 100, 1000],
-      scaleWarmup: 3000, scaleMessages: 1000, straceBytes: 2 ** 27 }
+      idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: 1000, scaleConnections: [1, 100, 1000],
+      scaleWarmup: 50000, scaleMessages: 1000, ...perConnection, straceBytes: 2 ** 27 }
   : { runs: long ? 5 : 3, bulkBytes: 2 ** 30, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000,
-      connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 10000, callgrindRounds: long ? 20000 : 3000,
-      scaleConnections: [1, 10, 100, 1000], scaleWarmup: long ? 20000 : 5000, scaleMessages: long ? 20000 : 3000,
+      connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: long ? 50000 : 20000,
+      scaleConnections: long ? [1, 10, 100, 1000] : [1, 100, 1000], scaleWarmup: 50000, scaleMessages: long ? 50000 : 20000, ...perConnection,
       straceBytes: 2 ** 28 };
 
 // The idle workload needs a descriptor per connection in the server and in the client (separate processes, each
@@ -60,8 +66,9 @@ const began = performance.now();
 const loadAtStart = loadavg();
 log(`load average at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}`);
 
+/** A line of progress, with the seconds since the bench began (what each part of a run takes). */
 function log(text: string): void {
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`[${((performance.now() - began) / 1000).toFixed(0)} s] ${text}\n`);
 }
 
 /** The headers of the running Node: npm's nodedir (the project's .npmrc / npm config), else next to the binary. */
@@ -100,8 +107,9 @@ if (wanted('idle')) {
   }
 }
 
-// Client instructions per round trip in the steady state, against the C server 16 answers ahead (the answer is
-// always there) and holding each answer 300 µs (every round trip waits for readiness).
+// Client instructions per round trip in the steady state, against the C server 256 answers ahead (the answer is
+// always there) and holding each answer 300 µs in the warm-up and 2 ms in the counted stretch (every round trip
+// waits for readiness).
 const callgrindModes = [
   { metric: 'instructions.ready', delayUs: -1 },
   { metric: 'instructions.waiting', delayUs: 300 },
@@ -109,13 +117,16 @@ const callgrindModes = [
 for (const { metric, delayUs } of callgrindModes.filter((mode) => wanted(mode.metric) || wanted('instructions'))) {
   for (const side of sidesRun) {
     const file = join(out, `callgrind.${side}.${delayUs}.out`);
-    const counted = await sides.instructions(side, sizes.callgrindWarmup, sizes.callgrindRounds, delayUs, file);
+    // The C client has no JIT to warm up: 1,000 round trips fault its pages in (50,000 took 39 s of the loaded
+    // machine's default run in the waited mode, for the same count of 78).
+    const warmup = side === 'c' ? Math.min(1000, sizes.callgrindWarmup) : sizes.callgrindWarmup;
+    const counted = await sides.instructions(side, warmup, sizes.callgrindRounds, delayUs, file);
     results.add(metric, side, counted.instructions);
     results.add(`${metric}.waits`, side, counted.epollWaits);
     results.add(`${metric}.compiles`, side, counted.compiles);
-    const answer = delayUs < 0 ? 'answer there already' : `answer after ${delayUs} µs`;
+    const answer = delayUs < 0 ? 'answer there already' : `answer after ${COUNTED_HOLD_US} µs`;
     log(`callgrind ${SIDE_LABELS[side]}, ${answer}: ${counted.instructions.toFixed(0)} instructions per round trip ` +
-      `(${sizes.callgrindRounds} counted after ${sizes.callgrindWarmup}), ${counted.epollWaits.toFixed(2)} epoll waits, ` +
+      `(${sizes.callgrindRounds} counted after ${warmup}), ${counted.epollWaits.toFixed(2)} epoll waits, ` +
       `${counted.compiles.toFixed(0)} in TurboFan compiles`);
   }
 }
@@ -125,12 +136,14 @@ if (wanted('scale')) {
   for (const connections of sizes.scaleConnections) {
     for (const side of sidesRun.filter((s) => s !== 'c')) {
       const file = join(out, `callgrind.scale.${side}.${connections}.out`);
-      const counted = await sides.scale(side, connections, sizes.scaleWarmup, sizes.scaleMessages, file);
+      const { warmup, messages } = scaleStretch(sizes, connections);
+      const counted = await sides.scale(side, connections, warmup, messages, file);
       results.add(`scale.${connections}`, side, counted.instructions);
       results.add(`scale.${connections}.waits`, side, counted.epollWaits);
       results.add(`scale.${connections}.compiles`, side, counted.compiles);
       log(`scale ${SIDE_LABELS[side]}, ${connections} connections: ${counted.instructions.toFixed(0)} server ` +
-        `instructions per message, ${counted.epollWaits.toFixed(3)} epoll waits, ${counted.compiles.toFixed(0)} in TurboFan compiles`);
+        `instructions per message (${messages} counted after ${warmup}), ${counted.epollWaits.toFixed(3)} epoll waits, ` +
+        `${counted.compiles.toFixed(0)} in TurboFan compiles`);
     }
   }
 }
@@ -154,6 +167,11 @@ for (const side of sidesRun) {
     .filter((metric) => results.runs(metric, side).length > 0)
     .map((metric) => `${metric} ${summarize(results.runs(metric, side)).median.toPrecision(4)}`);
   log(`${SIDE_LABELS[side]}: ${parts.join(', ')}`);
+}
+
+for (const goal of GOALS) {
+  const { figure, verdict, why } = judge(goal, results);
+  log(`goal: ${goal.text} (${SIDE_LABELS[goal.side]}): ${Number.isFinite(figure) ? figure.toPrecision(4) : '–'}, ${verdict}${why === '' ? '' : ` (${why})`}`);
 }
 
 function hasStrace(): boolean {

@@ -98,24 +98,50 @@ export interface Goal {
   atLeast: boolean;
   /** How the figure reads: a ratio (1.15×) or a count of instructions (+120). */
   unit: 'ratio' | 'instructions';
+  /** The callgrind counts the figure is made of: it is only judged when each is a steady state (no compiles). */
+  counts: readonly Count[];
+  /** What the verdict holds for, beyond this run (the regime of a wall-clock figure), if anything. */
+  scope?(results: Results): string;
 }
 
-const ratioGoal = (text: string, side: SideName, metric: string, base: SideName, target: number, atLeast: boolean):
-Goal => ({ text, side, figure: (results) => results.ratio(metric, side, base), target, atLeast, unit: 'ratio' });
+/** One side's callgrind count of one metric ('instructions.ready', 'scale.1000', ...). */
+export interface Count {
+  metric: string;
+  side: SideName;
+}
+
+/** A goal's verdict in one run: met, not met, or not judged (and why). */
+export interface Verdict {
+  figure: number;
+  verdict: 'met' | 'not met' | 'not judged';
+  why: string;
+}
+
+const ratioGoal = (text: string, side: SideName, metric: string, base: SideName, target: number, atLeast: boolean,
+  counted = false): Goal => ({
+  text, side, figure: (results) => results.ratio(metric, side, base), target, atLeast, unit: 'ratio',
+  counts: counted ? [{ metric, side }, { metric, side: base }] : [],
+});
+
+/** Bulk's regime: C's and node:net's throughput in this run (the goal asks for every regime of the machine). */
+const bulkRegime = (results: Results): string =>
+  `this run's regime only: C ${results.summary('bulk.throughput', 'c').median.toFixed(2)} GiB/s, node:net ` +
+  `${results.summary('bulk.throughput', 'net').median.toFixed(2)} GiB/s`;
 
 export const GOALS: readonly Goal[] = [
-  ratioGoal('waited round trip at 1 connection ≤ 1.15× the floor', 'ours', 'instructions.waiting', 'floor', 1.15, false),
-  ratioGoal('answer already there ≤ 0.30× node:net', 'ours', 'instructions.ready', 'net', 0.3, false),
-  ratioGoal('server per message at 1,000 connections ≤ 0.8× node:net', 'ours', 'scale.1000', 'net', 0.8, false),
+  ratioGoal('waited round trip at 1 connection ≤ 1.15× the floor', 'ours', 'instructions.waiting', 'floor', 1.15, false, true),
+  ratioGoal('answer already there ≤ 0.30× node:net', 'ours', 'instructions.ready', 'net', 0.3, false, true),
+  ratioGoal('server per message at 1,000 connections ≤ 0.8× node:net', 'ours', 'scale.1000', 'net', 0.8, false, true),
   {
     text: 'growth from 100 to 1,000 connections, beyond the floor\'s (instructions per message)', side: 'ours',
     figure: (results) => scaleGrowth(results, 'ours') - scaleGrowth(results, 'floor'), target: 0, atLeast: false,
     unit: 'instructions',
+    counts: (['ours', 'floor'] as const).flatMap((side) => [{ metric: 'scale.100', side }, { metric: 'scale.1000', side }]),
   },
-  ratioGoal('Socket ≤ 1.25× winsock/promises, answer there already', 'socket', 'instructions.ready', 'ours', 1.25, false),
-  ratioGoal('Socket ≤ 1.25× winsock/promises, answer waited for', 'socket', 'instructions.waiting', 'ours', 1.25, false),
-  ratioGoal('bulk wall clock ≥ 1× node:net', 'ours', 'bulk.throughput', 'net', 1, true),
-  ratioGoal('bulk wall clock ≥ 0.9× C', 'ours', 'bulk.throughput', 'c', 0.9, true),
+  ratioGoal('Socket ≤ 1.25× winsock/promises, answer there already', 'socket', 'instructions.ready', 'ours', 1.25, false, true),
+  ratioGoal('Socket ≤ 1.25× winsock/promises, answer waited for', 'socket', 'instructions.waiting', 'ours', 1.25, false, true),
+  { ...ratioGoal('bulk wall clock ≥ 1× node:net', 'ours', 'bulk.throughput', 'net', 1, true), scope: bulkRegime },
+  { ...ratioGoal('bulk wall clock ≥ 0.9× C', 'ours', 'bulk.throughput', 'c', 0.9, true), scope: bulkRegime },
   ratioGoal('bulk CPU s/GiB (client + server) ≤ 1.15× C', 'ours', 'bulk.cpu', 'c', 1.15, false),
   ratioGoal('idle-connection RSS ≤ node:net', 'ours', 'idle.rss', 'net', 1, false),
   ratioGoal('idle-connection RSS ≤ node:net at the most connections', 'ours', 'idle.most.rss', 'net', 1, false),
@@ -125,4 +151,20 @@ export const GOALS: readonly Goal[] = [
 
 export function goalMet(goal: Goal, figure: number): boolean {
   return goal.atLeast ? figure >= goal.target : figure <= goal.target;
+}
+
+/**
+ * Judges `goal` from one run's results: not judged when a figure it needs was not measured, or when one of its
+ * callgrind counts had TurboFan compiles inside the counted window (not a steady state, so not comparable).
+ */
+export function judge(goal: Goal, results: Results): Verdict {
+  const figure = goal.figure(results);
+  const unsteady = goal.counts.filter((count) => results.summary(`${count.metric}.compiles`, count.side).max > 0);
+  if (unsteady.length > 0) {
+    return { figure, verdict: 'not judged', why: unsteady.map((count) => `${count.side}'s ${count.metric} is not a steady ` +
+      `state (${results.summary(`${count.metric}.compiles`, count.side).max.toFixed(0)} instructions of TurboFan ` +
+      'compiles per round trip or message in its window)').join('; ') };
+  }
+  if (!Number.isFinite(figure)) return { figure, verdict: 'not judged', why: 'not measured in this run' };
+  return { figure, verdict: goalMet(goal, figure) ? 'met' : 'not met', why: goal.scope?.(results) ?? '' };
 }

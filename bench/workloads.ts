@@ -31,12 +31,23 @@ export interface Sizes {
   scaleConnections: number[];
   scaleWarmup: number;
   scaleMessages: number;
+  /** At N connections, at least this many warm-up messages per connection, and this many counted per connection. */
+  scaleWarmupPerConnection: number;
+  scaleMessagesPerConnection: number;
   /** Bytes of the bulk run under strace (slowed down by it, so shorter than the timed runs). */
   straceBytes: number;
   /** Round trips before callgrind's counters are zeroed (warm-up: startup, JIT compiles)... */
   callgrindWarmup: number;
   /** ... and round trips counted after that, in the steady state. */
   callgrindRounds: number;
+}
+
+/** The scale workload's warm-up and counted messages at `connections` connections (all connections together). */
+export function scaleStretch(sizes: Sizes, connections: number): { warmup: number; messages: number } {
+  return {
+    warmup: Math.max(sizes.scaleWarmup, connections * sizes.scaleWarmupPerConnection),
+    messages: Math.max(sizes.scaleMessages, connections * sizes.scaleMessagesPerConnection),
+  };
 }
 
 /** One figure of one run. */
@@ -57,7 +68,8 @@ export class Sides {
   argv(side: SideName, args: (string | number)[], nodeFlags: string[] = []): string[] {
     const rest = args.map(String);
     if (side === 'c') return [this.reference, ...rest];
-    // --expose-gc only lets the idle server collect its garbage before it reports ready; nothing else calls gc().
+    // --expose-gc lets the idle server collect its garbage before it reports ready, and a client under callgrind
+    // empty its young generation before the counted window (bench/sides/common.ts checkpoint); nothing else calls gc().
     return [process.execPath, '--expose-gc', ...nodeFlags, join(this.root, 'dist-bench/sides', `${side}.js`), ...rest];
   }
 
@@ -140,12 +152,13 @@ export class Sides {
    * in the steady state: `warmup` round trips, then the counters are zeroed, `rounds` round trips, and they are
    * dumped (no per-round clock reads). With `replyDelayUs` > 0 the server holds each answer that long, so that the
    * client, slowed down some fifty times by callgrind, is always waiting for readiness when the answer comes; with
-   * -1 it is 16 answers ahead, so that the answer is always there already.
+   * -1 it is 256 answers ahead, so that the answer is always there already.
    */
   async instructions(side: SideName, warmup: number, rounds: number, replyDelayUs: number, outFile: string):
   Promise<Callgrind> {
     // The server outlives a client under callgrind, whose startup alone can take minutes on a loaded machine.
-    const server = start(this.argv('c', ['server', 'pingpong', replyDelayUs]), this.descriptors, 900_000);
+    const delays = replyDelayUs > 0 ? [replyDelayUs, COUNTED_HOLD_US, warmup] : [replyDelayUs];
+    const server = start(this.argv('c', ['server', 'pingpong', ...delays]), this.descriptors, 900_000);
     let client: Child | undefined;
     try {
       const port = Number((await server.nextLine()).replace(/^port /, ''));
@@ -164,7 +177,7 @@ export class Sides {
 
   /**
    * Server instructions per echoed 64-byte message with `connections` connections at once, driven by the C epoll
-   * client (bench/scale.c), which holds each next message 300 µs after its echo so that the server waits for every
+   * client (bench/scale.c), which holds each next message 300 µs (COUNTED_HOLD_US when counted) after its echo so that the server waits for every
    * one: the server of `side` runs under callgrind, zeroed after `warmup` messages and dumped after `messages`.
    */
   async scale(side: SideName, connections: number, warmup: number, messages: number, outFile: string):
@@ -174,9 +187,14 @@ export class Sides {
     let client: Child | undefined;
     try {
       const port = Number((await server.nextLine()).replace(/^port /, ''));
-      client = start([this.scaleClient, String(port), String(connections), String(warmup), String(messages), '300'],
+      client = start([this.scaleClient, String(port), String(connections), String(warmup), String(messages), '300',
+        String(COUNTED_HOLD_US)],
         this.descriptors, 900_000);
-      const counted = await countBetweenCheckpoints(client, server, outFile);
+      const counted = await countBetweenCheckpoints(client, server, outFile, async () => {
+        server.process.kill('SIGUSR2'); // empties its young generation (bench/sides/common.ts collectWhenAsked)
+        const answer = await server.nextLine();
+        if (answer !== 'collected') throw new Error(`expected "collected" from the server, got "${answer}"`);
+      });
       await client.exited;
       await server.exited;
       return { instructions: counted.instructions / messages, epollWaits: counted.epollWaits / messages,
@@ -188,19 +206,40 @@ export class Sides {
   }
 }
 
-/** Fixed seeds make the runs repeat: V8 otherwise picks its hash seed at random, which changes its work. */
-const SEEDS = ['--hash-seed=1', '--random-seed=1'];
+/**
+ * How long the C server (or the scale client) holds each answer (next message) of the counted stretch in the
+ * waited-for modes, 300 µs in the uninstrumented warm-up: under callgrind the process counted sometimes took longer
+ * than 300 µs to get to its first poll, found the answer there, and polled once instead of twice (1.84 and 1.97
+ * epoll waits per round trip in two runs, 11,223 and 11,578 instructions).
+ */
+export const COUNTED_HOLD_US = 2000;
 
+/**
+ * V8 flags of every process under callgrind, so that its count repeats. Fixed seeds: V8 otherwise picks its hash
+ * seed at random, which changes its work. No scavenge from a task: V8 schedules one as a platform task when the new
+ * space is 80% full, and the task runs when the event loop gets to it, so two runs of winsock/promises' client
+ * counted 5 and 11 scavenges in the same 20,000 round trips (4,420 and 4,569 instructions per round trip); without
+ * the task a scavenge comes when the new space is full, at the same allocation in every run.
+ */
+const SEEDS = ['--hash-seed=1', '--random-seed=1', '--no-minor-gc-task'];
+
+/**
+ * Callgrind with its instrumentation off until the counted window (countBetweenCheckpoints turns it on): startup
+ * and warm-up run some three times faster uninstrumented (node's startup: 12 s instead of 29 s on the loaded
+ * machine), and nothing before the window is counted anyway.
+ */
 function callgrind(outFile: string): string[] {
-  return ['valgrind', '--tool=callgrind', '--dump-instr=no', `--callgrind-out-file=${outFile}`];
+  return ['valgrind', '--tool=callgrind', '--dump-instr=no', '--instr-atstart=no', `--callgrind-out-file=${outFile}`];
 }
 
 /**
  * The counts of `counted` (a process under callgrind) between the "zero" and "counted" lines of `driver` (which
- * writes "warm" before "zero": see bench/sides/common.ts): zeroes the counters at the first, dumps them at the second (callgrind_control, through valgrind's gdbserver), and lets
+ * writes "warm" before "zero": see bench/sides/common.ts): turns the instrumentation on and zeroes the counters at
+ * the first (after `beforeZero`), dumps them at the second (callgrind_control, through valgrind's gdbserver), and lets
  * the driver go on after each with a line on its stdin.
  */
-async function countBetweenCheckpoints(driver: Child, counted: Child, outFile: string): Promise<Callgrind> {
+async function countBetweenCheckpoints(driver: Child, counted: Child, outFile: string,
+  beforeZero: () => Promise<void> = async () => {}): Promise<Callgrind> {
   const dump = `${outFile}.1`; // callgrind numbers its dumps
   rmSync(dump, { force: true });
   const pid = String(counted.process.pid);
@@ -211,6 +250,8 @@ async function countBetweenCheckpoints(driver: Child, counted: Child, outFile: s
   await expect('warm');
   driver.process.stdin.write('go\n');
   await expect('zero');
+  await beforeZero();
+  execFileSync('callgrind_control', ['--instr=on', pid], { stdio: 'ignore' });
   execFileSync('callgrind_control', ['--zero', pid], { stdio: 'ignore' });
   driver.process.stdin.write('go\n');
   await expect('counted');

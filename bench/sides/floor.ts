@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import {
-  PING_SIZE, announceIdleReady, announcePort, checkCount, checkpoint, countMessage, latencyReport, now, report, runSide,
+  PING_SIZE, announceIdleReady, announcePort, checkCount, checkpoint, countMessage, latencyReport, now, report, runSide, warmUp,
 } from './common.js';
 
 /**
@@ -136,7 +136,7 @@ const clients = {
         if (timed) latencies[i] = (performance.now() - sentAt) / 1000;
       }
     };
-    await roundTrips(new Float64Array(warmup));
+    await warmUp(roundTrips, warmup);
     await checkpoint('warm');
     const latencies = new Float64Array(rounds);
     const start = now();

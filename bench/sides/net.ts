@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 
 import {
-  PING_SIZE, announceIdleReady, announcePort, checkCount, checkpoint, countMessage, latencyReport, now, report, runSide,
+  PING_SIZE, announceIdleReady, announcePort, checkCount, checkpoint, countMessage, latencyReport, now, report, runSide, warmUp,
 } from './common.js';
 
 async function listenLoopback(onConnection: (socket: net.Socket) => void): Promise<net.Server> {
@@ -102,7 +102,10 @@ const clients = {
     let round = 0;
     let got = 0;
     let sentAt = 0;
-    let finished = (): void => {};
+    let settleStretch = (): void => {};
+    // The listener always calls this one function: calling each stretch's own resolve there made the call site
+    // polymorphic at the end of every stretch ("wrong call target"), and V8 deoptimised the listener each time.
+    const finished = (): void => settleStretch();
     const send = (): void => {
       if (timed) sentAt = performance.now();
       socket.write(message);
@@ -116,11 +119,11 @@ const clients = {
       finished();
     });
     const roundTrips = (times: Float64Array): Promise<void> => new Promise<void>((resolve) => {
-      [latencies, round, finished] = [times, 0, resolve];
+      [latencies, round, settleStretch] = [times, 0, resolve];
       if (times.length > 0) send();
       else resolve();
     });
-    await roundTrips(new Float64Array(warmup));
+    await warmUp(roundTrips, warmup);
     await checkpoint('warm');
     const counted = new Float64Array(rounds);
     const start = now();

@@ -3,7 +3,7 @@
 import * as ws from 'winsock/promises';
 
 import {
-  PING_SIZE, announceIdleReady, announcePort, checkCount, checkpoint, countMessage, latencyReport, now, report, runSide,
+  PING_SIZE, announceIdleReady, announcePort, checkCount, checkpoint, countMessage, latencyReport, now, report, runSide, warmUp,
 } from './common.js';
 
 ws.startup();
@@ -121,7 +121,7 @@ const clients = {
         if (timed) latencies[i] = (performance.now() - sentAt) / 1000;
       }
     };
-    await roundTrips(new Float64Array(warmup));
+    await warmUp(roundTrips, warmup);
     await checkpoint('warm');
     const latencies = new Float64Array(rounds);
     const start = now();

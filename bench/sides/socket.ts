@@ -4,7 +4,7 @@ import { IPPROTO_TCP, TCP_NODELAY, setsockopt, startup } from 'winsock';
 import { Server, Socket } from 'winsock/socket';
 
 import {
-  PING_SIZE, announceIdleReady, announcePort, checkCount, checkpoint, countMessage, latencyReport, now, report, runSide,
+  PING_SIZE, announceIdleReady, announcePort, checkCount, checkpoint, countMessage, latencyReport, now, report, runSide, warmUp,
 } from './common.js';
 
 startup();
@@ -112,7 +112,7 @@ const clients = {
         if (timed) latencies[i] = (performance.now() - sentAt) / 1000;
       }
     };
-    await roundTrips(new Float64Array(warmup));
+    await warmUp(roundTrips, warmup);
     await checkpoint('warm');
     const latencies = new Float64Array(rounds);
     const start = now();
