@@ -12,7 +12,8 @@ npx tsc -p tsconfig.json
 npx tsc -p tsconfig.test.json
 # The suite's own fuzz test makes 1,000 calls here, not 10,000: step 2 makes the 10,000 in a process of its own,
 # and under ASan they take about 5 minutes (a 2 GiB buffer costs seconds to poison), past any per-test limit.
-exec scripts/with-asan.sh bash -c '
+# pipefail: the fuzz child's exit code (1 on any finding) must survive the grep that keeps only its summary.
+exec scripts/with-asan.sh bash -c 'set -o pipefail
   FUZZ_CALLS=1000 npx vitest run &&
   node dist-test/test/fuzz/child.js --seed 1 --calls 10000 | grep "^summary" &&
   node dist-test/test/reliability/leaks-main.js --cycles 2000 &&
