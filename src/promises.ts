@@ -20,7 +20,7 @@ import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { abortError, listenForAbort } from './abort.js';
 import {
-  PRIORITIZED, READABLE, WRITABLE, attemptOrWait, callOrWait, canWatchPrioritized, checkOptions, checkTimeout,
+  PRIORITIZED, READABLE, WRITABLE, armsReads, attemptOrWait, callOrWait, canWatchPrioritized, checkOptions, checkTimeout,
   isIdle, stateOf, waitFor, waitForCall, type AsyncOptions, type CallSite, type CheckedOptions, type TransferOptions, type TryCall,
 } from './readiness.js';
 
@@ -150,7 +150,17 @@ export function recv(s: SOCKET, length: number, options?: TransferOptions): Prom
 export function recvInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?: TransferOptions): Promise<number> {
   try {
     const checked = checkOptions(options);
-    return callOrWait(s, READABLE, tryRecvInto, buf, checked.flags, RECV, checked);
+    const state = stateOf(s);
+    let tried = false;
+    if (isIdle(state, READABLE)) {
+      // A call that cannot leave its queue early (no signal, no timeout) is armed: if it must wait, the addon reads
+      // for it at the readiness event, with no call back into the addon from JavaScript (native.ts, tryRecv).
+      const arm = armsReads && checked.signal === undefined && checked.timeout === undefined;
+      const received = native.tryRecv(state.id, buf, checked.flags, arm);
+      if (received !== null) return Promise.resolve(received);
+      tried = true;
+    }
+    return waitForCall(state, READABLE, tryRecvInto, buf, checked.flags, RECV, checked, tried);
   } catch (error) {
     return Promise.reject(error);
   }

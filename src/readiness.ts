@@ -29,6 +29,13 @@ export const canWatchPrioritized: boolean =
   native.readinessBackend() === 'uv_poll' && (native.watchableEvents & PRIORITIZED) !== 0;
 
 /**
+ * Whether a recvInto that must wait may be armed (native.ts, tryRecv): under uv_poll, whose readiness event is
+ * delivered at once. The thread poller may defer a delivery to a later turn (src/fairness.ts); its calls retry
+ * from JavaScript as before.
+ */
+export const armsReads: boolean = native.readinessBackend() === 'uv_poll';
+
+/**
  * How long a wait that does not try the socket itself (select, WSAPoll) lets pass before it watches again after a
  * wakeup that found nothing to report. Readiness is level-triggered: a socket readable with ordinary data wakes
  * such a wait again at once, forever, if what it asks for is something readiness does not tell apart (POLLWRBAND,
@@ -239,8 +246,31 @@ function watchOrFailAll(state: SocketState, queue: Waiter[], direction: number):
   }
 }
 
+/**
+ * Settles the armed recvInto first in `state.readers` with what the addon read for it at this readiness event (see
+ * ReadinessCallback), then tries the calls behind it. An armed call has no signal and no timeout, so nothing takes
+ * it out of the queue before this, and it is first: it tried at once, finding the queue empty.
+ */
+function settleArmedRead(state: SocketState, read: number | null): void {
+  if (read === null) return; // still nothing: the addon watches again for the same call
+  const queue = state.readers;
+  const waiter = queue.shift();
+  if (waiter === undefined) return;
+  if (read >= 0) {
+    waiter.resolve(read);
+    waiter.stopTimers();
+  } else {
+    waiter.failWith(-read);
+  }
+  if (waiter.reusable) {
+    waiter.release();
+    state.spare = waiter;
+  }
+  drain(state, queue, READABLE);
+}
+
 /** Settles or retries the calls waiting on `s`, now that it is ready for `events` or closed (`errno`). */
-function deliver(s: SOCKET, errno: number, events: number): void {
+function deliver(s: SOCKET, errno: number, events: number, read: number | null | undefined): void {
   const state = findState(s);
   if (state === undefined) return;
   if (errno !== 0) {
@@ -250,20 +280,23 @@ function deliver(s: SOCKET, errno: number, events: number): void {
     for (const waiter of state.prioritized.splice(0)) waiter.failWith(errno);
     return;
   }
-  if ((events & READABLE) !== 0) drain(state, state.readers, READABLE);
+  if ((events & READABLE) !== 0) {
+    if (read === undefined) drain(state, state.readers, READABLE);
+    else settleArmedRead(state, read);
+  }
   if ((events & WRITABLE) !== 0) drain(state, state.writers, WRITABLE);
   if ((events & PRIORITIZED) !== 0) drain(state, state.prioritized, PRIORITIZED);
 }
 
 native.setReadinessCallback(
   native.readinessBackend() === 'uv_poll'
-    ? (s, errno, events) => {
+    ? (s, errno, events, read) => {
         refillFastPath(); // a uv_poll event comes from the poll phase of a new turn of the loop
-        deliver(s, errno, events);
+        deliver(s, errno, events, read);
       }
-    : (s, errno, events) => {
-        if (errno !== 0) deliver(s, errno, events); // closesocket's own call: nothing to be fair about
-        else deliverWithinBudget(() => deliver(s, errno, events));
+    : (s, errno, events, read) => {
+        if (errno !== 0) deliver(s, errno, events, read); // closesocket's own call: nothing to be fair about
+        else deliverWithinBudget(() => deliver(s, errno, events, read));
       },
 );
 
