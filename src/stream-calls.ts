@@ -5,7 +5,7 @@ import type { SendData, SOCKET } from './types.js';
 import type { SocketId } from './native.js';
 import { native } from './native.js';
 import { tryRecvChunk } from './chunks.js';
-import { toBytes } from './arguments.js';
+import { byteLengthOf, toBytes } from './arguments.js';
 import {
   READABLE, WRITABLE, callNowOrWait, checkOptions, isIdle, stateOf, waitForCall, type CallSite,
   type TransferOptions,
@@ -23,9 +23,9 @@ export function sendNowOrLater(s: SOCKET, data: SendData, options: TransferOptio
   try {
     const checked = checkOptions(options);
     const state = stateOf(s);
-    // byteLength read once: V8 reaches that getter here through a generic property load and a call, about 180
-    // instructions a read (callgrind), and toBytes' own check of it was a second.
-    let length = data instanceof Uint8Array ? data.byteLength : 0;
+    // byteLength read once, and through byteLengthOf: V8 reached that getter here through a generic property load
+    // and a call, about 180 instructions a read (callgrind), and toBytes' own check of it was a second.
+    let length = data instanceof Uint8Array ? byteLengthOf(data) : 0;
     let bytes = data as Uint8Array;
     if (length === 0) {
       bytes = toBytes(data);
