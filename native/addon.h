@@ -68,6 +68,15 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // read for first, and its outcome passed along (ReadForArmedRecv).
   void DeliverReadiness(SocketHandle& socket, int events);
 
+  // A count for JavaScript (bytes, events): made as an integer, which V8 keeps as a small integer without checking
+  // a double for one as napi_create_double does.
+  napi_value Count(std::size_t count) const {
+    napi_value value = nullptr;
+    if (count <= UINT32_MAX) napi_create_uint32(env_, static_cast<std::uint32_t>(count), &value);
+    else napi_create_double(env_, static_cast<double>(count), &value);
+    return value;
+  }
+
   // Throws a WinsockError made by the JavaScript factory (see src/errors.ts), and remembers `error` for
   // getLastError(). `endpoint` adds the address and port the call was about, when there is one.
   [[noreturn]] void ThrowWinsockError(int error, const char* syscall,

@@ -195,7 +195,7 @@ Napi::Value WinsockAddon::TrySend(const napi_value* args) {
   // Part sent: the send buffer is full now, and another try would only find WSAEWOULDBLOCK. The caller waits to send
   // the rest, so watch for it here as for a WSAEWOULDBLOCK.
   if (sent.value < request.length) WatchForRetry(*request.socket, SocketPoll::kWritable, "send");
-  return Napi::Number::New(env_, static_cast<double>(sent.value));
+  return Napi::Value(env_, Count(sent.value));
 }
 
 Napi::Value WinsockAddon::TryRecv(const napi_value* args) {
@@ -239,7 +239,7 @@ napi_value WinsockAddon::ReadForArmedRecv(SocketHandle& socket) {
     last_error_ = received.error;  // as ThrowWinsockError would have remembered it for getLastError()
     return Napi::Number::New(env_, -static_cast<double>(received.error));
   }
-  return Napi::Number::New(env_, static_cast<double>(platform::Bounded(received.value, length)));
+  return Count(platform::Bounded(received.value, length));
 }
 
 Napi::Value WinsockAddon::GetAddressInfoAsync(const Napi::CallbackInfo& info) {

@@ -109,9 +109,9 @@ int SocketHandle::SetWatched(int events) {
 void SocketHandle::ArmRecv(napi_value buffer, void* data, std::size_t length, int flags) {
   armed_recv_flags_ = flags;
   if (recv_buffer_ != nullptr) {
-    napi_value last = nullptr;
-    if (data == armed_recv_data_ && length == armed_recv_length_ &&
-        napi_get_reference_value(Env(), recv_buffer_, &last) == napi_ok && last != nullptr) {
+    // The same bytes: a buffer collected since cannot be told from here, but the read looks it up before it reads
+    // (ArmedRecvBuffer), and a collected one is no buffer there.
+    if (data == armed_recv_data_ && length == armed_recv_length_) {
       if (!recv_armed_ && napi_reference_ref(Env(), recv_buffer_, nullptr) != napi_ok) return;  // JavaScript retries
       recv_armed_ = true;
       return;
