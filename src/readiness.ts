@@ -142,6 +142,11 @@ export class SocketState {
   spare: Waiter | undefined = undefined;
   /** False after unref(): neither the socket's poll nor a call's timeout timer keeps the process alive. */
   keepsLoopAlive = true;
+  /**
+   * The Buffer an armed recv(s, length) waits to read into (src/stream-calls.ts): its first reader's, settled with
+   * the bytes the addon read into it. Undefined for an armed recvInto, whose count is its result.
+   */
+  armedChunk: Buffer | undefined = undefined;
   /** select's exceptfds and WSAPoll's POLLPRI: a queue of its own, so no recv waits behind them. */
   readonly prioritized: Waiter[] = [];
   /** The addon's id of the socket, by which the try* calls name it (see native/addon.h, Track). */
@@ -253,11 +258,14 @@ function watchOrFailAll(state: SocketState, queue: Waiter[], direction: number):
  */
 function settleArmedRead(state: SocketState, read: number | null): void {
   if (read === null) return; // still nothing: the addon watches again for the same call
+  const chunk = state.armedChunk;
+  state.armedChunk = undefined;
   const queue = state.readers;
   const waiter = queue.shift();
   if (waiter === undefined) return;
   if (read >= 0) {
-    waiter.resolve(read);
+    // A recv(s, length) gets its Buffer, cut to what came (`a` is the length it asked for); a recvInto its count.
+    waiter.resolve(chunk === undefined ? read : read === waiter.a ? chunk : chunk.subarray(0, read));
     waiter.stopTimers();
   } else {
     waiter.failWith(-read);
@@ -274,6 +282,7 @@ function deliver(s: SOCKET, errno: number, events: number, read: number | null |
   const state = findState(s);
   if (state === undefined) return;
   if (errno !== 0) {
+    state.armedChunk = undefined;
     // WSAEINTR: closesocket (or the last cleanup) cancelled every waiting call; the poll is gone with the socket.
     for (const waiter of state.readers.splice(0)) waiter.failWith(errno);
     for (const waiter of state.writers.splice(0)) waiter.failWith(errno);
@@ -281,8 +290,12 @@ function deliver(s: SOCKET, errno: number, events: number, read: number | null |
     return;
   }
   if ((events & READABLE) !== 0) {
-    if (read === undefined) drain(state, state.readers, READABLE);
-    else settleArmedRead(state, read);
+    if (read !== undefined) {
+      settleArmedRead(state, read);
+    } else {
+      state.armedChunk = undefined; // if a call was armed, the addon let it go: it retries from here, as any call
+      drain(state, state.readers, READABLE);
+    }
   }
   if ((events & WRITABLE) !== 0) drain(state, state.writers, WRITABLE);
   if ((events & PRIORITIZED) !== 0) drain(state, state.prioritized, PRIORITIZED);

@@ -4,10 +4,10 @@
 import type { SendData, SOCKET } from './types.js';
 import type { SocketId } from './native.js';
 import { native } from './native.js';
-import { tryRecvChunk } from './chunks.js';
+import { isPoolSized, tryRecvChunk } from './chunks.js';
 import { byteLengthOf, toBytes } from './arguments.js';
 import {
-  READABLE, WRITABLE, callNowOrWait, checkOptions, isIdle, stateOf, waitForCall, type CallSite,
+  READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, isIdle, stateOf, waitForCall, type CallSite,
   type TransferOptions,
 } from './readiness.js';
 
@@ -54,7 +54,18 @@ export function sendNowOrLater(s: SOCKET, data: SendData, options: TransferOptio
  */
 export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined): Buffer | Promise<Buffer> {
   const checked = checkOptions(options);
-  return callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
+  if (!(armsReads && checked.signal === undefined && checked.timeout === undefined && isPoolSized(length))) {
+    return callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
+  }
+  // A call that cannot leave its queue early reads into a Buffer of its own, armed: if it must wait, the addon
+  // reads into that Buffer at the readiness event (src/readiness.ts, SocketState.armedChunk).
+  const state = stateOf(s);
+  if (!isIdle(state, READABLE)) return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, RECV, checked, false);
+  const chunk = Buffer.allocUnsafe(length);
+  const received = native.tryRecv(state.id, chunk, checked.flags, true);
+  if (received !== null) return received === length ? chunk : chunk.subarray(0, received);
+  state.armedChunk = chunk;
+  return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, RECV, checked, true);
 }
 
 /** One `send`: the bytes it must hand to the kernel, and how many it has. */

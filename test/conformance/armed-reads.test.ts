@@ -185,4 +185,36 @@ describe('armed reads', () => {
     assert.equal(await waiting, 6);
     assert.equal(into.toString('utf8', 0, 6), 'second');
   });
+
+  test('an armed recv(s, length) resolves with a Buffer of what came, cut to its size, each read a Buffer of its own', async () => {
+    const { client, server } = scope.pair();
+    const kept: Buffer[] = [];
+    for (let round = 0; round < 20; round++) {
+      const waiting = ws.recv(server, 16);
+      await ws.send(client, `r${round}`);
+      const got = await waiting;
+      assert.equal(got.toString(), `r${round}`);
+      assert.equal(got.length, `r${round}`.length);
+      kept.push(got);
+    }
+    // No Buffer handed out was read into again.
+    assert.deepEqual(kept.map(String), Array.from({ length: 20 }, (_, round) => `r${round}`));
+    const full = ws.recv(server, 4);
+    await ws.send(client, 'abcdefgh');
+    assert.equal((await full).toString(), 'abcd');
+    assert.equal((await ws.recv(server, 16)).toString(), 'efgh');
+  });
+
+  test('reading shut down while an armed read waits: the call fails with WSAESHUTDOWN, as from its own retry', async () => {
+    const { client, server } = scope.pair();
+    const chunk = ws.recv(server, 16);
+    const into = ws.recvInto(server, Buffer.alloc(16));
+    ws.shutdown(server, ws.SD_RECEIVE);
+    await ws.send(client, 'late');
+    const [first, second] = await Promise.allSettled([chunk, into]);
+    assert.equal(first.status, 'rejected');
+    assert.equal((first as PromiseRejectedResult).reason.code, 'WSAESHUTDOWN');
+    assert.equal(second.status, 'rejected');
+    assert.equal((second as PromiseRejectedResult).reason.code, 'WSAESHUTDOWN');
+  });
 });
