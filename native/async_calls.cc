@@ -2,7 +2,9 @@
 // (nonblocking from its first async use) and returns null where Winsock says WSAEWOULDBLOCK, and then it has
 // started watching the socket itself: JavaScript always waits after a null (src/readiness.ts), so waiting costs no
 // second native call. A readiness event is delivered once (WinsockAddon::DeliverReadiness); a retry that finds
-// WSAEWOULDBLOCK again watches anew. getaddrinfo runs on the libuv threadpool instead.
+// WSAEWOULDBLOCK again watches anew. A tryRecv into a buffer may also be armed (SocketHandle::ArmRecv): the
+// readiness event then reads for it here (ReadForArmedRecv), and JavaScript only settles the call.
+// getaddrinfo runs on the libuv threadpool instead.
 #include "addon.h"
 #include "arguments.h"
 #include "socket_handle.h"

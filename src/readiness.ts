@@ -9,6 +9,11 @@
 // first call either found WSAEWOULDBLOCK at its last attempt or was watched for explicitly when it queued without
 // trying (a call yielding to the event loop, src/fairness.ts; select and WSAPoll, whose attempts do not watch).
 // Only a call leaving early (abort, timeout) as the last one waiting tells the addon to stop watching.
+//
+// Armed reads: a read with no signal and no timeout that found WSAEWOULDBLOCK at its first try left its buffer with
+// the addon (native.ts, tryRecv's `arm`), which reads into it at the readiness event and passes the outcome along;
+// the call is settled here without a retry (settleArmedRead). Such a call cannot leave its queue early, so it is
+// still first in line when the event comes.
 import { abortError, isAbortSignal, isAborted, listenForAbort } from './abort.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
