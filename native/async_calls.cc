@@ -224,9 +224,11 @@ napi_value WinsockAddon::ReadForArmedRecv(SocketHandle& socket) {
   std::size_t length = 0;
   // The buffer no longer has the bytes it had at the call (resized, detached), or reading was shut down meanwhile:
   // JavaScript's own retry meets what the call fails with, by name, as at its first try.
-  if (buffer == nullptr || napi_get_buffer_info(env_, buffer, &data, &length) != napi_ok ||
-      data != socket.ArmedRecvData() || length != socket.ArmedRecvLength() || length == 0 || socket.IsReceiveShutdown()) {
-    socket.DisarmRecv();
+  if (buffer == nullptr || napi_get_buffer_info(env_, buffer, &data, &length) != napi_ok || length == 0 ||
+      data != socket.ArmedRecvData() || length != socket.ArmedRecvLength() || socket.IsReceiveShutdown()) {
+    // Released, not kept weak: a buffer collected since would otherwise match the next call into the same address
+    // and send every wait of it down this path.
+    socket.ReleaseRecvBuffer();
     return env_.Undefined();
   }
   const auto received = platform::Recv(socket.Native(), data, length, socket.ArmedRecvFlags());

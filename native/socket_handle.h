@@ -80,6 +80,8 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   void* ArmedRecvData() const { return armed_recv_data_; }
   std::size_t ArmedRecvLength() const { return armed_recv_length_; }
   void DisarmRecv();
+  // Drops the reference, armed or not: the next arm makes a new one.
+  void ReleaseRecvBuffer();
   bool HasArmedRecv() const { return recv_armed_; }
   napi_value ArmedRecvBuffer() const;
   int ArmedRecvFlags() const { return armed_recv_flags_; }
@@ -98,8 +100,6 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   int type_ = 0;
   SocketWatcher* watcher_ = nullptr;  // from the environment's readiness backend
   int watched_ = 0;  // the events some call waits for
-  void ReleaseRecvBuffer();
-
   napi_ref recv_buffer_ = nullptr;  // strong while armed, weak after
   bool recv_armed_ = false;
   int armed_recv_flags_ = 0;
