@@ -383,12 +383,12 @@ export function waitFor<T>(
   return waitForCall(state, direction, attempt, undefined, undefined, site, options, tried, watchesItself);
 }
 
-// The settlers of the promise being made: one executor for every wait, not a closure per wait.
-let settle: ((value: unknown) => void) | undefined;
-let fail: ((error: unknown) => void) | undefined;
-function captureSettlers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
-  settle = resolve;
-  fail = reject;
+// The Waiter whose promise is being made: one executor for every wait hands it the settlers (no closure per wait,
+// and no module-level copy of them to take and clear again: each such store of a new function was a write barrier).
+let filling: Waiter | undefined;
+function fillSettlers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  filling!.resolve = resolve;
+  filling!.reject = reject;
 }
 
 /** {@link waitFor} for `call(id, a, b)`: the arguments are kept on the Waiter, so a wait makes no closure. */
@@ -403,25 +403,22 @@ export function waitForCall<A, B, T>(
   tried: boolean,
   watchesItself = true,
 ): Promise<T> {
-  const promise = new Promise<unknown>(captureSettlers) as Promise<T>;
-  const resolve = settle!;
-  const reject = fail!;
-  settle = fail = undefined;
   const queue = queueOf(state, direction);
   const { signal, timeout } = options;
   let waiter = state.spare;
   if (waiter === undefined) {
-    waiter = new Waiter(call as TryCall<unknown, unknown, unknown>, a, b, watchesItself, resolve, reject, site);
+    waiter = new Waiter(call as TryCall<unknown, unknown, unknown>, a, b, watchesItself, ignore, ignore, site);
   } else {
     state.spare = undefined;
     waiter.call = call as TryCall<unknown, unknown, unknown>;
     waiter.a = a;
     waiter.b = b;
     waiter.watchesItself = watchesItself;
-    waiter.resolve = resolve;
-    waiter.reject = reject;
     waiter.site = site;
   }
+  filling = waiter;
+  const promise = new Promise<unknown>(fillSettlers) as Promise<T>;
+  filling = undefined;
   if (signal !== undefined || timeout !== undefined) {
     const leaving = waiter;
     leaving.reusable = false; // the listener and the timer refer to it
@@ -444,7 +441,7 @@ export function waitForCall<A, B, T>(
         if (!state.keepsLoopAlive) leaving.timer.unref();
       }
     } catch (error) {
-      reject(error);
+      waiter.reject(error);
       return promise;
     }
   }
