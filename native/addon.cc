@@ -173,10 +173,13 @@ void WinsockAddon::DeliverReadiness(SocketHandle& socket, int events) {
   // though this may drop its strong reference.
   socket.Unwatch(events);
   try {
+    const napi_value read = (events & kReadinessReadable) != 0 && socket.HasArmedRecv() ? ReadForArmedRecv(socket)
+                                                                                        : env_.Undefined();
     // The callback is its own receiver (it ignores `this`): no lookup of the global object per event.
     Napi::Function callback = readiness_callback_.Value();
-    callback.MakeCallback(callback, {object, Napi::Number::New(env_, 0), Napi::Number::New(env_, events)},
-                          *readiness_context_);
+    const Napi::Value no_error(env_, Count(0));
+    const Napi::Value ready(env_, Count(static_cast<std::size_t>(events)));
+    callback.MakeCallback(callback, {object, no_error, ready, read}, *readiness_context_);
   } catch (const Napi::Error& thrown) {
     // Nothing in JavaScript catches an exception thrown from an event-loop callback: report it as Node does.
     napi_fatal_exception(env_, thrown.Value());

@@ -64,8 +64,18 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   std::shared_ptr<const bool> Alive() const { return alive_; }
   // Tells JavaScript (src/readiness.ts) that `socket` is ready for `events`, which stop being watched first: the
   // calls waiting for them try again, and one that finds WSAEWOULDBLOCK again watches anew (see async_calls.cc).
-  // Called from a uv_poll callback: runs through MakeCallback, so promise jobs run after it.
+  // Called from a uv_poll callback: runs through MakeCallback, so promise jobs run after it. An armed recvInto is
+  // read for first, and its outcome passed along (ReadForArmedRecv).
   void DeliverReadiness(SocketHandle& socket, int events);
+
+  // A count for JavaScript (bytes, events): made as an integer, which V8 keeps as a small integer without checking
+  // a double for one as napi_create_double does.
+  napi_value Count(std::size_t count) const {
+    napi_value value = nullptr;
+    if (count <= UINT32_MAX) napi_create_uint32(env_, static_cast<std::uint32_t>(count), &value);
+    else napi_create_double(env_, static_cast<double>(count), &value);
+    return value;
+  }
 
   // Throws a WinsockError made by the JavaScript factory (see src/errors.ts), and remembers `error` for
   // getLastError(). `endpoint` adds the address and port the call was about, when there is one.
@@ -162,12 +172,15 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::Value TryAccept(const Napi::CallbackInfo& info);
   Napi::Value TryConnect(const Napi::CallbackInfo& info);
   Napi::Value ConnectResult(const Napi::CallbackInfo& info);
-  // trySend(id, buf, flags) and tryRecv(id, buf | len, flags), the calls of every round trip: plain Node-API
+  // trySend(id, buf, flags) and tryRecv(id, buf | len, flags, arm), the calls of every round trip: plain Node-API
   // functions with positional arguments, without node-addon-api's per-call CallbackInfo and instance lookup
-  // (async_calls.cc). Same checks, same errors.
+  // (async_calls.cc). Same checks, same errors. `arm`: see SocketHandle::ArmRecv.
   void DefineTryCalls(Napi::Object exports);
   Napi::Value TrySend(const napi_value* args);
   Napi::Value TryRecv(const napi_value* args);
+  // The read of an armed recvInto at a readiness event: the byte count, -errno for a failure, null when there is
+  // still nothing (the socket is watched again for it), undefined when JavaScript must retry itself (async_calls.cc).
+  napi_value ReadForArmedRecv(SocketHandle& socket);
   Napi::Value GetAddressInfoAsync(const Napi::CallbackInfo& info);
   // A try* that found WSAEWOULDBLOCK: watches `socket` for `events` (throwing if it cannot), so the call can wait.
   void WatchForRetry(SocketHandle& socket, int events, const char* syscall);

@@ -69,7 +69,13 @@ std::int64_t Integer(Napi::Env env, Napi::Value value, const char* name, std::in
                      std::optional<std::int64_t> fallback) {
   // One Node-API call in the common case, a number; it fails for anything else, which is then sorted out.
   double number = 0;
-  if (napi_get_value_double(env, value, &number) != napi_ok) {
+  const bool is_number = napi_get_value_double(env, value, &number) == napi_ok;
+  // An integer in range, in a few comparisons (NaN fails the first): the common case of every flags argument.
+  if (is_number && number >= static_cast<double>(min) && number <= static_cast<double>(max) && number < 0x1p63 &&
+      number == static_cast<double>(static_cast<std::int64_t>(number))) {
+    return static_cast<std::int64_t>(number);
+  }
+  if (!is_number) {
     if (value.IsUndefined() && fallback) return *fallback;
     ThrowTypeError(env, Quoted(name) + " must be of type number");
   }

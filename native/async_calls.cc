@@ -2,7 +2,9 @@
 // (nonblocking from its first async use) and returns null where Winsock says WSAEWOULDBLOCK, and then it has
 // started watching the socket itself: JavaScript always waits after a null (src/readiness.ts), so waiting costs no
 // second native call. A readiness event is delivered once (WinsockAddon::DeliverReadiness); a retry that finds
-// WSAEWOULDBLOCK again watches anew. getaddrinfo runs on the libuv threadpool instead.
+// WSAEWOULDBLOCK again watches anew. A tryRecv into a buffer may also be armed (SocketHandle::ArmRecv): the
+// readiness event then reads for it here (ReadForArmedRecv), and JavaScript only settles the call.
+// getaddrinfo runs on the libuv threadpool instead.
 #include "addon.h"
 #include "arguments.h"
 #include "socket_handle.h"
@@ -152,13 +154,13 @@ Napi::Value WinsockAddon::ConnectResult(const Napi::CallbackInfo& info) {
 
 namespace {
 
-// A plain Node-API function for WinsockAddon::*Call, which takes exactly three positional arguments (missing ones
+// A plain Node-API function for WinsockAddon::*Call, which takes up to four positional arguments (missing ones
 // read as undefined, as napi_get_cb_info fills them in). The addon is the function's data: no instance lookup, no
 // CallbackInfo. A Napi::Error thrown inside becomes the JavaScript exception, as node-addon-api's wrapper does.
 template <Napi::Value (WinsockAddon::*Call)(const napi_value*)>
 napi_value PositionalCall(napi_env env, napi_callback_info info) {
-  std::size_t argc = 3;
-  napi_value args[3];
+  std::size_t argc = 4;
+  napi_value args[4];
   void* data = nullptr;
   if (napi_get_cb_info(env, info, &argc, args, nullptr, &data) != napi_ok) return nullptr;  // exception pending
   try {
@@ -195,7 +197,7 @@ Napi::Value WinsockAddon::TrySend(const napi_value* args) {
   // Part sent: the send buffer is full now, and another try would only find WSAEWOULDBLOCK. The caller waits to send
   // the rest, so watch for it here as for a WSAEWOULDBLOCK.
   if (sent.value < request.length) WatchForRetry(*request.socket, SocketPoll::kWritable, "send");
-  return Napi::Number::New(env_, static_cast<double>(sent.value));
+  return Napi::Value(env_, Count(sent.value));
 }
 
 Napi::Value WinsockAddon::TryRecv(const napi_value* args) {
@@ -206,10 +208,42 @@ Napi::Value WinsockAddon::TryRecv(const napi_value* args) {
   const auto received = platform::Recv(request.socket->Native(), request.data, request.length, request.flags);
   if (received.error == platform::wsa::kWouldBlock) {
     WatchForRetry(*request.socket, SocketPoll::kReadable, "recv");
+    bool arm = false;
+    if (request.owned == nullptr && napi_get_value_bool(env_, args[3], &arm) == napi_ok && arm) {
+      request.socket->ArmRecv(args[1], request.data, request.length, request.flags);
+    }
     return env_.Null();
   }
   if (!received.ok()) ThrowWinsockError(received.error, "recv");
   return RecvResult(request, received.value);
+}
+
+napi_value WinsockAddon::ReadForArmedRecv(SocketHandle& socket) {
+  napi_value buffer = socket.ArmedRecvBuffer();
+  void* data = nullptr;
+  std::size_t length = 0;
+  // The buffer no longer has the bytes it had at the call (resized, detached), or reading was shut down meanwhile:
+  // JavaScript's own retry meets what the call fails with, by name, as at its first try.
+  if (buffer == nullptr || napi_get_buffer_info(env_, buffer, &data, &length) != napi_ok || length == 0 ||
+      data != socket.ArmedRecvData() || length != socket.ArmedRecvLength() || socket.IsReceiveShutdown()) {
+    // Released, not kept weak: a buffer collected since would otherwise match the next call into the same address
+    // and send every wait of it down this path.
+    socket.ReleaseRecvBuffer();
+    return env_.Undefined();
+  }
+  const auto received = platform::Recv(socket.Native(), data, length, socket.ArmedRecvFlags());
+  if (received.error == platform::wsa::kWouldBlock) {
+    // A spurious wakeup: the call waits on, armed; if the socket cannot be watched, its retry fails with the reason.
+    if (socket.Watch(SocketPoll::kReadable) == 0) return env_.Null();
+    socket.DisarmRecv();
+    return env_.Undefined();
+  }
+  socket.DisarmRecv();
+  if (!received.ok()) {
+    last_error_ = received.error;  // as ThrowWinsockError would have remembered it for getLastError()
+    return Napi::Number::New(env_, -static_cast<double>(received.error));
+  }
+  return Count(platform::Bounded(received.value, length));
 }
 
 Napi::Value WinsockAddon::GetAddressInfoAsync(const Napi::CallbackInfo& info) {

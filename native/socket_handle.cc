@@ -65,6 +65,9 @@ int SocketHandle::Close() {
   if (state_ != State::kOpen) return platform::wsa::kNotSocket;
   state_ = State::kClosed;
   if (watched_ != 0 && addon_ != nullptr) Unref();  // not at teardown: the environment drops every reference
+  if (addon_ != nullptr) ReleaseRecvBuffer();  // not at teardown, as above
+  recv_buffer_ = nullptr;
+  recv_armed_ = false;
   watched_ = 0;
   if (watcher_ != nullptr) watcher_->Close();
   watcher_ = nullptr;
@@ -101,6 +104,43 @@ int SocketHandle::SetWatched(int events) {
   if (events == 0 && watched_ != 0) Unref();
   watched_ = events;
   return watcher_->SetInterest(events);
+}
+
+void SocketHandle::ArmRecv(napi_value buffer, void* data, std::size_t length, int flags) {
+  armed_recv_flags_ = flags;
+  if (recv_buffer_ != nullptr) {
+    // The same bytes: a buffer collected since cannot be told from here, but the read looks it up before it reads
+    // (ArmedRecvBuffer), and a collected one is no buffer there.
+    if (data == armed_recv_data_ && length == armed_recv_length_) {
+      if (!recv_armed_ && napi_reference_ref(Env(), recv_buffer_, nullptr) != napi_ok) return;  // JavaScript retries
+      recv_armed_ = true;
+      return;
+    }
+    ReleaseRecvBuffer();
+  }
+  armed_recv_data_ = data;
+  armed_recv_length_ = length;
+  recv_armed_ = napi_create_reference(Env(), buffer, 1, &recv_buffer_) == napi_ok;
+  if (!recv_armed_) recv_buffer_ = nullptr;  // not armed: JavaScript retries itself
+}
+
+void SocketHandle::DisarmRecv() {
+  if (!recv_armed_) return;
+  recv_armed_ = false;
+  // Weak from here: the settled call's buffer is the caller's again, to keep or drop.
+  if (napi_reference_unref(Env(), recv_buffer_, nullptr) != napi_ok) ReleaseRecvBuffer();
+}
+
+void SocketHandle::ReleaseRecvBuffer() {
+  if (recv_buffer_ != nullptr) napi_delete_reference(Env(), recv_buffer_);
+  recv_buffer_ = nullptr;
+  recv_armed_ = false;
+}
+
+napi_value SocketHandle::ArmedRecvBuffer() const {
+  napi_value buffer = nullptr;
+  if (!recv_armed_ || napi_get_reference_value(Env(), recv_buffer_, &buffer) != napi_ok) return nullptr;
+  return buffer;
 }
 
 void SocketHandle::MarkShutdown(bool send, bool receive) {

@@ -8,6 +8,7 @@
 
 #include <napi.h>
 
+#include <cstddef>
 #include <cstdint>
 
 #include "platform/platform.h"
@@ -64,6 +65,26 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   // node:net's ref()/unref(): whether a call waiting on this socket keeps the event loop (the process) alive.
   void SetKeepsLoopAlive(bool keeps);
   bool HasWaiters() const { return watched_ != 0; }
+
+  // A recvInto that found WSAEWOULDBLOCK and cannot leave its queue before it is settled (no signal, no timeout):
+  // its buffer and flags, so that the readiness event reads for it in the addon (WinsockAddon::ReadForArmedRecv)
+  // rather than call JavaScript to call back in with the same arguments. The buffer is held until that read or the
+  // socket's close; its bytes are looked up again at the read, as a resized or detached buffer may have none left.
+  // The reference outlives the call, weak, so that the next call into the same bytes (a read loop's common case)
+  // re-arms it with napi_reference_ref instead of a new reference each wait (about 400 instructions, callgrind).
+  // Same bytes, not the same object: napi_strict_equals alone cost 180 instructions a wait; another view of the same
+  // bytes serves the read just as well.
+  // `data` and `length`: the bytes `buffer` had at the call. The read is made into exactly these, and only while
+  // the buffer still has them (WinsockAddon::ReadForArmedRecv).
+  void ArmRecv(napi_value buffer, void* data, std::size_t length, int flags);
+  void* ArmedRecvData() const { return armed_recv_data_; }
+  std::size_t ArmedRecvLength() const { return armed_recv_length_; }
+  void DisarmRecv();
+  // Drops the reference, armed or not: the next arm makes a new one.
+  void ReleaseRecvBuffer();
+  bool HasArmedRecv() const { return recv_armed_; }
+  napi_value ArmedRecvBuffer() const;
+  int ArmedRecvFlags() const { return armed_recv_flags_; }
   bool UsesPoll() const { return watcher_ != nullptr; }
 
  private:
@@ -79,6 +100,11 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   int type_ = 0;
   SocketWatcher* watcher_ = nullptr;  // from the environment's readiness backend
   int watched_ = 0;  // the events some call waits for
+  napi_ref recv_buffer_ = nullptr;  // strong while armed, weak after
+  bool recv_armed_ = false;
+  int armed_recv_flags_ = 0;
+  void* armed_recv_data_ = nullptr;
+  std::size_t armed_recv_length_ = 0;
   bool keeps_loop_alive_ = true;
   bool connected_ = false;
   bool send_shutdown_ = false;

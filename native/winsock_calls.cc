@@ -224,7 +224,7 @@ WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(SocketHandle& socket, Na
 Napi::Value WinsockAddon::RecvResult(const RecvRequest& request, std::size_t received) {
   // The platform layer bounds what the OS reports; this bound is the addon's own, on the memory it hands back.
   const std::size_t length = platform::Bounded(received, request.length);
-  if (request.owned == nullptr) return Napi::Number::New(env_, static_cast<double>(length));
+  if (request.owned == nullptr) return Napi::Value(env_, Count(length));
   return Napi::Buffer<std::uint8_t>::Copy(env_, request.owned.get(), length);
 }
 

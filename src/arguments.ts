@@ -38,6 +38,17 @@ export function splitAddressAndFlags(address: AddressLike, portOrFlags?: number,
   return [...splitAddress(address, undefined), portOrFlags ?? 0];
 }
 
+// TypedArray.prototype's byteLength getter, called directly: `view.byteLength` on a Buffer goes through Buffer's
+// prototypes, which hold too many properties for V8's optimising compiler to follow, and became a generic property
+// load and a call (about 160 instructions a read, callgrind); a direct call of the getter is inlined.
+const typedArrayByteLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'byteLength')!
+  .get as (this: Uint8Array) => number;
+
+/** `view.byteLength` for a Uint8Array (a Buffer), as V8 compiles it best. */
+export function byteLengthOf(view: Uint8Array): number {
+  return typedArrayByteLength.call(view);
+}
+
 /** Bytes to send as one Uint8Array over the caller's memory (no copy, but for strings, which go as UTF-8). */
 export function toBytes(data: SendData): Uint8Array {
   // A Buffer or Uint8Array as it is (a send's common case: no view to make). A detached one has no bytes left, and

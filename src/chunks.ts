@@ -15,6 +15,11 @@ let unused: Buffer | undefined;
 // The view of the scratch buffer the last read asked for, kept: a stream mostly reads the same size again.
 let view: Buffer | undefined;
 
+/** Whether a read of `length` bytes gets a Buffer from Node's pool (and so no copy out of the scratch buffer). */
+export function isPoolSized(length: number): boolean {
+  return Number.isInteger(length) && length > 0 && length < Buffer.poolSize >>> 1;
+}
+
 /** The addon's tryRecv(id, length, flags), as fast as a read into a Buffer: null while WSAEWOULDBLOCK. */
 export function tryRecvChunk(id: SocketId, length: number, flags: number): Buffer | null {
   // Anything else, a bad length included (the addon refuses it by name), takes the addon's own allocation.

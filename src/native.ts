@@ -144,8 +144,12 @@ export interface NativeAddon extends NativeAsync {
  */
 export type NativeCallback<T> = (error: Error | null, value?: T) => void;
 
-/** Called by the addon when a watched socket is ready (`errno` 0) or its waiters must fail with `errno`. */
-export type ReadinessCallback = (s: SOCKET, errno: number, events: number) => void;
+/**
+ * Called by the addon when a watched socket is ready (`errno` 0) or its waiters must fail with `errno`. `read`: what
+ * the addon read for an armed recvInto (tryRecv's `arm`) when `events` has READABLE: the byte count, -errno for a
+ * failure, null when nothing came yet (it waits on, armed); undefined when nothing was armed or JavaScript must retry.
+ */
+export type ReadinessCallback = (s: SOCKET, errno: number, events: number, read: number | null | undefined) => void;
 
 /** A socket's key in the addon's registry (socketId()), by which the try* calls name it: cheaper than a SOCKET. */
 export type SocketId = number;
@@ -173,7 +177,12 @@ export interface NativeAsync {
   tryConnect(s: SocketId, address: string, port: number): boolean;
   connectResult(s: SocketId, address: string, port: number): boolean;
   trySend(s: SocketId, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
-  tryRecv(s: SocketId, buf: ArrayBufferView | ArrayBuffer, flags: number): number | null;
+  /**
+   * `arm`: the caller waits after a null and cannot leave its queue before it is settled (no signal, no timeout),
+   * so the addon may read into `buf` itself when the socket becomes readable, and hand over the outcome with the
+   * readiness event (ReadinessCallback's `read`).
+   */
+  tryRecv(s: SocketId, buf: ArrayBufferView | ArrayBuffer, flags: number, arm?: boolean): number | null;
   tryRecv(s: SocketId, len: number, flags: number): Buffer | null;
   getaddrinfoAsync(
     node: string | null,

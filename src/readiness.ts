@@ -9,6 +9,11 @@
 // first call either found WSAEWOULDBLOCK at its last attempt or was watched for explicitly when it queued without
 // trying (a call yielding to the event loop, src/fairness.ts; select and WSAPoll, whose attempts do not watch).
 // Only a call leaving early (abort, timeout) as the last one waiting tells the addon to stop watching.
+//
+// Armed reads: a read with no signal and no timeout that found WSAEWOULDBLOCK at its first try left its buffer with
+// the addon (native.ts, tryRecv's `arm`), which reads into it at the readiness event and passes the outcome along;
+// the call is settled here without a retry (settleArmedRead). Such a call cannot leave its queue early, so it is
+// still first in line when the event comes.
 import { abortError, isAbortSignal, isAborted, listenForAbort } from './abort.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
@@ -27,6 +32,13 @@ export const PRIORITIZED = 4;
  */
 export const canWatchPrioritized: boolean =
   native.readinessBackend() === 'uv_poll' && (native.watchableEvents & PRIORITIZED) !== 0;
+
+/**
+ * Whether a recvInto that must wait may be armed (native.ts, tryRecv): under uv_poll, whose readiness event is
+ * delivered at once. The thread poller may defer a delivery to a later turn (src/fairness.ts); its calls retry
+ * from JavaScript as before.
+ */
+export const armsReads: boolean = native.readinessBackend() === 'uv_poll';
 
 /**
  * How long a wait that does not try the socket itself (select, WSAPoll) lets pass before it watches again after a
@@ -135,6 +147,11 @@ export class SocketState {
   spare: Waiter | undefined = undefined;
   /** False after unref(): neither the socket's poll nor a call's timeout timer keeps the process alive. */
   keepsLoopAlive = true;
+  /**
+   * The Buffer an armed recv(s, length) waits to read into (src/stream-calls.ts): its first reader's, settled with
+   * the bytes the addon read into it. Undefined for an armed recvInto, whose count is its result.
+   */
+  armedChunk: Buffer | undefined = undefined;
   /** select's exceptfds and WSAPoll's POLLPRI: a queue of its own, so no recv waits behind them. */
   readonly prioritized: Waiter[] = [];
   /** The addon's id of the socket, by which the try* calls name it (see native/addon.h, Track). */
@@ -239,31 +256,65 @@ function watchOrFailAll(state: SocketState, queue: Waiter[], direction: number):
   }
 }
 
+/**
+ * Settles the armed recvInto first in `state.readers` with what the addon read for it at this readiness event (see
+ * ReadinessCallback), then tries the calls behind it. An armed call has no signal and no timeout, so nothing takes
+ * it out of the queue before this, and it is first: it tried at once, finding the queue empty.
+ */
+function settleArmedRead(state: SocketState, read: number | null): void {
+  if (read === null) return; // still nothing: the addon watches again for the same call
+  const chunk = state.armedChunk;
+  state.armedChunk = undefined;
+  const queue = state.readers;
+  const waiter = queue.shift();
+  if (waiter === undefined) return;
+  if (read >= 0) {
+    // A recv(s, length) gets its Buffer, cut to what came (`a` is the length it asked for); a recvInto its count.
+    waiter.resolve(chunk === undefined ? read : read === waiter.a ? chunk : chunk.subarray(0, read));
+    waiter.stopTimers();
+  } else {
+    waiter.failWith(-read);
+  }
+  if (waiter.reusable) {
+    waiter.release();
+    state.spare = waiter;
+  }
+  drain(state, queue, READABLE);
+}
+
 /** Settles or retries the calls waiting on `s`, now that it is ready for `events` or closed (`errno`). */
-function deliver(s: SOCKET, errno: number, events: number): void {
+function deliver(s: SOCKET, errno: number, events: number, read: number | null | undefined): void {
   const state = findState(s);
   if (state === undefined) return;
   if (errno !== 0) {
+    state.armedChunk = undefined;
     // WSAEINTR: closesocket (or the last cleanup) cancelled every waiting call; the poll is gone with the socket.
     for (const waiter of state.readers.splice(0)) waiter.failWith(errno);
     for (const waiter of state.writers.splice(0)) waiter.failWith(errno);
     for (const waiter of state.prioritized.splice(0)) waiter.failWith(errno);
     return;
   }
-  if ((events & READABLE) !== 0) drain(state, state.readers, READABLE);
+  if ((events & READABLE) !== 0) {
+    if (read !== undefined) {
+      settleArmedRead(state, read);
+    } else {
+      state.armedChunk = undefined; // if a call was armed, the addon let it go: it retries from here, as any call
+      drain(state, state.readers, READABLE);
+    }
+  }
   if ((events & WRITABLE) !== 0) drain(state, state.writers, WRITABLE);
   if ((events & PRIORITIZED) !== 0) drain(state, state.prioritized, PRIORITIZED);
 }
 
 native.setReadinessCallback(
   native.readinessBackend() === 'uv_poll'
-    ? (s, errno, events) => {
+    ? (s, errno, events, read) => {
         refillFastPath(); // a uv_poll event comes from the poll phase of a new turn of the loop
-        deliver(s, errno, events);
+        deliver(s, errno, events, read);
       }
-    : (s, errno, events) => {
-        if (errno !== 0) deliver(s, errno, events); // closesocket's own call: nothing to be fair about
-        else deliverWithinBudget(() => deliver(s, errno, events));
+    : (s, errno, events, read) => {
+        if (errno !== 0) deliver(s, errno, events, read); // closesocket's own call: nothing to be fair about
+        else deliverWithinBudget(() => deliver(s, errno, events, read));
       },
 );
 
@@ -332,12 +383,12 @@ export function waitFor<T>(
   return waitForCall(state, direction, attempt, undefined, undefined, site, options, tried, watchesItself);
 }
 
-// The settlers of the promise being made: one executor for every wait, not a closure per wait.
-let settle: ((value: unknown) => void) | undefined;
-let fail: ((error: unknown) => void) | undefined;
-function captureSettlers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
-  settle = resolve;
-  fail = reject;
+// The Waiter whose promise is being made: one executor for every wait hands it the settlers (no closure per wait,
+// and no module-level copy of them to take and clear again: each such store of a new function was a write barrier).
+let filling: Waiter | undefined;
+function fillSettlers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  filling!.resolve = resolve;
+  filling!.reject = reject;
 }
 
 /** {@link waitFor} for `call(id, a, b)`: the arguments are kept on the Waiter, so a wait makes no closure. */
@@ -352,25 +403,22 @@ export function waitForCall<A, B, T>(
   tried: boolean,
   watchesItself = true,
 ): Promise<T> {
-  const promise = new Promise<unknown>(captureSettlers) as Promise<T>;
-  const resolve = settle!;
-  const reject = fail!;
-  settle = fail = undefined;
   const queue = queueOf(state, direction);
   const { signal, timeout } = options;
   let waiter = state.spare;
   if (waiter === undefined) {
-    waiter = new Waiter(call as TryCall<unknown, unknown, unknown>, a, b, watchesItself, resolve, reject, site);
+    waiter = new Waiter(call as TryCall<unknown, unknown, unknown>, a, b, watchesItself, ignore, ignore, site);
   } else {
     state.spare = undefined;
     waiter.call = call as TryCall<unknown, unknown, unknown>;
     waiter.a = a;
     waiter.b = b;
     waiter.watchesItself = watchesItself;
-    waiter.resolve = resolve;
-    waiter.reject = reject;
     waiter.site = site;
   }
+  filling = waiter;
+  const promise = new Promise<unknown>(fillSettlers) as Promise<T>;
+  filling = undefined;
   if (signal !== undefined || timeout !== undefined) {
     const leaving = waiter;
     leaving.reusable = false; // the listener and the timer refer to it
@@ -393,7 +441,7 @@ export function waitForCall<A, B, T>(
         if (!state.keepsLoopAlive) leaving.timer.unref();
       }
     } catch (error) {
-      reject(error);
+      waiter.reject(error);
       return promise;
     }
   }
