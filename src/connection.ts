@@ -128,6 +128,13 @@ function checkDelay(value: unknown, name: string): asserts value is number {
   if (!(Number.isFinite(value) && value >= 0 && value <= 2 ** 31 - 1)) throw outOfRange(name, 'a number >= 0 and <= 2147483647', value);
 }
 
+/** What a write that waits settles through: each counts the write back ({@link Socket.idle}). */
+interface WriteHandlers {
+  readonly wrote: () => void;
+  readonly wroteCount: (count: number) => number;
+  readonly failed: (error: unknown) => never;
+}
+
 /** What the Server that accepted a Socket hears of it: that it closed (so it stops counting it). */
 export interface ConnectionTracker {
   /** Called once, when `socket` closes. */
@@ -160,6 +167,7 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   #tracker: ConnectionTracker | undefined = undefined;
   /** The last `write`/`sendAll`: a socket's sends complete in order, so `end()` waits for this one to shut down after all. */
   #lastWrite: Promise<unknown> | undefined = undefined;
+  #writeHandlers: WriteHandlers | undefined = undefined;
 
   /** The SOCKET this Socket owns, for the 1:1 API (`setOption(socket.handle, ...)`). */
   readonly handle: SOCKET;
@@ -261,7 +269,8 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
     if (typeof sent === 'number') return WRITTEN;
     // Handlers made once per Socket, not per call: one promise more per write that waits.
     this.#writing++;
-    const written = sent.then(this.#wrote, this.#writeFailed);
+    const handlers = this.#writeHandlers ?? this.#makeWriteHandlers();
+    const written = sent.then(handlers.wrote, handlers.failed);
     this.#lastWrite = written; // end() waits for it
     return written;
   }
@@ -269,7 +278,8 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   /** Like `write`, and resolves with the number of bytes sent. */
   sendAll(data: SendData, options?: AsyncOptions): Promise<number> {
     this.#writing++;
-    const written = send(this.handle, data, this.#withIdleTimeout(options)).then(this.#wroteCount, this.#writeFailed);
+    const handlers = this.#writeHandlers ?? this.#makeWriteHandlers();
+    const written = send(this.handle, data, this.#withIdleTimeout(options)).then(handlers.wroteCount, handlers.failed);
     this.#lastWrite = written;
     return written;
   }
@@ -299,19 +309,26 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
     return received.then(this.#readChunk, this.#readFailed);
   }
 
-  readonly #wrote = (): void => {
-    this.#writing--;
-  };
-
-  readonly #wroteCount = (count: number): number => {
-    this.#writing--;
-    return count;
-  };
-
-  readonly #writeFailed = (error: unknown): never => {
-    this.#writing--;
-    throw error;
-  };
+  /**
+   * The handlers of the writes that wait, made at the first one: a connection that only waits to read (a server's
+   * idle connections) never carries them (three closures, 168 bytes of heap each connection).
+   */
+  #makeWriteHandlers(): WriteHandlers {
+    this.#writeHandlers = {
+      wrote: () => {
+        this.#writing--;
+      },
+      wroteCount: (count) => {
+        this.#writing--;
+        return count;
+      },
+      failed: (error) => {
+        this.#writing--;
+        throw error;
+      },
+    };
+    return this.#writeHandlers;
+  }
 
   readonly #readChunk = (chunk: Buffer): Buffer | null => {
     this.#reading--;
