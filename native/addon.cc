@@ -143,6 +143,9 @@ void WinsockAddon::OnEnvironmentTeardown(napi_async_cleanup_hook_handle, void* d
   auto* addon = static_cast<WinsockAddon*>(data);
   addon->tearing_down_ = true;
   if (addon->host_is_deno_) addon->teardown_hook_ = nullptr;  // Deno frees it when this returns (see SetRuntime)
+  // A reference the addon made is its own to delete, at teardown too: the environment does not (LSan: the armed
+  // reads' buffer references of sockets still open when a worker ended). It still runs here, so deleting is safe.
+  for (const auto& [id, socket] : addon->open_sockets_) socket->ReleaseRecvBuffer();
   addon->CloseAllSockets();
   addon->StopThreadPoller();
   addon->FinishTeardownWhenClosed();

@@ -65,7 +65,7 @@ int SocketHandle::Close() {
   if (state_ != State::kOpen) return platform::wsa::kNotSocket;
   state_ = State::kClosed;
   if (watched_ != 0 && addon_ != nullptr) Unref();  // not at teardown: the environment drops every reference
-  if (addon_ != nullptr) ReleaseRecvBuffer();  // not at teardown, as above
+  if (addon_ != nullptr) ReleaseRecvBuffer();  // at teardown WinsockAddon::OnEnvironmentTeardown has released it
   recv_buffer_ = nullptr;
   recv_armed_ = false;
   watched_ = 0;
