@@ -36,10 +36,12 @@ const long = process.argv.includes('--long');
 const perConnection = { scaleWarmupPerConnection: 20, scaleMessagesPerConnection: 10 };
 const sizes: Sizes = quick
   ? { runs: 1, bulkBytes: 2 ** 28, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
-      idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: 1000, scaleConnections: [1, 100, 1000],
+      idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: 1000, callgrindRoundsThere: 1000,
+      scaleConnections: [1, 100, 1000],
       scaleWarmup: 50000, scaleMessages: 1000, ...perConnection, straceBytes: 2 ** 27 }
   : { runs: long ? 5 : 3, bulkBytes: 2 ** 30, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000,
       connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: long ? 50000 : 5000,
+      callgrindRoundsThere: long ? 50000 : 20000,
       scaleConnections: long ? [1, 10, 100, 1000] : [1, 100, 1000], scaleWarmup: 50000, scaleMessages: long ? 50000 : 5000, ...perConnection,
       straceBytes: 2 ** 28 };
 
@@ -131,13 +133,14 @@ for (const { metric, delayUs } of callgrindModes.filter((mode) => wanted(mode.me
       // The C client has no JIT to warm up: 1,000 round trips fault its pages in (50,000 took 39 s of the loaded
       // machine's default run in the waited mode, for the same count of 78).
       const warmup = side === 'c' ? Math.min(1000, sizes.callgrindWarmup) : sizes.callgrindWarmup;
-      const counted = await sides.instructions(side, warmup, sizes.callgrindRounds, delayUs, file);
+      const rounds = delayUs < 0 ? sizes.callgrindRoundsThere : sizes.callgrindRounds;
+      const counted = await sides.instructions(side, warmup, rounds, delayUs, file);
       results.add(metric, side, counted.instructions);
       results.add(`${metric}.waits`, side, counted.epollWaits);
       results.add(`${metric}.compiles`, side, counted.compiles);
       const answer = delayUs < 0 ? 'answer there already' : `answer after ${COUNTED_HOLD_US} µs`;
       log(`callgrind ${SIDE_LABELS[side]}, ${answer}: ${counted.instructions.toFixed(0)} instructions per round trip ` +
-        `(${sizes.callgrindRounds} counted after ${warmup}), ${counted.epollWaits.toFixed(2)} epoll waits, ` +
+        `(${rounds} counted after ${warmup}), ${counted.epollWaits.toFixed(2)} epoll waits, ` +
         `${counted.compiles.toFixed(0)} in TurboFan compiles`);
     } });
   }
