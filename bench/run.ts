@@ -10,6 +10,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runConcurrently } from './concurrently.js';
 import { hardDescriptorLimit } from './processes.js';
 import { chart, markdown, type Machine } from './report.js';
 import { GOALS, Results, judge, summarize } from './stats.js';
@@ -116,7 +117,6 @@ if (wanted('idle')) {
 // after another left the 2 CPUs mostly idle. Each count's epoll-waits row shows whether its process still waited
 // for every waited-for answer. The longest (waited-for, and the scale server at one connection) go first.
 const jobs = Number(process.argv.find((arg) => arg.startsWith('--jobs='))?.slice('--jobs='.length) ?? 3);
-if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`--jobs must be a whole number from 1 up, not ${jobs}`);
 const counts: { order: number; run: () => Promise<void> }[] = [];
 
 // Client instructions per round trip in the steady state, against the C server 256 answers ahead (the answer is
@@ -190,20 +190,6 @@ for (const side of sidesRun) {
 for (const goal of GOALS) {
   const { figure, verdict, why } = judge(goal, results);
   log(`goal: ${goal.text} (${SIDE_LABELS[goal.side]}): ${Number.isFinite(figure) ? figure.toPrecision(4) : '–'}, ${verdict}${why === '' ? '' : ` (${why})`}`);
-}
-
-/** Runs `tasks`, at most `limit` at a time, in their order; fails with the first failure once all have settled. */
-async function runConcurrently(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const failures: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const task = tasks[next++]!;
-      await task().catch((error: unknown) => { failures.push(error); });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  if (failures.length > 0) throw failures[0];
 }
 
 function hasStrace(): boolean {
