@@ -120,7 +120,8 @@ counters (\`callgrind_control --instr=on\`, \`--zero\`), the process runs the co
 them (\`callgrind_control --dump\`); the count is the dump's total over the counted round trips or messages.
 Startup, warm-up and JIT compiles are outside the window; the "of which TurboFan compiles" rows show what was
 compiled inside it, 0 in a steady state (one run each; bench/notes.md says how closely the counts repeat). Client rows: the ping-pong client of each side
-against the C server, ${sizes.callgrindRounds} round trips counted after ${sizes.callgrindWarmup}; "answer there already" has the
+against the C server, ${sizes.callgrindRoundsThere} round trips counted after ${sizes.callgrindWarmup} with the answer there already
+and ${sizes.callgrindRounds} when waited for; "answer there already" has the
 server 256 answers ahead (it sends 256 extra first), "answer waited for" has it hold each answer 300 µs (2 ms in the counted stretch), so that
 every round trip goes through the event loop. Scale rows: the server of each side under callgrind, driven by the
 C epoll client (bench/scale.c, one process) over N connections at once, each next message held 300 µs (2 ms when counted) after its

@@ -3,13 +3,14 @@
 // N connections), and writes docs/performance.md and docs/performance.svg. --quick: one short run of each, written
 // to build/bench/ only; --long: more runs and longer counted stretches (the default is the shorter form); with
 // --only=bulk,syscalls,pingpong,connrate,idle,instructions,scale or --sides=ours,net,...: just those, also to
-// build/bench/ only; --docs: to docs/ all the same.
+// build/bench/ only; --docs: to docs/ all the same; --jobs=N: callgrind counts at once (3 by default).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runConcurrently } from './concurrently.js';
 import { hardDescriptorLimit } from './processes.js';
 import { chart, markdown, type Machine } from './report.js';
 import { GOALS, Results, judge, summarize } from './stats.js';
@@ -30,15 +31,19 @@ const long = process.argv.includes('--long');
 // after some 13,000 sends, checkOptions after 20,000 to 50,000 waited calls: a cheap early return spends little of
 // a function's tier-up budget, bench/notes.md); and at N connections at least 20 messages per connection before the
 // counters start and 10 per connection counted, so that every connection's first waits and the garbage of its
-// first messages are behind it. The default counts 20,000 (GC averaged over many scavenges); N = 10 only in --long.
+// first messages are behind it. The default counts 5,000 (every window starts with an empty young generation and
+// scavenges only when the new space is full, so a shorter window repeats as well: bench/notes.md), --long 50,000;
+// N = 10 only in --long.
 const perConnection = { scaleWarmupPerConnection: 20, scaleMessagesPerConnection: 10 };
 const sizes: Sizes = quick
   ? { runs: 1, bulkBytes: 2 ** 28, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
-      idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: 1000, scaleConnections: [1, 100, 1000],
+      idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: 1000, callgrindRoundsThere: 1000,
+      scaleConnections: [1, 100, 1000],
       scaleWarmup: 50000, scaleMessages: 1000, ...perConnection, straceBytes: 2 ** 27 }
   : { runs: long ? 5 : 3, bulkBytes: 2 ** 30, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000,
-      connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: long ? 50000 : 20000,
-      scaleConnections: long ? [1, 10, 100, 1000] : [1, 100, 1000], scaleWarmup: 50000, scaleMessages: long ? 50000 : 20000, ...perConnection,
+      connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: long ? 50000 : 5000,
+      callgrindRoundsThere: long ? 50000 : 20000,
+      scaleConnections: long ? [1, 10, 100, 1000] : [1, 100, 1000], scaleWarmup: 50000, scaleMessages: long ? 50000 : 5000, ...perConnection,
       straceBytes: 2 ** 28 };
 
 // The idle workload needs a descriptor per connection in the server and in the client (separate processes, each
@@ -107,6 +112,13 @@ if (wanted('idle')) {
   }
 }
 
+// The callgrind counts run several at a time (--jobs=N, 3 by default): a count does not depend on load, and most
+// of these processes wait (on a held answer, on a peer's wake-up) far more than they compute, so running them one
+// after another left the 2 CPUs mostly idle. Each count's epoll-waits row shows whether its process still waited
+// for every waited-for answer. The longest (waited-for, and the scale server at one connection) go first.
+const jobs = Number(process.argv.find((arg) => arg.startsWith('--jobs='))?.slice('--jobs='.length) ?? 3);
+const counts: { order: number; run: () => Promise<void> }[] = [];
+
 // Client instructions per round trip in the steady state, against the C server 256 answers ahead (the answer is
 // always there) and holding each answer 300 µs in the warm-up and 2 ms in the counted stretch (every round trip
 // waits for readiness).
@@ -116,18 +128,21 @@ const callgrindModes = [
 ];
 for (const { metric, delayUs } of callgrindModes.filter((mode) => wanted(mode.metric) || wanted('instructions'))) {
   for (const side of sidesRun) {
-    const file = join(out, `callgrind.${side}.${delayUs}.out`);
-    // The C client has no JIT to warm up: 1,000 round trips fault its pages in (50,000 took 39 s of the loaded
-    // machine's default run in the waited mode, for the same count of 78).
-    const warmup = side === 'c' ? Math.min(1000, sizes.callgrindWarmup) : sizes.callgrindWarmup;
-    const counted = await sides.instructions(side, warmup, sizes.callgrindRounds, delayUs, file);
-    results.add(metric, side, counted.instructions);
-    results.add(`${metric}.waits`, side, counted.epollWaits);
-    results.add(`${metric}.compiles`, side, counted.compiles);
-    const answer = delayUs < 0 ? 'answer there already' : `answer after ${COUNTED_HOLD_US} µs`;
-    log(`callgrind ${SIDE_LABELS[side]}, ${answer}: ${counted.instructions.toFixed(0)} instructions per round trip ` +
-      `(${sizes.callgrindRounds} counted after ${warmup}), ${counted.epollWaits.toFixed(2)} epoll waits, ` +
-      `${counted.compiles.toFixed(0)} in TurboFan compiles`);
+    counts.push({ order: delayUs > 0 ? 0 : 2, run: async () => {
+      const file = join(out, `callgrind.${side}.${delayUs}.out`);
+      // The C client has no JIT to warm up: 1,000 round trips fault its pages in (50,000 took 39 s of the loaded
+      // machine's default run in the waited mode, for the same count of 78).
+      const warmup = side === 'c' ? Math.min(1000, sizes.callgrindWarmup) : sizes.callgrindWarmup;
+      const rounds = delayUs < 0 ? sizes.callgrindRoundsThere : sizes.callgrindRounds;
+      const counted = await sides.instructions(side, warmup, rounds, delayUs, file);
+      results.add(metric, side, counted.instructions);
+      results.add(`${metric}.waits`, side, counted.epollWaits);
+      results.add(`${metric}.compiles`, side, counted.compiles);
+      const answer = delayUs < 0 ? 'answer there already' : `answer after ${COUNTED_HOLD_US} µs`;
+      log(`callgrind ${SIDE_LABELS[side]}, ${answer}: ${counted.instructions.toFixed(0)} instructions per round trip ` +
+        `(${rounds} counted after ${warmup}), ${counted.epollWaits.toFixed(2)} epoll waits, ` +
+        `${counted.compiles.toFixed(0)} in TurboFan compiles`);
+    } });
   }
 }
 
@@ -135,18 +150,21 @@ for (const { metric, delayUs } of callgrindModes.filter((mode) => wanted(mode.me
 if (wanted('scale')) {
   for (const connections of sizes.scaleConnections) {
     for (const side of sidesRun.filter((s) => s !== 'c')) {
-      const file = join(out, `callgrind.scale.${side}.${connections}.out`);
-      const { warmup, messages } = scaleStretch(sizes, connections);
-      const counted = await sides.scale(side, connections, warmup, messages, file);
-      results.add(`scale.${connections}`, side, counted.instructions);
-      results.add(`scale.${connections}.waits`, side, counted.epollWaits);
-      results.add(`scale.${connections}.compiles`, side, counted.compiles);
-      log(`scale ${SIDE_LABELS[side]}, ${connections} connections: ${counted.instructions.toFixed(0)} server ` +
-        `instructions per message (${messages} counted after ${warmup}), ${counted.epollWaits.toFixed(3)} epoll waits, ` +
-        `${counted.compiles.toFixed(0)} in TurboFan compiles`);
+      counts.push({ order: connections === 1 ? 1 : 3, run: async () => {
+        const file = join(out, `callgrind.scale.${side}.${connections}.out`);
+        const { warmup, messages } = scaleStretch(sizes, connections);
+        const counted = await sides.scale(side, connections, warmup, messages, file);
+        results.add(`scale.${connections}`, side, counted.instructions);
+        results.add(`scale.${connections}.waits`, side, counted.epollWaits);
+        results.add(`scale.${connections}.compiles`, side, counted.compiles);
+        log(`scale ${SIDE_LABELS[side]}, ${connections} connections: ${counted.instructions.toFixed(0)} server ` +
+          `instructions per message (${messages} counted after ${warmup}), ${counted.epollWaits.toFixed(3)} epoll ` +
+          `waits, ${counted.compiles.toFixed(0)} in TurboFan compiles`);
+      } });
     }
   }
 }
+await runConcurrently(counts.sort((a, b) => a.order - b.order).map((count) => count.run), jobs);
 
 const elapsed = (performance.now() - began) / 1000;
 const loadAtEnd = loadavg();
