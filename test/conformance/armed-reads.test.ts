@@ -90,10 +90,11 @@ describe('armed reads', () => {
     const { client, server } = scope.pair();
     const memory = new ArrayBuffer(16);
     const view = new Uint8Array(memory);
-    const waiting = ws.recvInto(server, view);
+    // The handler is attached at once: the rejection may come while the send is awaited (the thread poller).
+    const refused = rejection(ws.recvInto(server, view));
     structuredClone(memory, { transfer: [memory] });
     await ws.send(client, 'kept');
-    const error = await rejection(waiting);
+    const error = await refused;
     assert.ok(error instanceof TypeError);
     assert.equal(error.code, 'ERR_INVALID_ARG_TYPE');
     const next = Buffer.alloc(16);
@@ -105,10 +106,10 @@ describe('armed reads', () => {
     const { client, server } = scope.pair();
     const memory = resizable(16);
     const view = new Uint8Array(memory, 0, 16); // fixed length: out of bounds once the buffer shrinks
-    const waiting = ws.recvInto(server, view);
+    const refused = rejection(ws.recvInto(server, view)); // attached at once, as above
     memory.resize(4);
     await ws.send(client, 'still here');
-    const error = await rejection(waiting);
+    const error = await refused;
     assert.ok(error instanceof TypeError);
     assert.equal(error.code, 'ERR_INVALID_ARG_TYPE');
     const next = Buffer.alloc(16);
