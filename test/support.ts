@@ -142,3 +142,13 @@ export function startCli(args: string[]): { done: Promise<CliRun>; listening: Pr
 export function runCli(args: string[]): Promise<CliRun> {
   return startCli(args).done;
 }
+
+/** The error `promise` rejects with (Winsock's fields and Node's `code` readable), or a failure if it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & Record<string, unknown>;
+  }
+  assert.fail('expected the promise to reject');
+}

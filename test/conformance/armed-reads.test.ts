@@ -8,17 +8,8 @@ import assert from 'node:assert/strict';
 import { recv as recvNow } from '../../src/index.js';
 import * as ws from '../../src/promises.js';
 import { afterEach, describe, test } from '../harness.js';
-import { SocketScope, collectGarbage } from '../support.js';
+import { SocketScope, rejection, collectGarbage } from '../support.js';
 
-/** Rejects with the error of `promise`, or fails if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  assert.fail('expected the promise to reject');
-}
 
 /** Lets the event loop turn until `predicate` holds (at most ~200 ms), so a readiness event has been delivered. */
 async function turnsUntil(predicate: () => boolean): Promise<void> {

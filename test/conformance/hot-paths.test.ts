@@ -7,17 +7,8 @@ import { native } from '../../src/native.js';
 import * as ws from '../../src/promises.js';
 import { Server, Socket } from '../../src/socket.js';
 import { afterEach, describe, test } from '../harness.js';
-import { SocketScope, assertArgumentError, assertWinsockError, collectGarbage } from '../support.js';
+import { SocketScope, rejection, assertArgumentError, assertWinsockError, collectGarbage } from '../support.js';
 
-/** Rejects with the error of `promise`, or fails if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  assert.fail('expected the promise to reject');
-}
 
 describe('hot paths', () => {
   ws.startup();

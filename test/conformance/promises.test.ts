@@ -6,17 +6,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as sync from '../../src/index.js';
 import * as ws from '../../src/promises.js';
 import { afterEach, describe, test } from '../harness.js';
-import { SocketScope, assertArgumentError, assertWinsockError, collectGarbage } from '../support.js';
+import { SocketScope, rejection, assertArgumentError, assertWinsockError, collectGarbage } from '../support.js';
 
-/** Rejects with the error of `promise`, or fails if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  assert.fail('expected the promise to reject');
-}
 
 function assertAsyncWinsockError(error: unknown, code: string, syscall: string): void {
   assert.ok(error instanceof ws.WinsockError, String(error));

@@ -10,17 +10,8 @@ import { join } from 'node:path';
 import * as sync from '../../src/index.js';
 import * as ws from '../../src/promises.js';
 import { afterEach, describe, test } from '../harness.js';
-import { SocketScope, assertArgumentError, assertWinsockError, openDescriptorCount } from '../support.js';
+import { SocketScope, rejection, assertArgumentError, assertWinsockError, openDescriptorCount } from '../support.js';
 
-/** The error `promise` rejects with, or a failure if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  assert.fail('expected the promise to reject');
-}
 
 /** A loopback port nothing listens on. */
 function closedPort(scope: SocketScope): number {
