@@ -1,5 +1,6 @@
-// `npm run bench`: builds the C reference, the scale client, the rusage wrapper and the floor binding, runs every
-// workload for every side, interleaved, then the callgrind counts (client per round trip, server per message at
+// `npm run bench`: brings the addon up to date (bench/addon-build.ts: make alone when only sources changed),
+// builds the C reference, the scale client, the rusage wrapper and the floor binding, runs every workload for every
+// side, interleaved, then the callgrind counts (client per round trip, server per message at
 // N connections), and writes docs/performance.md and docs/performance.svg. --quick: one short run of each, written
 // to build/bench/ only; --long: more runs and longer counted stretches (the default is the shorter form); with
 // --only=bulk,syscalls,pingpong,connrate,idle,instructions,scale or --sides=ours,net,...: just those, also to
@@ -10,6 +11,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { buildAddon } from './addon-build.js';
 import { runConcurrently } from './concurrently.js';
 import { hardDescriptorLimit } from './processes.js';
 import { chart, markdown, type Machine } from './report.js';
@@ -61,6 +63,7 @@ const compile = (output: string, source: string, flags: string[] = []): string =
     { stdio: 'inherit' });
   return join(out, output);
 };
+const addonBuild = buildAddon(root); // before the clock starts: it is not part of any workload
 const reference = compile('reference', 'reference.c');
 const scaleClient = compile('scale', 'scale.c');
 const rusage = compile('rusage', 'rusage.c');
@@ -69,6 +72,7 @@ const sides = new Sides(root, reference, scaleClient, rusage, descriptors);
 const results = new Results();
 const began = performance.now();
 const loadAtStart = loadavg();
+log(addonBuild);
 log(`load average at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}`);
 
 /** A line of progress, with the seconds since the bench began (what each part of a run takes). */

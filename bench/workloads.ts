@@ -103,11 +103,13 @@ export class Sides {
       prefix: [this.rusage, usage('client')],
       serverPrefix: [this.rusage, usage('server')],
     });
-    const cpu = (role: string): number => readFileSync(usage(role), 'utf8').trim().split(' ').map(Number)
-      .reduce((a, b) => a + b, 0);
     const gib = sizes.bulkBytes / 2 ** 30;
-    const [client, server] = [cpu('client') / gib, cpu('server') / gib];
-    return { throughput: gib / seconds!, cpu: client + server, cpuClient: client, cpuServer: server };
+    const [client, server] = [readUsage(usage('client'), gib), readUsage(usage('server'), gib)];
+    return {
+      throughput: gib / seconds!, cpu: client.user + client.system + server.user + server.system,
+      cpuClient: client.user + client.system, cpuServer: server.user + server.system,
+      userClient: client.user, systemClient: client.system, userServer: server.user, systemServer: server.system,
+    };
   }
 
   /** Bulk under `strace -f -c`: the syscalls per GiB of the client and of the server process. */
@@ -306,6 +308,13 @@ export function readCallgrind(text: string): Callgrind {
     }
   }
   return { instructions: Number(summary[1]), epollWaits, compiles };
+}
+
+/** User and system CPU seconds per GiB from a bench/rusage.c file ("USER SYSTEM", seconds), for `gib` GiB moved. */
+export function readUsage(file: string, gib: number): { user: number; system: number } {
+  const [user, system] = readFileSync(file, 'utf8').trim().split(' ').map(Number);
+  if (!Number.isFinite(user) || !Number.isFinite(system)) throw new Error(`${file}: not "USER SYSTEM" seconds`);
+  return { user: user! / gib, system: system! / gib };
 }
 
 /** The calls of the "total" line of `strace -c` output. */
