@@ -84,16 +84,18 @@ function scaleTable(results: Results, connections: number[]): string {
  * runs and, under it, their range, since the spread between runs of one side is wide on this shared machine.
  */
 function bulkCpuTable(results: Results): string {
-  const columns = ['userClient', 'systemClient', 'userServer', 'systemServer', 'cpu'] as const;
-  const rows = ['| side | client user | client system | server user | server system | total | ×C |',
-    '|---|--:|--:|--:|--:|--:|--:|'];
+  const columns = ['userClient', 'systemClient', 'userServer', 'systemServer', 'cpu', 'startup', 'beyondUser',
+    'beyondSystem', 'beyondStartup'] as const;
+  const rows = ['| side | client user | client system | server user | server system | total | ×C | startup (s) | ' +
+    'beyond startup: user | system | total | ×C |', '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'];
   for (const side of SIDES) {
     if (results.summary('bulk.cpu', side).runs === 0) continue;
     const cells = columns.map((column) => {
       const { median, min, max } = results.summary(`bulk.${column}`, side);
       return `${format(median, 3)} (${format(min, 3)}–${format(max, 3)})`;
     });
-    rows.push(`| ${SIDE_LABELS[side]} | ${cells.join(' | ')} | ${ratioText(results.ratio('bulk.cpu', side, 'c'))} |`);
+    rows.push(`| ${SIDE_LABELS[side]} | ${cells.slice(0, 5).join(' | ')} | ${ratioText(results.ratio('bulk.cpu', side, 'c'))} | ` +
+      `${cells.slice(5).join(' | ')} | ${ratioText(results.ratio('bulk.beyondStartup', side, 'c'))} |`);
   }
   return rows.join('\n');
 }
@@ -227,7 +229,7 @@ export function chart(results: Results): string {
   const x = (ratio: number): number => left + ((Math.log2(Math.min(hi, Math.max(lo, ratio))) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * plotWidth;
   const parts: string[] = [];
   let y = 50;
-  for (const metric of METRICS.filter((m) => !/\.(waits|compiles)$/.test(m.id) && !/^bulk\.(cpu|user|system)/.test(m.id))) {
+  for (const metric of METRICS.filter((m) => !/\.(waits|compiles)$/.test(m.id) && !/^bulk\.(cpu|user|system|startup|beyond)/.test(m.id))) {
     if (results.summary(metric.id, 'net').runs === 0) continue;
     parts.push(`<text x="${left - 10}" y="${y + barHeight * 1.5 + 4}" text-anchor="end" font-size="12">${metric.label}</text>`);
     parts.push(`<text x="${left - 10}" y="${y + barHeight * 1.5 + 18}" text-anchor="end" font-size="10" fill="#666">` +

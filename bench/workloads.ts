@@ -95,21 +95,42 @@ export class Sides {
 
   /**
    * Bulk: the client's throughput, and the CPU seconds per GiB the client and server processes used together
-   * (their rusage, from bench/rusage.c around each).
+   * (their rusage, from bench/rusage.c around each), in user and system time. Right after, the same pair moves one
+   * chunk: what starting, connecting and exiting cost the two processes (Node's own startup is some 0.14 s of CPU a
+   * process here, and winsock/promises' import some 0.06 s more: bench/notes.md), and so what the GiB itself cost
+   * beyond that ("beyond startup"), the figure that compares the sides' data paths.
    */
   async bulk(side: SideName, sizes: Sizes): Promise<Sample> {
+    const { seconds, client, server } = await this.bulkUsage(side, sizes.bulkBytes, sizes.bulkChunk);
+    const gib = sizes.bulkBytes / 2 ** 30;
+    const startup = await this.bulkUsage(side, sizes.bulkChunk, sizes.bulkChunk);
+    const moved = (sizes.bulkBytes - sizes.bulkChunk) / 2 ** 30;
+    const beyond = (big: CpuSeconds, small: CpuSeconds): CpuSeconds =>
+      ({ user: (big.user - small.user) / moved, system: (big.system - small.system) / moved });
+    const [clientBeyond, serverBeyond] = [beyond(client, startup.client), beyond(server, startup.server)];
+    const total = (usage: CpuSeconds): number => usage.user + usage.system;
+    return {
+      throughput: gib / seconds, cpu: (total(client) + total(server)) / gib,
+      cpuClient: total(client) / gib, cpuServer: total(server) / gib,
+      userClient: client.user / gib, systemClient: client.system / gib,
+      userServer: server.user / gib, systemServer: server.system / gib,
+      startup: total(startup.client) + total(startup.server),
+      startupClient: total(startup.client), startupServer: total(startup.server),
+      beyondStartup: total(clientBeyond) + total(serverBeyond),
+      beyondUser: clientBeyond.user + serverBeyond.user, beyondSystem: clientBeyond.system + serverBeyond.system,
+      beyondClient: total(clientBeyond), beyondServer: total(serverBeyond),
+    };
+  }
+
+  /** One bulk pair of `side` moving `bytes`: the client's seconds, and each process's CPU seconds (rusage). */
+  private async bulkUsage(side: SideName, bytes: number, chunk: number):
+  Promise<{ seconds: number; client: CpuSeconds; server: CpuSeconds }> {
     const usage = (role: string): string => join(this.root, 'build/bench', `rusage.${side}.${role}`);
-    const { seconds } = await this.pair(side, 'bulk', [], [sizes.bulkBytes, sizes.bulkChunk], {
+    const { seconds } = await this.pair(side, 'bulk', [], [bytes, chunk], {
       prefix: [this.rusage, usage('client')],
       serverPrefix: [this.rusage, usage('server')],
     });
-    const gib = sizes.bulkBytes / 2 ** 30;
-    const [client, server] = [readUsage(usage('client'), gib), readUsage(usage('server'), gib)];
-    return {
-      throughput: gib / seconds!, cpu: client.user + client.system + server.user + server.system,
-      cpuClient: client.user + client.system, cpuServer: server.user + server.system,
-      userClient: client.user, systemClient: client.system, userServer: server.user, systemServer: server.system,
-    };
+    return { seconds: seconds!, client: readUsage(usage('client')), server: readUsage(usage('server')) };
   }
 
   /** Bulk under `strace -f -c`: the syscalls per GiB of the client and of the server process. */
@@ -310,11 +331,17 @@ export function readCallgrind(text: string): Callgrind {
   return { instructions: Number(summary[1]), epollWaits, compiles };
 }
 
-/** User and system CPU seconds per GiB from a bench/rusage.c file ("USER SYSTEM", seconds), for `gib` GiB moved. */
-export function readUsage(file: string, gib: number): { user: number; system: number } {
+/** A process's CPU time: user and system seconds. */
+export interface CpuSeconds {
+  user: number;
+  system: number;
+}
+
+/** The user and system CPU seconds in a bench/rusage.c file ("USER SYSTEM"). */
+export function readUsage(file: string): CpuSeconds {
   const [user, system] = readFileSync(file, 'utf8').trim().split(' ').map(Number);
   if (!Number.isFinite(user) || !Number.isFinite(system)) throw new Error(`${file}: not "USER SYSTEM" seconds`);
-  return { user: user! / gib, system: system! / gib };
+  return { user: user!, system: system! };
 }
 
 /** The calls of the "total" line of `strace -c` output. */
