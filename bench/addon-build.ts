@@ -72,7 +72,7 @@ export function buildAddon(root: string): string {
     // The headers of this Node, where npm's nodedir (the project's .npmrc / npm config) or the install has them:
     // run outside npm, node-gyp would otherwise try to download them.
     const nodedir = nodeDirectory();
-    const gypArgs = nodedir === null ? [command] : [command, `--nodedir=${nodedir}`];
+    const gypArgs = [command, '--loglevel=warn', ...(nodedir === null ? [] : [`--nodedir=${nodedir}`])];
     const [file, args] = nodeGyp === null ? ['node-gyp', gypArgs] : [process.execPath, [nodeGyp, ...gypArgs]];
     execFileSync(file, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   };

@@ -151,6 +151,8 @@ least ${sizes.scaleMessagesPerConnection} counted after ${sizes.scaleWarmupPerCo
 connections: ${scaleStretch(sizes, 1000).messages} after ${scaleStretch(sizes, 1000).warmup}).
 Bulk CPU is the user + system seconds of the client and server processes (wait4's rusage, bench/rusage.c), per GiB;
 syscalls per GiB come from one further bulk run of ${sizes.straceBytes / 2 ** 20} MiB under \`strace -f -c\`.
+"Startup" is the same pair moving one ${sizes.bulkChunk / 1024} KiB chunk right after (CPU seconds of both processes,
+or their syscalls); "beyond startup" is the run's figure less that, per GiB moved: what the data path costs.
 
 ### Distance to the floor (client instructions per 64-byte round trip)
 

@@ -41,6 +41,8 @@ export const METRICS: readonly Metric[] = [
   { id: 'bulk.beyondSystem', workload: 'bulk', label: '… system', unit: 's/GiB', higherIsBetter: false, digits: 3 },
   { id: 'syscalls.client', workload: 'syscalls', label: 'bulk syscalls, client (strace -c -f)', unit: 'per GiB', higherIsBetter: false, digits: 0 },
   { id: 'syscalls.server', workload: 'syscalls', label: 'bulk syscalls, server (strace -c -f)', unit: 'per GiB', higherIsBetter: false, digits: 0 },
+  { id: 'syscalls.clientBeyondStartup', workload: 'syscalls', label: 'bulk syscalls beyond startup, client', unit: 'per GiB', higherIsBetter: false, digits: 0 },
+  { id: 'syscalls.serverBeyondStartup', workload: 'syscalls', label: 'bulk syscalls beyond startup, server', unit: 'per GiB', higherIsBetter: false, digits: 0 },
   { id: 'pingpong.rate', workload: 'pingpong', label: 'ping-pong, 64 B', unit: 'round trips/s', higherIsBetter: true, digits: 0 },
   { id: 'pingpong.p50', workload: 'pingpong', label: 'ping-pong latency p50', unit: 'µs', higherIsBetter: false, digits: 1 },
   { id: 'pingpong.p99', workload: 'pingpong', label: 'ping-pong latency p99', unit: 'µs', higherIsBetter: false, digits: 1 },
