@@ -33,7 +33,8 @@ const digest = (path: string): string | null =>
 /** The stamp the build at `root` would have now (its configure inputs and outputs as they are). */
 export function currentStamp(root: string, environment: NodeJS.ProcessEnv = process.env): ConfigureStamp {
   const require = createRequire(join(root, 'package.json'));
-  const addonApi = JSON.parse(readFileSync(require.resolve('node-addon-api/package.json'), 'utf8')) as { version: string };
+  const addonApiManifest = readFileSync(require.resolve('node-addon-api/package.json'), 'utf8');
+  const addonApi = JSON.parse(addonApiManifest) as { version: string };
   return {
     bindingGyp: digest(join(root, 'binding.gyp')) ?? '',
     node: `${process.version} ${process.execPath} ${nodeDirectory() ?? 'headers downloaded'}`,

@@ -27,7 +27,8 @@ export function hardDescriptorLimit(): number {
 export const UNUSED_ENVIRONMENT = ['NODE_EXTRA_CA_CERTS'] as const;
 
 /** The runner's environment without {@link UNUSED_ENVIRONMENT}, with `env` added. */
-export function childEnvironment(env: Record<string, string>, from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function childEnvironment(env: Record<string, string>, from: NodeJS.ProcessEnv = process.env):
+NodeJS.ProcessEnv {
   const result: NodeJS.ProcessEnv = { ...from, ...env };
   for (const name of UNUSED_ENVIRONMENT) delete result[name];
   return result;

@@ -184,8 +184,8 @@ writeFileSync(join(docs, 'performance.md'), markdown(results, machine, sizes, de
 writeFileSync(join(docs, 'performance.svg'), chart(results));
 log(`\nwrote ${join(docs, 'performance.md')} and performance.svg in ${elapsed.toFixed(0)} s`);
 for (const side of sidesRun) {
-  const parts = ['bulk.throughput', 'bulk.cpu', 'bulk.beyondStartup', 'pingpong.rate', 'connrate.rate', 'idle.rss', 'instructions.ready',
-    'instructions.waiting', 'scale.1000']
+  const parts = ['bulk.throughput', 'bulk.cpu', 'bulk.beyondStartup', 'pingpong.rate', 'connrate.rate', 'idle.rss',
+    'instructions.ready', 'instructions.waiting', 'scale.1000']
     .filter((metric) => results.runs(metric, side).length > 0)
     .map((metric) => `${metric} ${summarize(results.runs(metric, side)).median.toPrecision(4)}`);
   log(`${SIDE_LABELS[side]}: ${parts.join(', ')}`);

@@ -150,7 +150,8 @@ export class Sides {
     const whole = await run(bytes); // last, so that build/bench/strace.* hold the whole run's table
     const [gib, moved] = [bytes / 2 ** 30, (bytes - chunk) / 2 ** 30];
     return { client: whole.client / gib, server: whole.server / gib,
-      clientBeyondStartup: (whole.client - startup.client) / moved, serverBeyondStartup: (whole.server - startup.server) / moved };
+      clientBeyondStartup: (whole.client - startup.client) / moved,
+      serverBeyondStartup: (whole.server - startup.server) / moved };
   }
 
   async pingpong(side: SideName, sizes: Sizes): Promise<Sample> {
