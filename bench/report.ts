@@ -209,6 +209,7 @@ npm run bench -- --long  # 5 runs each, 50,000 counted after 50,000, and N = 10 
 npm run bench -- --quick # one short run of each, to check that everything works; writes build/bench/ only
 npm run bench -- --quick --docs   # the same, written to docs/ (the header names the form)
 npm run bench -- --only=instructions,scale --sides=floor,ours   # a part; writes build/bench/ only
+npm run bench -- --only=bulk --slope   # bulk with CPU per extra GiB from 1 to 4 GiB (also part of --long)
 \`\`\`
 
 This run (${form}) took ${Math.round(elapsedSeconds / 60)} minutes. Needs cc, valgrind and strace (without strace the
@@ -231,7 +232,7 @@ export function chart(results: Results): string {
   const x = (ratio: number): number => left + ((Math.log2(Math.min(hi, Math.max(lo, ratio))) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * plotWidth;
   const parts: string[] = [];
   let y = 50;
-  for (const metric of METRICS.filter((m) => !/\.(waits|compiles)$/.test(m.id) && !/^bulk\.(cpu|user|system|startup|beyond)/.test(m.id))) {
+  for (const metric of METRICS.filter((m) => !/\.(waits|compiles)$/.test(m.id) && !/^bulk\.(cpu|user|system|startup|beyond|slope)/.test(m.id))) {
     if (results.summary(metric.id, 'net').runs === 0) continue;
     parts.push(`<text x="${left - 10}" y="${y + barHeight * 1.5 + 4}" text-anchor="end" font-size="12">${metric.label}</text>`);
     parts.push(`<text x="${left - 10}" y="${y + barHeight * 1.5 + 18}" text-anchor="end" font-size="10" fill="#666">` +

@@ -2,7 +2,8 @@
 // builds the C reference, the scale client, the rusage wrapper and the floor binding, runs every workload for every
 // side, interleaved, then the callgrind counts (client per round trip, server per message at
 // N connections), and writes docs/performance.md and docs/performance.svg. --quick: one short run of each, written
-// to build/bench/ only; --long: more runs and longer counted stretches (the default is the shorter form); with
+// to build/bench/ only; --long: more runs and longer counted stretches (the default is the shorter form), and the
+// bulk slope; --slope: the bulk slope (a 4 GiB pair after each 1 GiB one) in any form; with
 // --only=bulk,syscalls,pingpong,connrate,idle,instructions,scale or --sides=ours,net,...: just those, also to
 // build/bench/ only; --docs: to docs/ all the same; --jobs=N: callgrind counts at once (3 by default).
 import { execFileSync } from 'node:child_process';
@@ -28,6 +29,9 @@ const out = join(root, 'build/bench');
 mkdirSync(out, { recursive: true });
 
 const long = process.argv.includes('--long');
+// The bulk slope (a 4 GiB pair after each 1 GiB one: CPU per GiB without startup and JIT warm-up) adds some 90 s to
+// the default form, so it runs with --long, or on its own with --slope.
+const slope = long || process.argv.includes('--slope');
 // --quick still measures every goal once (idle at 10,000 and 18,000, scale up to 1,000), with short counted stretches.
 // Warm-ups: 50,000 round trips or messages, since V8 tiers up some functions on winsock/promises' path late (toBytes
 // after some 13,000 sends, checkOptions after 20,000 to 50,000 waited calls: a cheap early return spends little of
@@ -38,11 +42,11 @@ const long = process.argv.includes('--long');
 // N = 10 only in --long.
 const perConnection = { scaleWarmupPerConnection: 20, scaleMessagesPerConnection: 10 };
 const sizes: Sizes = quick
-  ? { runs: 1, bulkBytes: 2 ** 28, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
+  ? { runs: 1, bulkBytes: 2 ** 28, bulkSlopeBytes: slope ? 2 ** 30 : 0, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
       idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: 1000, callgrindRoundsThere: 1000,
       scaleConnections: [1, 100, 1000],
       scaleWarmup: 50000, scaleMessages: 1000, ...perConnection, straceBytes: 2 ** 27 }
-  : { runs: long ? 5 : 3, bulkBytes: 2 ** 30, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000,
+  : { runs: long ? 5 : 3, bulkBytes: 2 ** 30, bulkSlopeBytes: slope ? 2 ** 32 : 0, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000,
       connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: long ? 50000 : 5000,
       callgrindRoundsThere: long ? 50000 : 20000,
       scaleConnections: long ? [1, 10, 100, 1000] : [1, 100, 1000], scaleWarmup: 50000, scaleMessages: long ? 50000 : 5000, ...perConnection,

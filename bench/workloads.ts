@@ -21,6 +21,11 @@ export const SIDE_LABELS: Record<SideName, string> = {
 export interface Sizes {
   runs: number;
   bulkBytes: number;
+  /**
+   * With --long or --slope: the bytes of a second, longer bulk pair after each run (0: none), whose extra CPU over
+   * the `bulkBytes` run, per extra GiB, is the CPU per GiB with startup and the JIT's warm-up both left out.
+   */
+  bulkSlopeBytes: number;
   bulkChunk: number;
   pingRounds: number;
   pingWarmup: number;
@@ -96,20 +101,21 @@ export class Sides {
   /**
    * Bulk: the client's throughput, and the CPU seconds per GiB the client and server processes used together
    * (their rusage, from bench/rusage.c around each), in user and system time. Right after, the same pair moves one
-   * chunk: what starting, connecting and exiting cost the two processes (Node's own startup is some 0.14 s of CPU a
-   * process here, and winsock/promises' import some 0.06 s more: bench/notes.md), and so what the GiB itself cost
-   * beyond that ("beyond startup"), the figure that compares the sides' data paths.
+   * chunk: what starting, connecting and exiting cost the two processes (Node's own startup is some 0.09 s of CPU a
+   * process here, and winsock/promises' import some 0.05 s more: bench/notes.md), and so what the GiB itself cost
+   * beyond that ("beyond startup"). With `sizes.bulkSlopeBytes`, a longer pair too: its extra CPU per extra GiB
+   * ("slope") leaves the JIT's warm-up out as well, the figure that compares the sides' data paths.
    */
   async bulk(side: SideName, sizes: Sizes): Promise<Sample> {
     const { seconds, client, server } = await this.bulkUsage(side, sizes.bulkBytes, sizes.bulkChunk);
     const gib = sizes.bulkBytes / 2 ** 30;
     const startup = await this.bulkUsage(side, sizes.bulkChunk, sizes.bulkChunk);
+    const perGiB = (more: CpuSeconds, less: CpuSeconds, gibs: number): CpuSeconds =>
+      ({ user: (more.user - less.user) / gibs, system: (more.system - less.system) / gibs });
     const moved = (sizes.bulkBytes - sizes.bulkChunk) / 2 ** 30;
-    const beyond = (big: CpuSeconds, small: CpuSeconds): CpuSeconds =>
-      ({ user: (big.user - small.user) / moved, system: (big.system - small.system) / moved });
-    const [clientBeyond, serverBeyond] = [beyond(client, startup.client), beyond(server, startup.server)];
+    const [clientBeyond, serverBeyond] = [perGiB(client, startup.client, moved), perGiB(server, startup.server, moved)];
     const total = (usage: CpuSeconds): number => usage.user + usage.system;
-    return {
+    const sample: Sample = {
       throughput: gib / seconds, cpu: (total(client) + total(server)) / gib,
       cpuClient: total(client) / gib, cpuServer: total(server) / gib,
       userClient: client.user / gib, systemClient: client.system / gib,
@@ -120,6 +126,15 @@ export class Sides {
       beyondUser: clientBeyond.user + serverBeyond.user, beyondSystem: clientBeyond.system + serverBeyond.system,
       beyondClient: total(clientBeyond), beyondServer: total(serverBeyond),
     };
+    if (sizes.bulkSlopeBytes > sizes.bulkBytes) {
+      const longer = await this.bulkUsage(side, sizes.bulkSlopeBytes, sizes.bulkChunk);
+      const extra = (sizes.bulkSlopeBytes - sizes.bulkBytes) / 2 ** 30;
+      const [clientSlope, serverSlope] = [perGiB(longer.client, client, extra), perGiB(longer.server, server, extra)];
+      sample.slope = total(clientSlope) + total(serverSlope);
+      sample.slopeUser = clientSlope.user + serverSlope.user;
+      sample.slopeSystem = clientSlope.system + serverSlope.system;
+    }
+    return sample;
   }
 
   /** One bulk pair of `side` moving `bytes`: the client's seconds, and each process's CPU seconds (rusage). */
