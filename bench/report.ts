@@ -152,7 +152,9 @@ connections: ${scaleStretch(sizes, 1000).messages} after ${scaleStretch(sizes, 1
 Bulk CPU is the user + system seconds of the client and server processes (wait4's rusage, bench/rusage.c), per GiB;
 syscalls per GiB come from one further bulk run of ${sizes.straceBytes / 2 ** 20} MiB under \`strace -f -c\`.
 "Startup" is the same pair moving one ${sizes.bulkChunk / 1024} KiB chunk right after (CPU seconds of both processes,
-or their syscalls); "beyond startup" is the run's figure less that, per GiB moved: what the data path costs.
+or their syscalls); "beyond startup" is the run's figure less that, per GiB moved. With \`--slope\` or \`--long\`,
+"per extra GiB" is what a 4 GiB pair run after the 1 GiB one used beyond it, per extra GiB: the JIT's warm-up,
+which the one-chunk pair does not have, is left out too.
 
 ### Distance to the floor (client instructions per 64-byte round trip)
 
