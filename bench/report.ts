@@ -79,6 +79,27 @@ function scaleTable(results: Results, connections: number[]): string {
   return rows.join('\n');
 }
 
+/**
+ * Bulk CPU seconds per GiB, split into user and system time of each process (wait4's rusage): the median of the
+ * runs and, under it, their range, since the spread between runs of one side is wide on this shared machine.
+ */
+function bulkCpuTable(results: Results): string {
+  const columns = ['userClient', 'systemClient', 'userServer', 'systemServer', 'cpu', 'startup', 'beyondUser',
+    'beyondSystem', 'beyondStartup'] as const;
+  const rows = ['| side | client user | client system | server user | server system | total | ×C | startup (s) | ' +
+    'beyond startup: user | system | total | ×C |', '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'];
+  for (const side of SIDES) {
+    if (results.summary('bulk.cpu', side).runs === 0) continue;
+    const cells = columns.map((column) => {
+      const { median, min, max } = results.summary(`bulk.${column}`, side);
+      return `${format(median, 3)} (${format(min, 3)}–${format(max, 3)})`;
+    });
+    rows.push(`| ${SIDE_LABELS[side]} | ${cells.slice(0, 5).join(' | ')} | ${ratioText(results.ratio('bulk.cpu', side, 'c'))} | ` +
+      `${cells.slice(5).join(' | ')} | ${ratioText(results.ratio('bulk.beyondStartup', side, 'c'))} |`);
+  }
+  return rows.join('\n');
+}
+
 function loadText(machine: Machine): string {
   const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(', ');
   const loaded = Math.max(machine.loadAtStart[0] ?? 0, machine.loadAtEnd[0] ?? 0) > machine.cpus / 2;
@@ -130,6 +151,10 @@ least ${sizes.scaleMessagesPerConnection} counted after ${sizes.scaleWarmupPerCo
 connections: ${scaleStretch(sizes, 1000).messages} after ${scaleStretch(sizes, 1000).warmup}).
 Bulk CPU is the user + system seconds of the client and server processes (wait4's rusage, bench/rusage.c), per GiB;
 syscalls per GiB come from one further bulk run of ${sizes.straceBytes / 2 ** 20} MiB under \`strace -f -c\`.
+"Startup" is the same pair moving one ${sizes.bulkChunk / 1024} KiB chunk right after (CPU seconds of both processes,
+or their syscalls); "beyond startup" is the run's figure less that, per GiB moved. With \`--slope\` or \`--long\`,
+"per extra GiB" is what a 4 GiB pair run after the 1 GiB one used beyond it, per extra GiB: the JIT's warm-up,
+which the one-chunk pair does not have, is left out too.
 
 ### Distance to the floor (client instructions per 64-byte round trip)
 
@@ -138,6 +163,10 @@ ${floorTable(results)}
 ### Server instructions per echoed 64-byte message, N connections at once
 
 ${scaleTable(results, sizes.scaleConnections)}
+
+### Bulk CPU seconds per GiB: median (min–max) of the runs
+
+${bulkCpuTable(results)}
 
 ### Every figure
 
@@ -182,6 +211,7 @@ npm run bench -- --long  # 5 runs each, 50,000 counted after 50,000, and N = 10 
 npm run bench -- --quick # one short run of each, to check that everything works; writes build/bench/ only
 npm run bench -- --quick --docs   # the same, written to docs/ (the header names the form)
 npm run bench -- --only=instructions,scale --sides=floor,ours   # a part; writes build/bench/ only
+npm run bench -- --only=bulk --slope   # bulk with CPU per extra GiB from 1 to 4 GiB (also part of --long)
 \`\`\`
 
 This run (${form}) took ${Math.round(elapsedSeconds / 60)} minutes. Needs cc, valgrind and strace (without strace the
@@ -204,7 +234,7 @@ export function chart(results: Results): string {
   const x = (ratio: number): number => left + ((Math.log2(Math.min(hi, Math.max(lo, ratio))) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * plotWidth;
   const parts: string[] = [];
   let y = 50;
-  for (const metric of METRICS.filter((m) => !/\.(waits|compiles)$/.test(m.id) && !m.id.startsWith('bulk.cpu'))) {
+  for (const metric of METRICS.filter((m) => !/\.(waits|compiles)$/.test(m.id) && !/^bulk\.(cpu|user|system|startup|beyond|slope)/.test(m.id))) {
     if (results.summary(metric.id, 'net').runs === 0) continue;
     parts.push(`<text x="${left - 10}" y="${y + barHeight * 1.5 + 4}" text-anchor="end" font-size="12">${metric.label}</text>`);
     parts.push(`<text x="${left - 10}" y="${y + barHeight * 1.5 + 18}" text-anchor="end" font-size="10" fill="#666">` +

@@ -1,7 +1,9 @@
-// `npm run bench`: builds the C reference, the scale client, the rusage wrapper and the floor binding, runs every
-// workload for every side, interleaved, then the callgrind counts (client per round trip, server per message at
+// `npm run bench`: brings the addon up to date (bench/addon-build.ts: make alone when only sources changed),
+// builds the C reference, the scale client, the rusage wrapper and the floor binding, runs every workload for every
+// side, interleaved, then the callgrind counts (client per round trip, server per message at
 // N connections), and writes docs/performance.md and docs/performance.svg. --quick: one short run of each, written
-// to build/bench/ only; --long: more runs and longer counted stretches (the default is the shorter form); with
+// to build/bench/ only; --long: more runs and longer counted stretches (the default is the shorter form), and the
+// bulk slope; --slope: the bulk slope (a 4 GiB pair after each 1 GiB one) in any form; with
 // --only=bulk,syscalls,pingpong,connrate,idle,instructions,scale or --sides=ours,net,...: just those, also to
 // build/bench/ only; --docs: to docs/ all the same; --jobs=N: callgrind counts at once (3 by default).
 import { execFileSync } from 'node:child_process';
@@ -10,6 +12,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { buildAddon } from './addon-build.js';
 import { runConcurrently } from './concurrently.js';
 import { hardDescriptorLimit } from './processes.js';
 import { chart, markdown, type Machine } from './report.js';
@@ -26,6 +29,9 @@ const out = join(root, 'build/bench');
 mkdirSync(out, { recursive: true });
 
 const long = process.argv.includes('--long');
+// The bulk slope (a 4 GiB pair after each 1 GiB one: CPU per GiB without startup and JIT warm-up) adds some 90 s to
+// the default form, so it runs with --long, or on its own with --slope.
+const slope = long || process.argv.includes('--slope');
 // --quick still measures every goal once (idle at 10,000 and 18,000, scale up to 1,000), with short counted stretches.
 // Warm-ups: 50,000 round trips or messages, since V8 tiers up some functions on winsock/promises' path late (toBytes
 // after some 13,000 sends, checkOptions after 20,000 to 50,000 waited calls: a cheap early return spends little of
@@ -36,11 +42,11 @@ const long = process.argv.includes('--long');
 // N = 10 only in --long.
 const perConnection = { scaleWarmupPerConnection: 20, scaleMessagesPerConnection: 10 };
 const sizes: Sizes = quick
-  ? { runs: 1, bulkBytes: 2 ** 28, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
+  ? { runs: 1, bulkBytes: 2 ** 28, bulkSlopeBytes: slope ? 2 ** 30 : 0, bulkChunk: 65536, pingRounds: 5000, pingWarmup: 500, connections: 500,
       idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: 1000, callgrindRoundsThere: 1000,
       scaleConnections: [1, 100, 1000],
       scaleWarmup: 50000, scaleMessages: 1000, ...perConnection, straceBytes: 2 ** 27 }
-  : { runs: long ? 5 : 3, bulkBytes: 2 ** 30, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000,
+  : { runs: long ? 5 : 3, bulkBytes: 2 ** 30, bulkSlopeBytes: slope ? 2 ** 32 : 0, bulkChunk: 65536, pingRounds: 20000, pingWarmup: 2000,
       connections: 3000, idleConnections: [10000, 18000], callgrindWarmup: 50000, callgrindRounds: long ? 50000 : 5000,
       callgrindRoundsThere: long ? 50000 : 20000,
       scaleConnections: long ? [1, 10, 100, 1000] : [1, 100, 1000], scaleWarmup: 50000, scaleMessages: long ? 50000 : 5000, ...perConnection,
@@ -61,6 +67,7 @@ const compile = (output: string, source: string, flags: string[] = []): string =
     { stdio: 'inherit' });
   return join(out, output);
 };
+const addonBuild = buildAddon(root); // before the clock starts: it is not part of any workload
 const reference = compile('reference', 'reference.c');
 const scaleClient = compile('scale', 'scale.c');
 const rusage = compile('rusage', 'rusage.c');
@@ -69,6 +76,7 @@ const sides = new Sides(root, reference, scaleClient, rusage, descriptors);
 const results = new Results();
 const began = performance.now();
 const loadAtStart = loadavg();
+log(addonBuild);
 log(`load average at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}`);
 
 /** A line of progress, with the seconds since the bench began (what each part of a run takes). */
@@ -180,8 +188,8 @@ writeFileSync(join(docs, 'performance.md'), markdown(results, machine, sizes, de
 writeFileSync(join(docs, 'performance.svg'), chart(results));
 log(`\nwrote ${join(docs, 'performance.md')} and performance.svg in ${elapsed.toFixed(0)} s`);
 for (const side of sidesRun) {
-  const parts = ['bulk.throughput', 'bulk.cpu', 'pingpong.rate', 'connrate.rate', 'idle.rss', 'instructions.ready',
-    'instructions.waiting', 'scale.1000']
+  const parts = ['bulk.throughput', 'bulk.cpu', 'bulk.beyondStartup', 'pingpong.rate', 'connrate.rate', 'idle.rss',
+    'instructions.ready', 'instructions.waiting', 'scale.1000']
     .filter((metric) => results.runs(metric, side).length > 0)
     .map((metric) => `${metric} ${summarize(results.runs(metric, side)).median.toPrecision(4)}`);
   log(`${SIDE_LABELS[side]}: ${parts.join(', ')}`);

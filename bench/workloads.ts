@@ -21,6 +21,11 @@ export const SIDE_LABELS: Record<SideName, string> = {
 export interface Sizes {
   runs: number;
   bulkBytes: number;
+  /**
+   * With --long or --slope: the bytes of a second, longer bulk pair after each run (0: none), whose extra CPU over
+   * the `bulkBytes` run, per extra GiB, is the CPU per GiB with startup and the JIT's warm-up both left out.
+   */
+  bulkSlopeBytes: number;
   bulkChunk: number;
   pingRounds: number;
   pingWarmup: number;
@@ -95,29 +100,73 @@ export class Sides {
 
   /**
    * Bulk: the client's throughput, and the CPU seconds per GiB the client and server processes used together
-   * (their rusage, from bench/rusage.c around each).
+   * (their rusage, from bench/rusage.c around each), in user and system time. Right after, the same pair moves one
+   * chunk: what starting, connecting and exiting cost the two processes (Node's own startup is some 0.09 s of CPU a
+   * process here, and winsock/promises' import some 0.05 s more: bench/notes.md), and so what the GiB itself cost
+   * beyond that ("beyond startup"). With `sizes.bulkSlopeBytes`, a longer pair too: its extra CPU per extra GiB
+   * ("slope") leaves the JIT's warm-up out as well, the figure that compares the sides' data paths.
    */
   async bulk(side: SideName, sizes: Sizes): Promise<Sample> {
+    const { seconds, client, server } = await this.bulkUsage(side, sizes.bulkBytes, sizes.bulkChunk);
+    const gib = sizes.bulkBytes / 2 ** 30;
+    const startup = await this.bulkUsage(side, sizes.bulkChunk, sizes.bulkChunk);
+    const perGiB = (more: CpuSeconds, less: CpuSeconds, gibs: number): CpuSeconds =>
+      ({ user: (more.user - less.user) / gibs, system: (more.system - less.system) / gibs });
+    const moved = (sizes.bulkBytes - sizes.bulkChunk) / 2 ** 30;
+    const [clientBeyond, serverBeyond] = [perGiB(client, startup.client, moved), perGiB(server, startup.server, moved)];
+    const total = (usage: CpuSeconds): number => usage.user + usage.system;
+    const sample: Sample = {
+      throughput: gib / seconds, cpu: (total(client) + total(server)) / gib,
+      cpuClient: total(client) / gib, cpuServer: total(server) / gib,
+      userClient: client.user / gib, systemClient: client.system / gib,
+      userServer: server.user / gib, systemServer: server.system / gib,
+      startup: total(startup.client) + total(startup.server),
+      startupClient: total(startup.client), startupServer: total(startup.server),
+      beyondStartup: total(clientBeyond) + total(serverBeyond),
+      beyondUser: clientBeyond.user + serverBeyond.user, beyondSystem: clientBeyond.system + serverBeyond.system,
+      beyondClient: total(clientBeyond), beyondServer: total(serverBeyond),
+    };
+    if (sizes.bulkSlopeBytes > sizes.bulkBytes) {
+      const longer = await this.bulkUsage(side, sizes.bulkSlopeBytes, sizes.bulkChunk);
+      const extra = (sizes.bulkSlopeBytes - sizes.bulkBytes) / 2 ** 30;
+      const [clientSlope, serverSlope] = [perGiB(longer.client, client, extra), perGiB(longer.server, server, extra)];
+      sample.slope = total(clientSlope) + total(serverSlope);
+      sample.slopeUser = clientSlope.user + serverSlope.user;
+      sample.slopeSystem = clientSlope.system + serverSlope.system;
+    }
+    return sample;
+  }
+
+  /** One bulk pair of `side` moving `bytes`: the client's seconds, and each process's CPU seconds (rusage). */
+  private async bulkUsage(side: SideName, bytes: number, chunk: number):
+  Promise<{ seconds: number; client: CpuSeconds; server: CpuSeconds }> {
     const usage = (role: string): string => join(this.root, 'build/bench', `rusage.${side}.${role}`);
-    const { seconds } = await this.pair(side, 'bulk', [], [sizes.bulkBytes, sizes.bulkChunk], {
+    const { seconds } = await this.pair(side, 'bulk', [], [bytes, chunk], {
       prefix: [this.rusage, usage('client')],
       serverPrefix: [this.rusage, usage('server')],
     });
-    const cpu = (role: string): number => readFileSync(usage(role), 'utf8').trim().split(' ').map(Number)
-      .reduce((a, b) => a + b, 0);
-    const gib = sizes.bulkBytes / 2 ** 30;
-    const [client, server] = [cpu('client') / gib, cpu('server') / gib];
-    return { throughput: gib / seconds!, cpu: client + server, cpuClient: client, cpuServer: server };
+    return { seconds: seconds!, client: readUsage(usage('client')), server: readUsage(usage('server')) };
   }
 
-  /** Bulk under `strace -f -c`: the syscalls per GiB of the client and of the server process. */
+  /**
+   * Bulk under `strace -f -c`: the syscalls per GiB of the client and of the server process, and the same beyond
+   * startup: less those of the same pair moving one chunk, since a Node process makes some 900 to 1,700 syscalls
+   * to start and exit (mmap, mprotect, futex, openat, ...), which a run of 256 MiB counts four times per GiB.
+   */
   async bulkSyscalls(side: SideName, bytes: number, chunk: number): Promise<Sample> {
     const counts = (role: string): string => join(this.root, 'build/bench', `strace.${side}.${role}`);
     const strace = (role: string): string[] => ['strace', '-f', '-c', '-o', counts(role)];
-    await this.pair(side, 'bulk', [], [bytes, chunk], { prefix: strace('client'), serverPrefix: strace('server') });
-    const gib = bytes / 2 ** 30;
-    return { client: straceCalls(readFileSync(counts('client'), 'utf8')) / gib,
-      server: straceCalls(readFileSync(counts('server'), 'utf8')) / gib };
+    const run = async (moved: number): Promise<{ client: number; server: number }> => {
+      await this.pair(side, 'bulk', [], [moved, chunk], { prefix: strace('client'), serverPrefix: strace('server') });
+      return { client: straceCalls(readFileSync(counts('client'), 'utf8')),
+        server: straceCalls(readFileSync(counts('server'), 'utf8')) };
+    };
+    const startup = await run(chunk);
+    const whole = await run(bytes); // last, so that build/bench/strace.* hold the whole run's table
+    const [gib, moved] = [bytes / 2 ** 30, (bytes - chunk) / 2 ** 30];
+    return { client: whole.client / gib, server: whole.server / gib,
+      clientBeyondStartup: (whole.client - startup.client) / moved,
+      serverBeyondStartup: (whole.server - startup.server) / moved };
   }
 
   async pingpong(side: SideName, sizes: Sizes): Promise<Sample> {
@@ -306,6 +355,19 @@ export function readCallgrind(text: string): Callgrind {
     }
   }
   return { instructions: Number(summary[1]), epollWaits, compiles };
+}
+
+/** A process's CPU time: user and system seconds. */
+export interface CpuSeconds {
+  user: number;
+  system: number;
+}
+
+/** The user and system CPU seconds in a bench/rusage.c file ("USER SYSTEM"). */
+export function readUsage(file: string): CpuSeconds {
+  const [user, system] = readFileSync(file, 'utf8').trim().split(' ').map(Number);
+  if (!Number.isFinite(user) || !Number.isFinite(system)) throw new Error(`${file}: not "USER SYSTEM" seconds`);
+  return { user: user!, system: system! };
 }
 
 /** The calls of the "total" line of `strace -c` output. */
