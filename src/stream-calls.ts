@@ -13,6 +13,18 @@ import {
 
 const RECV: CallSite = { syscall: 'recv' };
 
+/** A read's chunk, or null for the empty one that means the peer ended its side. */
+export function nullAtEnd(chunk: Buffer): Buffer | null {
+  // byteLength through TypedArray's getter: `chunk.length` on a Buffer is a generic load and a call (byteLengthOf).
+  return byteLengthOf(chunk) === 0 ? null : chunk;
+}
+
+/**
+ * Socket.read's call site: a waiting read resolves with its chunk, or null at the end of the stream, so that
+ * Socket.read hands the promise on as it is (CallSite.fulfilled).
+ */
+export const READ: CallSite = { syscall: 'recv', fulfilled: nullAtEnd as (value: unknown) => unknown };
+
 /**
  * Sends every byte of `data` (see winsock/promises' `send`): the byte count when all of it went at once, else a
  * promise of it. Throws what the call fails with at once, with `bytesWritten` when it had sent some.
@@ -50,22 +62,26 @@ export function sendNowOrLater(s: SOCKET, data: SendData, options: TransferOptio
 
 /**
  * Receives up to `length` bytes (see winsock/promises' `recv`): the Buffer when some had arrived, else a promise of
- * it. Throws what the call fails with at once.
+ * it, settled as `site` says (READ: null at the end of the stream). Throws what the call fails with at once.
  */
-export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined): Buffer | Promise<Buffer> {
+export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined): Buffer | Promise<Buffer>;
+export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined, site: typeof READ):
+Buffer | Promise<Buffer | null>;
+export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined, site = RECV):
+Buffer | Promise<Buffer | null> {
   const checked = checkOptions(options);
   if (!(armsReads && checked.signal === undefined && checked.timeout === undefined && isPoolSized(length))) {
-    return callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
+    return callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, site, checked);
   }
   // A call that cannot leave its queue early reads into a Buffer of its own, armed: if it must wait, the addon
   // reads into that Buffer at the readiness event (src/readiness.ts, SocketState.armedChunk).
   const state = stateOf(s);
-  if (!isIdle(state, READABLE)) return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, RECV, checked, false);
+  if (!isIdle(state, READABLE)) return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked, false);
   const chunk = Buffer.allocUnsafe(length);
   const received = native.tryRecv(state.id, chunk, checked.flags, true);
   if (received !== null) return received === length ? chunk : chunk.subarray(0, received);
   state.armedChunk = chunk;
-  return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, RECV, checked, true);
+  return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked, true);
 }
 
 /** One `send`: the bytes it must hand to the kernel, and how many it has. */
