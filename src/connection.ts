@@ -14,8 +14,8 @@ import {
   closesocket, getpeername, getsockname, nativeHandle, setKeepAlive as setKeepAliveValues, setOption, shutdown,
 } from './index.js';
 import { getaddrinfo, send, type AsyncOptions } from './promises.js';
-import { READ, nullAtEnd, recvNowOrLater, sendNowOrLater } from './stream-calls.js';
-import { checkTimeout, endWaitingReads, hasWaitingReads, setKeepsLoopAlive } from './readiness.js';
+import { READ, readNowOrLater, sendNowOrLater } from './stream-calls.js';
+import { checkTimeout, endWaitingReads, hasWaitingReads, setKeepsLoopAlive, stateOf, type SocketState } from './readiness.js';
 import { toDuplex, type SocketStream } from './stream.js';
 import { connectPath } from './unix-sockets.js';
 import type { AddrInfo, SOCKET, SockAddr, SendData } from './types.js';
@@ -167,6 +167,8 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   /** The last `write`/`sendAll`: a socket's sends complete in order, so `end()` waits for this one to shut down after all. */
   #lastWrite: Promise<unknown> | undefined = undefined;
   #writeHandlers: WriteHandlers | undefined = undefined;
+  /** The readiness layer's state of `handle` (stateOf), taken at the first read: a field load per read after that. */
+  #state: SocketState | undefined = undefined;
 
   /** The SOCKET this Socket owns, for the 1:1 API (`setOption(socket.handle, ...)`). */
   readonly handle: SOCKET;
@@ -290,10 +292,11 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
    * unless it is an integer from 1 to 2^31 - 1: a read of 0 bytes comes back empty, which `read` reports as the end of the stream.
    */
   read(size: number = DEFAULT_READ_SIZE, options?: AsyncOptions): Promise<Buffer | null> {
-    let received: Buffer | Promise<Buffer | null>;
+    let received: Buffer | null | Promise<Buffer | null>;
     try {
       checkReadSize(size);
-      received = recvNowOrLater(this.handle, size, this.#withIdleTimeout(options), READ);
+      this.#state ??= stateOf(this.handle);
+      received = readNowOrLater(this.#state, this.handle, size, this.#withIdleTimeout(options));
     } catch (error) {
       // Closed by the server's closeIdleConnections(): to the reader, as if the peer had ended.
       if (this.#endedByServer && isClosedError(error)) return Promise.resolve(null);
@@ -302,7 +305,7 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
     // A read that waits settles its promise itself (READ): handed on as it is, with no `.then` (and no second lookup
     // of `then` on the chunk: V8's generic one, some 560 instructions a Buffer).
     if (received instanceof Promise) return received;
-    return Promise.resolve(nullAtEnd(received));
+    return Promise.resolve(received);
   }
 
   /**

@@ -360,7 +360,7 @@ export interface CheckedOptions {
 }
 
 /** What a call without options gets: one frozen object, not one per call. */
-const NO_OPTIONS: CheckedOptions = Object.freeze({ signal: undefined, timeout: undefined, flags: 0 });
+export const NO_OPTIONS: CheckedOptions = Object.freeze({ signal: undefined, timeout: undefined, flags: 0 });
 
 /**
  * Checks `options` up front and copies what it holds: a bad signal, timeout or flags is a TypeError/RangeError, an

@@ -9,9 +9,10 @@ import type { SocketId } from './native.js';
 import { native } from './native.js';
 import { isPoolSized, tryRecvChunk } from './chunks.js';
 import { byteLengthOf, toBytes } from './arguments.js';
+import { takeFastPath } from './fairness.js';
 import {
-  READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, isIdle, stateOf, waitForCall, type CallSite,
-  type TransferOptions,
+  NO_OPTIONS, READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, isIdle, stateOf, waitForCall, type CallSite,
+  type CheckedOptions, type SocketState, type TransferOptions,
 } from './readiness.js';
 
 const RECV: CallSite = { syscall: 'recv' };
@@ -65,26 +66,53 @@ export function sendNowOrLater(s: SOCKET, data: SendData, options: TransferOptio
 
 /**
  * Receives up to `length` bytes (see winsock/promises' `recv`): the Buffer when some had arrived, else a promise of
- * it, settled as `site` says (READ: null at the end of the stream). Throws what the call fails with at once.
+ * it. Throws what the call fails with at once.
  */
-export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined): Buffer | Promise<Buffer>;
-export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined, site: typeof READ):
-Buffer | Promise<Buffer | null>;
-export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined, site = RECV):
-Buffer | Promise<Buffer | null> {
+export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined): Buffer | Promise<Buffer> {
   const checked = checkOptions(options);
   if (!(armsReads && checked.signal === undefined && checked.timeout === undefined && isPoolSized(length))) {
-    return callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, site, checked);
+    return callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
   }
-  // A call that cannot leave its queue early reads into a Buffer of its own, armed: if it must wait, the addon
-  // reads into that Buffer at the readiness event (src/readiness.ts, SocketState.armedChunk).
-  const state = stateOf(s);
-  if (!isIdle(state, READABLE)) return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked, false);
+  return recvArmable(stateOf(s), length, checked, RECV, false) as Buffer | Promise<Buffer>;
+}
+
+/**
+ * Socket.read's recv of up to `length` (an integer >= 1) bytes from the SOCKET `s` of `state`: the chunk, or null at
+ * the end of the stream, when the call completes at once; else a promise of it (READ). A read without options, the
+ * common one, goes straight to the armed path: no options to check, no state to look up. Throws what the call fails
+ * with at once.
+ */
+export function readNowOrLater(state: SocketState, s: SOCKET, length: number, options: TransferOptions | undefined):
+Buffer | null | Promise<Buffer | null> {
+  if (options === undefined && armsReads && length < Buffer.poolSize >>> 1) return recvArmable(state, length, NO_OPTIONS, READ, true);
+  const checked = checkOptions(options);
+  if (!(armsReads && checked.signal === undefined && checked.timeout === undefined && isPoolSized(length))) {
+    const received = callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, READ, checked) as Buffer | Promise<Buffer | null>;
+    return received instanceof Promise ? received : nullAtEnd(received);
+  }
+  return recvArmable(state, length, checked, READ, true);
+}
+
+/**
+ * A recv(s, length) that cannot leave its queue early (no signal, no timeout, a length for Node's Buffer pool) reads
+ * into a Buffer of its own, armed: if it must wait, the addon reads into that Buffer at the readiness event
+ * (src/readiness.ts, SocketState.armedChunk). The chunk cut to what came when some had arrived; at the end of the
+ * stream null if `endIsNull`, else an empty chunk.
+ */
+function recvArmable(state: SocketState, length: number, checked: CheckedOptions, site: CallSite, endIsNull: boolean):
+Buffer | null | Promise<Buffer | null> {
+  // isIdle(state, READABLE), written out: V8 did not inline it (nor its queueOf) here, some 45 instructions a call.
+  if (state.readers.length !== 0 || !takeFastPath()) {
+    return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked, false);
+  }
   const chunk = Buffer.allocUnsafe(length);
   const received = native.tryRecv(state.id, chunk, checked.flags, true);
-  if (received !== null) return received === length ? chunk : chunk.subarray(0, received);
-  state.armedChunk = chunk;
-  return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked, true);
+  if (received === null) {
+    state.armedChunk = chunk;
+    return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked, true);
+  }
+  if (received === length) return chunk;
+  return received === 0 && endIsNull ? null : chunk.subarray(0, received);
 }
 
 /** One `send`: the bytes it must hand to the kernel, and how many it has. */
