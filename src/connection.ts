@@ -167,7 +167,7 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   /** The last `write`/`sendAll`: a socket's sends complete in order, so `end()` waits for this one to shut down after all. */
   #lastWrite: Promise<unknown> | undefined = undefined;
   #writeHandlers: WriteHandlers | undefined = undefined;
-  /** The readiness layer's state of `handle` (stateOf), taken at the first read: a field load per read after that. */
+  /** The readiness layer's state of `handle` (stateOf), taken at the first read or write: a field load after that. */
   #state: SocketState | undefined = undefined;
 
   /** The SOCKET this Socket owns, for the 1:1 API (`setOption(socket.handle, ...)`). */
@@ -262,7 +262,8 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   write(data: SendData, options?: AsyncOptions): Promise<void> {
     let sent: number | Promise<number>;
     try {
-      sent = sendNowOrLater(this.handle, data, this.#withIdleTimeout(options));
+      this.#state ??= stateOf(this.handle);
+      sent = sendNowOrLater(this.#state, data, this.#withIdleTimeout(options));
     } catch (error) {
       return Promise.reject(error);
     }

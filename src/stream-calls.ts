@@ -11,7 +11,7 @@ import { isPoolSized, tryRecvChunk } from './chunks.js';
 import { byteLengthOf, toBytes } from './arguments.js';
 import { takeFastPath } from './fairness.js';
 import {
-  NO_OPTIONS, READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, isIdle, stateOf, waitForCall, type CallSite,
+  NO_OPTIONS, READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, stateOf, waitForCall, type CallSite,
   type CheckedOptions, type SocketState, type TransferOptions,
 } from './readiness.js';
 
@@ -30,15 +30,15 @@ export function nullAtEnd(chunk: Buffer): Buffer | null {
 export const READ: CallSite = { syscall: 'recv', fulfilled: nullAtEnd as (value: unknown) => unknown };
 
 /**
- * Sends every byte of `data` (see winsock/promises' `send`): the byte count when all of it went at once, else a
- * promise of it. Throws what the call fails with at once, with `bytesWritten` when it had sent some.
+ * Sends every byte of `data` on the SOCKET of `state` (see winsock/promises' `send`): the byte count when all of it
+ * went at once, else a promise of it. Throws what the call fails with at once, with `bytesWritten` when it had sent
+ * some. The caller (Socket.write) keeps `state`: no lookup per call.
  */
-export function sendNowOrLater(s: SOCKET, data: SendData, options: TransferOptions | undefined): number | Promise<number> {
+export function sendNowOrLater(state: SocketState, data: SendData, options: TransferOptions | undefined): number | Promise<number> {
   let transfer: StreamSend | undefined;
   let tried = false;
   try {
-    const checked = checkOptions(options);
-    const state = stateOf(s);
+    const checked = options === undefined ? NO_OPTIONS : checkOptions(options);
     // byteLength read once, and through byteLengthOf: V8 reached that getter here through a generic property load
     // and a call, about 180 instructions a read (callgrind), and toBytes' own check of it was a second.
     let length = data instanceof Uint8Array ? byteLengthOf(data) : 0;
@@ -47,7 +47,8 @@ export function sendNowOrLater(s: SOCKET, data: SendData, options: TransferOptio
       bytes = toBytes(data);
       length = bytes.byteLength;
     }
-    if (isIdle(state, WRITABLE)) {
+    // isIdle(state, WRITABLE), written out: V8 did not inline its queueOf here.
+    if (state.writers.length === 0 && takeFastPath()) {
       // The first try needs no StreamSend: most sends go whole at once. One is made only to carry on.
       tried = true;
       const sent = native.trySend(state.id, bytes, checked.flags);
