@@ -251,8 +251,9 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   }
 
   /**
-   * True while a `read` waits and no `write` or `end` is under way: the connection waits for its peer, with nothing
-   * of its own to finish. What a Server's `closeIdleConnections()` closes.
+   * True while a read waits on the socket (a `read`, or a winsock/promises call on `handle`) and no `write` or `end`
+   * is under way: the connection waits for its peer, with nothing of its own to finish. What a Server's
+   * `closeIdleConnections()` closes.
    */
   get idle(): boolean {
     return !this.#closed && hasWaitingReads(this.handle) && this.#writing === 0;
