@@ -219,13 +219,12 @@ Napi::Value WinsockAddon::TryRecv(const napi_value* args) {
 }
 
 napi_value WinsockAddon::ReadForArmedRecv(SocketHandle& socket) {
-  napi_value buffer = socket.ArmedRecvBuffer();
   void* data = nullptr;
   std::size_t length = 0;
   // The buffer no longer has the bytes it had at the call (resized, detached), or reading was shut down meanwhile:
   // JavaScript's own retry meets what the call fails with, by name, as at its first try.
-  if (buffer == nullptr || napi_get_buffer_info(env_, buffer, &data, &length) != napi_ok || length == 0 ||
-      data != socket.ArmedRecvData() || length != socket.ArmedRecvLength() || socket.IsReceiveShutdown()) {
+  if (!socket.ArmedRecvBytes(&data, &length) || length == 0 || data != socket.ArmedRecvData() ||
+      length != socket.ArmedRecvLength() || socket.IsReceiveShutdown()) {
     // Released, not kept weak: a buffer collected since would otherwise match the next call into the same address
     // and send every wait of it down this path.
     socket.ReleaseRecvBuffer();

@@ -108,20 +108,47 @@ int SocketHandle::SetWatched(int events) {
 
 void SocketHandle::ArmRecv(napi_value buffer, void* data, std::size_t length, int flags) {
   armed_recv_flags_ = flags;
-  if (recv_buffer_ != nullptr) {
-    // The same bytes: a buffer collected since cannot be told from here, but the read looks it up before it reads
-    // (ArmedRecvBuffer), and a collected one is no buffer there.
-    if (data == armed_recv_data_ && length == armed_recv_length_) {
-      if (!recv_armed_ && napi_reference_ref(Env(), recv_buffer_, nullptr) != napi_ok) return;  // JavaScript retries
-      recv_armed_ = true;
-      return;
-    }
-    ReleaseRecvBuffer();
+  // The same bytes (a read loop's buffer) need no look at the ArrayBuffer; other bytes of the same ArrayBuffer
+  // (Socket.read's pool Buffers) need one. Memory collected since cannot be told from here, but the read looks it
+  // up before it reads (ArmedRecvBytes), and collected memory has no bytes there.
+  bool same = recv_buffer_ != nullptr && data == armed_recv_data_ && length == armed_recv_length_;
+  napi_value memory = buffer;
+  void* base = nullptr;
+  bool whole_memory = false;
+  if (!same) {
+    whole_memory = ArrayBufferOf(Env(), buffer, &memory, &base);
+    same = recv_buffer_ != nullptr && whole_memory && !recv_buffer_is_view_ && base == recv_memory_base_;
   }
+  if (same) {
+    if (!recv_armed_ && napi_reference_ref(Env(), recv_buffer_, nullptr) != napi_ok) return;  // JavaScript retries
+    recv_armed_ = true;
+    armed_recv_data_ = data;
+    armed_recv_length_ = length;
+    return;
+  }
+  ReleaseRecvBuffer();
   armed_recv_data_ = data;
   armed_recv_length_ = length;
-  recv_armed_ = napi_create_reference(Env(), buffer, 1, &recv_buffer_) == napi_ok;
+  recv_buffer_is_view_ = !whole_memory;
+  recv_memory_base_ = base;
+  recv_armed_ = napi_create_reference(Env(), memory, 1, &recv_buffer_) == napi_ok;
   if (!recv_armed_) recv_buffer_ = nullptr;  // not armed: JavaScript retries itself
+}
+
+bool SocketHandle::ArrayBufferOf(napi_env env, napi_value view, napi_value* memory, void** base) {
+  napi_typedarray_type type;
+  std::size_t length = 0;
+  void* data = nullptr;
+  std::size_t offset = 0;
+  napi_value buffer = nullptr;
+  if (napi_get_typedarray_info(env, view, &type, &length, &data, &buffer, &offset) != napi_ok &&
+      napi_get_dataview_info(env, view, &length, &data, &buffer, &offset) != napi_ok) {
+    buffer = view;  // an ArrayBuffer itself
+  }
+  std::size_t buffer_length = 0;
+  if (napi_get_arraybuffer_info(env, buffer, base, &buffer_length) != napi_ok) return false;  // a SharedArrayBuffer's
+  *memory = buffer;
+  return true;
 }
 
 void SocketHandle::DisarmRecv() {
@@ -137,10 +164,21 @@ void SocketHandle::ReleaseRecvBuffer() {
   recv_armed_ = false;
 }
 
-napi_value SocketHandle::ArmedRecvBuffer() const {
-  napi_value buffer = nullptr;
-  if (!recv_armed_ || napi_get_reference_value(Env(), recv_buffer_, &buffer) != napi_ok) return nullptr;
-  return buffer;
+bool SocketHandle::ArmedRecvBytes(void** data, std::size_t* length) const {
+  napi_value memory = nullptr;
+  if (!recv_armed_ || napi_get_reference_value(Env(), recv_buffer_, &memory) != napi_ok || memory == nullptr) return false;
+  if (recv_buffer_is_view_) return napi_get_buffer_info(Env(), memory, data, length) == napi_ok;
+  void* base = nullptr;
+  std::size_t memory_length = 0;
+  if (napi_get_arraybuffer_info(Env(), memory, &base, &memory_length) != napi_ok || base != recv_memory_base_) return false;
+  // The part the call had, while the ArrayBuffer still holds all of it (not detached, not shrunk below it).
+  const auto start = reinterpret_cast<std::uintptr_t>(armed_recv_data_);
+  const auto memory_start = reinterpret_cast<std::uintptr_t>(base);
+  if (start < memory_start || start - memory_start > memory_length) return false;
+  if (armed_recv_length_ > memory_length - (start - memory_start)) return false;
+  *data = armed_recv_data_;
+  *length = armed_recv_length_;
+  return true;
 }
 
 void SocketHandle::MarkShutdown(bool send, bool receive) {

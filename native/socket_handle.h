@@ -68,14 +68,16 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
 
   // A recvInto that found WSAEWOULDBLOCK and cannot leave its queue before it is settled (no signal, no timeout):
   // its buffer and flags, so that the readiness event reads for it in the addon (WinsockAddon::ReadForArmedRecv)
-  // rather than call JavaScript to call back in with the same arguments. The buffer is held until that read or the
+  // rather than call JavaScript to call back in with the same arguments. The memory is held until that read or the
   // socket's close; its bytes are looked up again at the read, as a resized or detached buffer may have none left.
-  // The reference outlives the call, weak, so that the next call into the same bytes (a read loop's common case)
-  // re-arms it with napi_reference_ref instead of a new reference each wait (about 400 instructions, callgrind).
-  // Same bytes, not the same object: napi_strict_equals alone cost 180 instructions a wait; another view of the same
-  // bytes serves the read just as well.
+  // The reference is to the ArrayBuffer under the view (the view itself only where Node-API cannot read that
+  // ArrayBuffer: a SharedArrayBuffer's), and it outlives the call, weak, so that the next call into the same
+  // ArrayBuffer re-arms it with napi_reference_ref instead of a new reference each wait: a read loop's same bytes,
+  // and Socket.read's new Buffer per read, cut from Node's Buffer pool (a reference made and deleted per wait cost
+  // about 350 instructions, callgrind). Same bytes, not the same object: napi_strict_equals alone cost 180
+  // instructions a wait.
   // `data` and `length`: the bytes `buffer` had at the call. The read is made into exactly these, and only while
-  // the buffer still has them (WinsockAddon::ReadForArmedRecv).
+  // the memory still has them (WinsockAddon::ReadForArmedRecv).
   void ArmRecv(napi_value buffer, void* data, std::size_t length, int flags);
   void* ArmedRecvData() const { return armed_recv_data_; }
   std::size_t ArmedRecvLength() const { return armed_recv_length_; }
@@ -83,7 +85,9 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   // Drops the reference, armed or not: the next arm makes a new one.
   void ReleaseRecvBuffer();
   bool HasArmedRecv() const { return recv_armed_; }
-  napi_value ArmedRecvBuffer() const;
+  // The armed call's bytes as they are now: `*data` and `*length` of the view, or of the ArrayBuffer's part the call
+  // had; false when there is no memory left to look at (collected, or not readable).
+  bool ArmedRecvBytes(void** data, std::size_t* length) const;
   int ArmedRecvFlags() const { return armed_recv_flags_; }
   bool UsesPoll() const { return watcher_ != nullptr; }
 
@@ -91,6 +95,9 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   enum class State { kOpen, kClosed };
 
   int SetWatched(int events);
+  // The ArrayBuffer under `view` (a TypedArray, DataView or ArrayBuffer) and its data; false where Node-API cannot
+  // read it (a SharedArrayBuffer).
+  static bool ArrayBufferOf(napi_env env, napi_value view, napi_value* memory, void** base);
 
   WinsockAddon* addon_ = nullptr;
   std::uint64_t id_ = 0;
@@ -100,7 +107,9 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   int type_ = 0;
   SocketWatcher* watcher_ = nullptr;  // from the environment's readiness backend
   int watched_ = 0;  // the events some call waits for
-  napi_ref recv_buffer_ = nullptr;  // strong while armed, weak after
+  napi_ref recv_buffer_ = nullptr;  // strong while armed, weak after: the ArrayBuffer, or the view itself
+  bool recv_buffer_is_view_ = false;
+  void* recv_memory_base_ = nullptr;  // the ArrayBuffer's data when the reference was made
   bool recv_armed_ = false;
   int armed_recv_flags_ = 0;
   void* armed_recv_data_ = nullptr;

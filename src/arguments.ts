@@ -1,5 +1,6 @@
 // Checks and conversions of arguments shared by the sync and async APIs. Errors carry Node's codes
 // (ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE) like the native side's, which checks everything it is handed again.
+import { Buffer } from 'node:buffer';
 import type { AddrInfoHints, AddressLike, SendData } from './types.js';
 
 export function invalidArgument(name: string, expected: string, received: unknown): TypeError {

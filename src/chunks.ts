@@ -4,6 +4,9 @@
 // than that copy: Node gives it the Buffer prototype after V8 has made it, and V8 then looks up its properties the
 // slow way (callgrind, bench/: about 1,200 instructions per ping-pong round trip in Builtins_GetProperty alone). One
 // scratch buffer serves every socket, since a read fills and empties it within one synchronous attempt.
+// Buffer from node:buffer, not the global: Node defines globalThis.Buffer as an accessor, so each use of the
+// global is a LoadGlobalIC and a getter call that V8 cannot fold away (about 100 instructions each, callgrind).
+import { Buffer } from 'node:buffer';
 import { native, type SocketId } from './native.js';
 
 /** The largest read that goes through the scratch buffer; larger ones get a Buffer from the addon. */

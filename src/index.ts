@@ -1,6 +1,7 @@
 // The 1:1 synchronous Winsock API: the calls of Microsoft's "Getting started with Winsock" tutorial, typed, with
 // Winsock's names and semantics on every OS. Each function blocks like its C twin; see `winsock/promises` (when
 // available) for the event-loop versions.
+import { Buffer } from 'node:buffer';
 import { native, type SOCKET as SocketObject, type SocketClass } from './native.js';
 import type { ReadinessBackendName } from './runtime.js';
 import { addrInfoArguments, splitAddress, versionWord } from './arguments.js';

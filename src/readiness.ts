@@ -69,6 +69,12 @@ export interface CallSite {
   port?: number | undefined;
   /** Adds what the call had done to any error it fails with (send's `bytesWritten`); `a` is the call's first argument. */
   annotate?: ((error: unknown, a: unknown) => void) | undefined;
+  /**
+   * Maps the value a waiting call resolves with (Socket.read: the empty chunk of the end of the stream is null), so
+   * that its caller can hand the promise on as it is, with no `.then` of its own: one promise and one promise job
+   * less per wait, and, for a Buffer, one less of V8's generic lookups of `then` on it.
+   */
+  fulfilled?: ((value: unknown) => unknown) | undefined;
 }
 
 /**
@@ -105,9 +111,15 @@ class Waiter {
       return true;
     }
     if (value === null) return false;
-    this.resolve(value); // settled first: whatever the cleanup meets, the data taken is delivered
-    this.stopTimers();
+    this.succeed(value);
     return true;
+  }
+
+  /** Resolves the call with `value`, as its site maps it. */
+  succeed(value: unknown): void {
+    const { fulfilled } = this.site;
+    this.resolve(fulfilled === undefined ? value : fulfilled(value)); // settled first: whatever the cleanup meets, the data taken is delivered
+    this.stopTimers();
   }
 
   fail(error: unknown): void {
@@ -179,6 +191,29 @@ export function stateOf(s: SOCKET): SocketState {
   if (Object.isExtensible(s)) Object.defineProperty(s, stateKey, { value: made });
   else frozenStates.set(s, made);
   return made;
+}
+
+/** True while a call waits to read from `s` (Socket.idle). */
+export function hasWaitingReads(s: SOCKET): boolean {
+  const state = findState(s);
+  return state !== undefined && state.readers.length > 0;
+}
+
+/**
+ * Resolves the calls of `site` waiting to read from `s` with `value`, right before `s` is closed (a Server's
+ * closeIdleConnections(): to Socket.read's callers the connection ended, rather than failed with WSAEINTR). Other
+ * calls on the same SOCKET wait on, and fail with WSAEINTR at the close.
+ */
+export function endWaitingReads(s: SOCKET, site: CallSite, value: unknown): void {
+  const state = findState(s);
+  if (state === undefined) return;
+  const ending = state.readers.filter((waiter) => waiter.site === site);
+  if (ending.length === 0) return;
+  state.readers.splice(0, state.readers.length, ...state.readers.filter((waiter) => waiter.site !== site));
+  for (const waiter of ending) {
+    waiter.resolve(value);
+    waiter.stopTimers();
+  }
 }
 
 /**
@@ -270,8 +305,7 @@ function settleArmedRead(state: SocketState, read: number | null): void {
   if (waiter === undefined) return;
   if (read >= 0) {
     // A recv(s, length) gets its Buffer, cut to what came (`a` is the length it asked for); a recvInto its count.
-    waiter.resolve(chunk === undefined ? read : read === waiter.a ? chunk : chunk.subarray(0, read));
-    waiter.stopTimers();
+    waiter.succeed(chunk === undefined ? read : read === waiter.a ? chunk : chunk.subarray(0, read));
   } else {
     waiter.failWith(-read);
   }
@@ -326,7 +360,7 @@ export interface CheckedOptions {
 }
 
 /** What a call without options gets: one frozen object, not one per call. */
-const NO_OPTIONS: CheckedOptions = Object.freeze({ signal: undefined, timeout: undefined, flags: 0 });
+export const NO_OPTIONS: CheckedOptions = Object.freeze({ signal: undefined, timeout: undefined, flags: 0 });
 
 /**
  * Checks `options` up front and copies what it holds: a bad signal, timeout or flags is a TypeError/RangeError, an

@@ -1,28 +1,44 @@
 // send and recv on a stream as the high-level Socket calls them: the value itself when the call completes at once,
 // a promise only when it has to wait. winsock/promises wraps the value in a promise; Socket (src/connection.ts)
 // settles its own promise from it, without a second promise and a promise job per call.
+// Buffer from node:buffer, not the global: Node defines globalThis.Buffer as an accessor, so each use of the
+// global is a LoadGlobalIC and a getter call that V8 cannot fold away (about 100 instructions each, callgrind).
+import { Buffer } from 'node:buffer';
 import type { SendData, SOCKET } from './types.js';
 import type { SocketId } from './native.js';
 import { native } from './native.js';
 import { isPoolSized, tryRecvChunk } from './chunks.js';
 import { byteLengthOf, toBytes } from './arguments.js';
+import { takeFastPath } from './fairness.js';
 import {
-  READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, isIdle, stateOf, waitForCall, type CallSite,
-  type TransferOptions,
+  NO_OPTIONS, READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, stateOf, waitForCall, type CallSite,
+  type CheckedOptions, type SocketState, type TransferOptions,
 } from './readiness.js';
 
 const RECV: CallSite = { syscall: 'recv' };
 
+/** A read's chunk, or null for the empty one that means the peer ended its side. */
+export function nullAtEnd(chunk: Buffer): Buffer | null {
+  // byteLength through TypedArray's getter: `chunk.length` on a Buffer is a generic load and a call (byteLengthOf).
+  return byteLengthOf(chunk) === 0 ? null : chunk;
+}
+
 /**
- * Sends every byte of `data` (see winsock/promises' `send`): the byte count when all of it went at once, else a
- * promise of it. Throws what the call fails with at once, with `bytesWritten` when it had sent some.
+ * Socket.read's call site: a waiting read resolves with its chunk, or null at the end of the stream, so that
+ * Socket.read hands the promise on as it is (CallSite.fulfilled).
  */
-export function sendNowOrLater(s: SOCKET, data: SendData, options: TransferOptions | undefined): number | Promise<number> {
+export const READ: CallSite = { syscall: 'recv', fulfilled: nullAtEnd as (value: unknown) => unknown };
+
+/**
+ * Sends every byte of `data` on the SOCKET of `state` (see winsock/promises' `send`): the byte count when all of it
+ * went at once, else a promise of it. Throws what the call fails with at once, with `bytesWritten` when it had sent
+ * some. The caller (Socket.write) keeps `state`: no lookup per call.
+ */
+export function sendNowOrLater(state: SocketState, data: SendData, options: TransferOptions | undefined): number | Promise<number> {
   let transfer: StreamSend | undefined;
   let tried = false;
   try {
-    const checked = checkOptions(options);
-    const state = stateOf(s);
+    const checked = options === undefined ? NO_OPTIONS : checkOptions(options);
     // byteLength read once, and through byteLengthOf: V8 reached that getter here through a generic property load
     // and a call, about 180 instructions a read (callgrind), and toBytes' own check of it was a second.
     let length = data instanceof Uint8Array ? byteLengthOf(data) : 0;
@@ -31,7 +47,8 @@ export function sendNowOrLater(s: SOCKET, data: SendData, options: TransferOptio
       bytes = toBytes(data);
       length = bytes.byteLength;
     }
-    if (isIdle(state, WRITABLE)) {
+    // isIdle(state, WRITABLE), written out: V8 did not inline its queueOf here.
+    if (state.writers.length === 0 && takeFastPath()) {
       // The first try needs no StreamSend: most sends go whole at once. One is made only to carry on.
       tried = true;
       const sent = native.trySend(state.id, bytes, checked.flags);
@@ -57,15 +74,46 @@ export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptio
   if (!(armsReads && checked.signal === undefined && checked.timeout === undefined && isPoolSized(length))) {
     return callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
   }
-  // A call that cannot leave its queue early reads into a Buffer of its own, armed: if it must wait, the addon
-  // reads into that Buffer at the readiness event (src/readiness.ts, SocketState.armedChunk).
-  const state = stateOf(s);
-  if (!isIdle(state, READABLE)) return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, RECV, checked, false);
+  return recvArmable(stateOf(s), length, checked, RECV, false) as Buffer | Promise<Buffer>;
+}
+
+/**
+ * Socket.read's recv of up to `length` (an integer >= 1) bytes from the SOCKET `s` of `state`: the chunk, or null at
+ * the end of the stream, when the call completes at once; else a promise of it (READ). A read without options, the
+ * common one, goes straight to the armed path: no options to check, no state to look up. Throws what the call fails
+ * with at once.
+ */
+export function readNowOrLater(state: SocketState, s: SOCKET, length: number, options: TransferOptions | undefined):
+Buffer | null | Promise<Buffer | null> {
+  if (options === undefined && armsReads && length < Buffer.poolSize >>> 1) return recvArmable(state, length, NO_OPTIONS, READ, true);
+  const checked = checkOptions(options);
+  if (!(armsReads && checked.signal === undefined && checked.timeout === undefined && isPoolSized(length))) {
+    const received = callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, READ, checked) as Buffer | Promise<Buffer | null>;
+    return received instanceof Promise ? received : nullAtEnd(received);
+  }
+  return recvArmable(state, length, checked, READ, true);
+}
+
+/**
+ * A recv(s, length) that cannot leave its queue early (no signal, no timeout, a length for Node's Buffer pool) reads
+ * into a Buffer of its own, armed: if it must wait, the addon reads into that Buffer at the readiness event
+ * (src/readiness.ts, SocketState.armedChunk). The chunk cut to what came when some had arrived; at the end of the
+ * stream null if `endIsNull`, else an empty chunk.
+ */
+function recvArmable(state: SocketState, length: number, checked: CheckedOptions, site: CallSite, endIsNull: boolean):
+Buffer | null | Promise<Buffer | null> {
+  // isIdle(state, READABLE), written out: V8 did not inline it (nor its queueOf) here, some 45 instructions a call.
+  if (state.readers.length !== 0 || !takeFastPath()) {
+    return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked, false);
+  }
   const chunk = Buffer.allocUnsafe(length);
   const received = native.tryRecv(state.id, chunk, checked.flags, true);
-  if (received !== null) return received === length ? chunk : chunk.subarray(0, received);
-  state.armedChunk = chunk;
-  return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, RECV, checked, true);
+  if (received === null) {
+    state.armedChunk = chunk;
+    return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked, true);
+  }
+  if (received === length) return chunk;
+  return received === 0 && endIsNull ? null : chunk.subarray(0, received);
 }
 
 /** One `send`: the bytes it must hand to the kernel, and how many it has. */

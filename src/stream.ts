@@ -4,6 +4,7 @@
 // It also carries the part of node:net.Socket's surface that Node's own consumers look for on a stream they are
 // handed (node:http's server, tls.TLSSocket, undici): setTimeout and its 'timeout' event, setNoDelay, setKeepAlive,
 // ref/unref, destroySoon and the address properties, so those features work over a winsock connection too.
+import { Buffer } from 'node:buffer';
 import { Duplex } from 'node:stream';
 
 import { invalidArgument, outOfRange } from './arguments.js';

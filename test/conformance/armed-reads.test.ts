@@ -209,4 +209,32 @@ describe('armed reads', () => {
     assert.equal(second.status, 'rejected');
     assert.equal((second as PromiseRejectedResult).reason.code, 'WSAESHUTDOWN');
   });
+
+  test('armed reads into other bytes of one ArrayBuffer each get their own bytes, and nothing lands outside them', async () => {
+    const { client, server } = scope.pair();
+    const memory = new ArrayBuffer(64);
+    const bytes = new Uint8Array(memory);
+    for (let round = 0; round < 8; round++) {
+      // Alternate views of the same memory: the addon keeps one reference to it and reads into each view's own part.
+      const offset = (round % 4) * 16;
+      const view = new Uint8Array(memory, offset, 8);
+      bytes.fill(0);
+      const waiting = ws.recvInto(server, view);
+      await ws.send(client, `part${round}`);
+      assert.equal(await waiting, 5);
+      assert.equal(Buffer.from(memory, offset, 5).toString(), `part${round}`);
+      assert.equal(bytes.filter((byte) => byte !== 0).length, 5, 'bytes written outside the view');
+    }
+  });
+
+  test('an armed read into a view of a SharedArrayBuffer gets its bytes', async () => {
+    const { client, server } = scope.pair();
+    const shared = new Uint8Array(new SharedArrayBuffer(32), 8, 16);
+    for (let round = 0; round < 3; round++) {
+      const waiting = ws.recvInto(server, shared);
+      await ws.send(client, `shared${round}`);
+      assert.equal(await waiting, 7);
+      assert.equal(Buffer.from(shared.subarray(0, 7)).toString(), `shared${round}`);
+    }
+  });
 });

@@ -104,4 +104,62 @@ describe('hot paths', () => {
     assert.equal((await rejection(socket.write('x'))).code, 'WSAENOTSOCK');
     assert.equal((await rejection(socket.read())).code, 'WSAENOTSOCK');
   });
+
+  test('Socket.read reads null at the end of the stream on each of its paths: at once, armed, with a timeout, past the pool', async () => {
+    for (const [size, options] of [[16, undefined], [16, { timeout: 5000 }], [64 * 1024, undefined]] as const) {
+      const { client, server } = scope.pair();
+      const reader = new Socket(server);
+      // Waited for: armed without options, retried from JavaScript with a timeout or a size past Node's pool.
+      const waiting = reader.read(size, options);
+      await ws.send(client, 'one');
+      assert.equal(String(await waiting), 'one');
+      const ending = reader.read(size, options);
+      ws.shutdown(client, ws.SD_SEND);
+      assert.equal(await ending, null, `a waiting read of ${size} at the end of the stream`);
+      // There at once: the end of the stream again.
+      assert.equal(await reader.read(size, options), null, `a read of ${size} after the end of the stream`);
+      reader.close();
+    }
+  });
+
+  test('closeIdleConnections ends the Socket\'s waiting read with null; a winsock/promises recv waiting on its handle fails with WSAEINTR', async () => {
+    await using server = Server.listen({ host: '127.0.0.1' });
+    const accepting = server.accept();
+    await using client = await Socket.connect('127.0.0.1', server.address().port);
+    await using peer = await accepting;
+    const reading = peer.read();
+    const receiving = ws.recv(peer.handle, 16); // queued behind the Socket's read, on the same SOCKET
+    assert.equal(peer.idle, true);
+    server.closeIdleConnections();
+    assert.equal(await reading, null);
+    const error = await rejection(receiving);
+    assert.equal(error.code, 'WSAEINTR');
+    assert.equal(await client.read(), null, 'the client reads the end of the stream');
+  });
+
+  test('reads and writes do not go through the global Buffer, an accessor that user code may replace', async () => {
+    const { client, server } = scope.pair();
+    const reader = new Socket(server);
+    const writer = new Socket(client);
+    const global = Object.getOwnPropertyDescriptor(globalThis, 'Buffer')!;
+    const results: Promise<unknown>[] = [];
+    Object.defineProperty(globalThis, 'Buffer', {
+      configurable: true,
+      get() {
+        throw new Error('the global Buffer was used');
+      },
+    });
+    try {
+      // Every call starts (and the waiting read arms its chunk) while the global would throw.
+      results.push(reader.read(8), writer.write('abc'), ws.recv(client, 8), writer.write(new Uint8Array([1, 2])));
+    } finally {
+      Object.defineProperty(globalThis, 'Buffer', global);
+    }
+    await ws.send(server, 'xyz');
+    const [first, , received] = (await Promise.all(results)) as [Buffer, undefined, Buffer];
+    let read = first;
+    while (read.length < 5) read = Buffer.concat([read, (await reader.read(8))!]); // both writes, however they came
+    assert.deepEqual([...read], [...Buffer.from('abc'), 1, 2]);
+    assert.equal(String(received), 'xyz');
+  });
 });
