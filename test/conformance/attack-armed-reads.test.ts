@@ -6,11 +6,16 @@
 // datagrams larger than the buffer, a buffer armed on two sockets, and a read aborted behind an armed one. Each must
 // keep the rules: no byte past a buffer, the right count for the right call, a typed error, never a hang.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 import * as sync from '../../src/index.js';
 import * as ws from '../../src/promises.js';
 import { afterEach, describe, test } from '../harness.js';
-import { SocketScope, rejection } from '../support.js';
+import { SocketScope, distIndexPath, rejection } from '../support.js';
+
+const promisesUrl = pathToFileURL(distIndexPath.replace(/index\.js$/, 'promises.js')).href;
 
 interface Resizable extends ArrayBuffer {
   resize(length: number): void;
@@ -244,6 +249,43 @@ describe('attack: armed reads', () => {
       }
       assert.ok(buffer.subarray(32).every((byte) => byte === 0), 'bytes written past what came');
       scope.close(client);
+    }
+  });
+
+  test('a worker terminated while its armed reads keep being served does not take the process down', async () => {
+    for (let round = 0; round < 8; round++) {
+      const { listener, port } = scope.listener();
+      // recvInto and recv(s, 1024) with no signal and no timeout: armed, so the addon reads for them at each event,
+      // while the peer keeps them ready until the worker's environment is being torn down.
+      const worker = new Worker(
+        `const { parentPort } = require('node:worker_threads');
+        import(${JSON.stringify(promisesUrl)}).then(async (ws) => {
+          ws.startup();
+          const c = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+          await ws.connect(c, '127.0.0.1', ${port});
+          const into = new Uint8Array(new ArrayBuffer(512, { maxByteLength: 4096 }));
+          (async () => { for (;;) { await ws.recvInto(c, into); await ws.recv(c, 1024); } })().catch(() => {});
+          (async () => { for (;;) await ws.send(c, Buffer.alloc(256)); })().catch(() => {});
+          parentPort.postMessage('ready');
+        });`,
+        { eval: true },
+      );
+      const peer = scope.track(sync.accept(listener).socket);
+      scope.close(listener);
+      await once(worker, 'message');
+      let pumping = true;
+      const pump = (async () => {
+        while (pumping) {
+          await ws.send(peer, Buffer.alloc(300));
+          await ws.recv(peer, 4096);
+        }
+      })().catch((error: { code?: string }) => error.code);
+      await new Promise((resolve) => setTimeout(resolve, round % 4));
+      assert.equal(await worker.terminate(), 1);
+      pumping = false;
+      const ended = await pump;
+      assert.ok(ended === undefined || ['WSAECONNRESET', 'WSAECONNABORTED'].includes(ended), String(ended));
+      scope.close(peer);
     }
   });
 });
