@@ -852,9 +852,14 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
   const Result<std::size_t> received = ReceiveMessage(static_cast<int>(s), &message, flags);
   if (!received.ok()) return received;
   from->length = BoundedAddressLength(message.msg_namelen);
+  const unsigned char* control_end = control + std::min<std::size_t>(message.msg_controllen, sizeof control);
   for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
-    // A control message cut short (MSG_CTRUNC) carries less than its type's struct: read none of it.
-    const std::size_t carried = header->cmsg_len < CMSG_LEN(0) ? 0 : header->cmsg_len - CMSG_LEN(0);
+    // A control message cut short (MSG_CTRUNC) carries less than its type's struct: read none of it. Nor more than
+    // the control data the kernel wrote: CMSG_NXTHDR keeps a header inside it, but its cmsg_len is the kernel's word.
+    const std::size_t claimed = header->cmsg_len < CMSG_LEN(0) ? 0 : header->cmsg_len - CMSG_LEN(0);
+    const unsigned char* data = CMSG_DATA(header);
+    const std::size_t room = data < control_end ? static_cast<std::size_t>(control_end - data) : 0;
+    const std::size_t carried = std::min(claimed, room);
     if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO && carried >= sizeof(in_pktinfo)) {
       in_pktinfo packet{};
       std::memcpy(&packet, CMSG_DATA(header), sizeof packet);
