@@ -152,6 +152,32 @@ describe('attack: send fast paths', () => {
     assert.equal(checksum, checksumOf(twice));
   });
 
+  test("an options getter that detaches the data or the buffer before the call reads it: TypeError, nothing sent or read", async () => {
+    const { client, server } = scope.pair();
+    const memory = new ArrayBuffer(8);
+    const data = new Uint8Array(memory).fill(0x61);
+    const detaching = {
+      get flags(): number {
+        structuredClone(memory, { transfer: [memory] });
+        return 0;
+      },
+    };
+    assertArgumentTypeError(await rejection(ws.send(client, data, detaching)));
+    const into = new ArrayBuffer(8);
+    const view = new Uint8Array(into);
+    const detachingInto = {
+      get flags(): number {
+        structuredClone(into, { transfer: [into] });
+        return 0;
+      },
+    };
+    await ws.send(client, 'kept');
+    assertArgumentTypeError(await rejection(ws.recvInto(server, view, detachingInto)));
+    const next = Buffer.alloc(8);
+    assert.equal(await ws.recvInto(server, next), 4, 'the bytes were left for the next call');
+    assert.equal(next.toString('utf8', 0, 4), 'kept');
+  });
+
   test('recv lengths at 2^31, 2^32, negative, NaN and fractions are RangeErrors with their code, sync and async', async () => {
     const { server } = scope.pair();
     for (const length of [2 ** 31, 2 ** 32, 2 ** 53, -1, -0.5, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
