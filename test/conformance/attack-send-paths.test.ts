@@ -73,6 +73,7 @@ describe('attack: send fast paths', () => {
     const socket = new Socket(client);
     assertArgumentTypeError(await rejection(socket.write(forged)));
     assertArgumentTypeError(await rejection(ws.sendto(client, forged, '127.0.0.1', 9)));
+    assert.throws(() => sync.sendto(client, forged, '127.0.0.1', 9), assertArgumentTypeError);
   });
 
   test('a Proxy of a Buffer is a TypeError with its code, not an exception from inside the fast path', async () => {
