@@ -130,6 +130,44 @@ describe('attack: armed reads', () => {
     assert.equal(next.toString('utf8', 0, 4), 'kept');
   });
 
+  test("a view out of bounds of its shrunk buffer whose class overrides at, byteLength or resizable is refused, never 'end of stream'", async () => {
+    const { client, server } = scope.pair();
+    class LyingAt extends Uint8Array {}
+    Object.defineProperty(LyingAt.prototype, 'at', { value: () => 0 });
+    // A DataView subclass's prototype that overrides byteLength, set on a real DataView.
+    const lyingDataViewPrototype = Object.create(DataView.prototype) as object;
+    Object.defineProperty(lyingDataViewPrototype, 'byteLength', { get: () => 0 });
+    // A resizable ArrayBuffer whose class says it is not (a subclass's prototype, set on a real one).
+    const lyingBufferPrototype = Object.create(ArrayBuffer.prototype) as object;
+    Object.defineProperty(lyingBufferPrototype, 'resizable', { get: () => false });
+    const views = [
+      (memory: Resizable) => new LyingAt(memory, 0, 16),
+      (memory: Resizable) => Object.setPrototypeOf(new DataView(memory, 0, 16), lyingDataViewPrototype) as DataView,
+      (memory: Resizable) => new Uint8Array(memory, 0, 16),
+    ];
+    await ws.send(client, 'pending');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const [index, make] of views.entries()) {
+      const memory = resizable(16, 16);
+      if (index === 2) Object.setPrototypeOf(memory, lyingBufferPrototype);
+      const view = make(memory);
+      memory.resize(4);
+      const error = await rejection(ws.recvInto(server, view)); // bytes are waiting: the first try refuses it
+      assert.ok(error instanceof TypeError, `view ${index}: ${String(error)}`);
+      assert.equal(error.code, 'ERR_INVALID_ARG_TYPE');
+      assert.throws(() => sync.recv(server, view), TypeError);
+    }
+    // Armed with its bytes, then shrunk out of bounds while it waits: refused at its retry, as above.
+    const rest = Buffer.alloc(16);
+    assert.equal(await ws.recvInto(server, rest), 7);
+    const memory = resizable(16, 16);
+    const waiting = rejection(ws.recvInto(server, new LyingAt(memory, 0, 16)));
+    memory.resize(4);
+    await ws.send(client, 'late');
+    assert.equal((await waiting).code, 'ERR_INVALID_ARG_TYPE');
+    assert.equal(await ws.recvInto(server, rest), 4, 'the bytes were left for the next call');
+  });
+
   test('a resizable buffer that grows under a waiting fixed-length view: the read stays within the view', async () => {
     const { client, server } = scope.pair();
     const memory = resizable(4, 64);
