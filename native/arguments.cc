@@ -23,20 +23,45 @@ bool IsDetached(Napi::Value value) {
   return detached;
 }
 
+// The realm's own prototype `depth` steps above `fresh`, an object made here: V8 gives a new Uint8Array, DataView or
+// ArrayBuffer the realm's own prototypes whatever a caller's class or the global bindings say, so a subclass of the
+// caller's cannot stand in for them.
+Napi::Object IntrinsicPrototype(Napi::Env env, napi_value fresh, int depth) {
+  napi_value current = fresh;
+  for (int step = 0; step < depth; ++step) {
+    NAPI_THROW_IF_FAILED(env, napi_get_prototype(env, current, &current), Napi::Object());
+  }
+  return Napi::Object(env, current);
+}
+
 // Whether a view has gone out of bounds of a resizable ArrayBuffer that shrank under it. Node-API reports such a view
 // as 0 bytes long, which a recv would answer with 0, read as the end of the stream. JavaScript's own accessors that
 // validate a view (TypedArray.prototype.at, DataView's byteLength) throw for it: ask them, on this rare path only.
+// Their own, through Reflect.get and a call with the view as receiver, never the view's: a subclass overriding `at`
+// (or `byteLength`, or its buffer's `resizable`) made a recvInto into an out-of-bounds view read 0 bytes with data
+// waiting (test/conformance/attack-armed-reads.test.ts).
 bool IsOutOfBounds(Napi::Value value) {
   if (!value.IsTypedArray() && !value.IsDataView()) return false;
+  Napi::Env env = value.Env();
   Napi::Value buffer = value.IsTypedArray() ? value.As<Napi::TypedArray>().ArrayBuffer().As<Napi::Value>()
                                             : value.As<Napi::DataView>().ArrayBuffer().As<Napi::Value>();
   if (!buffer.IsArrayBuffer()) return false;  // a SharedArrayBuffer only grows
-  const Napi::Value resizable = buffer.As<Napi::Object>().Get("resizable");
+  const Napi::Function reflect_get = env.Global().Get("Reflect").As<Napi::Object>().Get("get").As<Napi::Function>();
+  napi_value fresh_buffer = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_arraybuffer(env, 0, nullptr, &fresh_buffer), false);
+  const Napi::Value resizable =
+      reflect_get.Call({IntrinsicPrototype(env, fresh_buffer, 1), Napi::String::New(env, "resizable"), buffer});
   if (!resizable.IsBoolean() || !resizable.As<Napi::Boolean>().Value()) return false;
   Napi::Object view = value.As<Napi::Object>();
   try {
-    if (value.IsDataView()) view.Get("byteLength");
-    else view.Get("at").As<Napi::Function>().Call(view, {Napi::Number::New(value.Env(), 0)});
+    napi_value fresh = nullptr;
+    if (value.IsDataView()) {
+      NAPI_THROW_IF_FAILED(env, napi_create_dataview(env, 0, fresh_buffer, 0, &fresh), false);
+      reflect_get.Call({IntrinsicPrototype(env, fresh, 1), Napi::String::New(env, "byteLength"), view});
+    } else {
+      NAPI_THROW_IF_FAILED(env, napi_create_typedarray(env, napi_uint8_array, 0, fresh_buffer, 0, &fresh), false);
+      IntrinsicPrototype(env, fresh, 2).Get("at").As<Napi::Function>().Call(view, {Napi::Number::New(env, 0)});
+    }
   } catch (const Napi::Error&) {
     return true;
   }

@@ -1,6 +1,8 @@
 // Checks and conversions of arguments shared by the sync and async APIs. Errors carry Node's codes
 // (ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE) like the native side's, which checks everything it is handed again.
 import { Buffer } from 'node:buffer';
+import { types } from 'node:util';
+
 import type { AddrInfoHints, AddressLike, SendData } from './types.js';
 
 export function invalidArgument(name: string, expected: string, received: unknown): TypeError {
@@ -39,30 +41,68 @@ export function splitAddressAndFlags(address: AddressLike, portOrFlags?: number,
   return [...splitAddress(address, undefined), portOrFlags ?? 0];
 }
 
-// TypedArray.prototype's byteLength getter, called directly: `view.byteLength` on a Buffer goes through Buffer's
-// prototypes, which hold too many properties for V8's optimising compiler to follow, and became a generic property
-// load and a call (about 160 instructions a read, callgrind); a direct call of the getter is inlined.
-const typedArrayByteLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'byteLength')!
-  .get as (this: Uint8Array) => number;
+// TypedArray.prototype's and DataView.prototype's own getters, called directly. Speed: `view.byteLength` on a Buffer
+// goes through Buffer's prototypes, which hold too many properties for V8's optimising compiler to follow, and became
+// a generic property load and a call (about 160 instructions a read, callgrind); a direct call of the getter is
+// inlined. Safety: these read the view's internal slots, which no subclass, Proxy or forged prototype can override
+// (a subclass's own byteLength, buffer or subarray may say anything: test/conformance/attack-send-paths.test.ts).
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+function intrinsicGetter<T>(prototype: object, name: string | symbol): (this: unknown) => T {
+  return Object.getOwnPropertyDescriptor(prototype, name)!.get as (this: unknown) => T;
+}
+const typedArrayByteLength = intrinsicGetter<number>(TypedArrayPrototype, 'byteLength');
+const typedArrayByteOffset = intrinsicGetter<number>(TypedArrayPrototype, 'byteOffset');
+const typedArrayBuffer = intrinsicGetter<ArrayBufferLike>(TypedArrayPrototype, 'buffer');
+// The one getter of them that does not throw for what is not a TypedArray: undefined then, else the array's kind.
+const typedArrayKind = intrinsicGetter<string | undefined>(TypedArrayPrototype, Symbol.toStringTag);
+const dataViewByteLength = intrinsicGetter<number>(DataView.prototype, 'byteLength');
+const dataViewByteOffset = intrinsicGetter<number>(DataView.prototype, 'byteOffset');
+const dataViewBuffer = intrinsicGetter<ArrayBufferLike>(DataView.prototype, 'buffer');
 
-/** `view.byteLength` for a Uint8Array (a Buffer), as V8 compiles it best. */
+/**
+ * Whether `value` really is a Uint8Array (a Buffer included), by its internal slots: `instanceof` also believes an
+ * object given Uint8Array.prototype as its prototype, or a Proxy of a Buffer, on which {@link byteLengthOf} throws a
+ * TypeError without Node's code.
+ */
+export function isUint8Array(value: unknown): value is Uint8Array {
+  return typedArrayKind.call(value) === 'Uint8Array';
+}
+
+/** `view.byteLength` for a Uint8Array (a Buffer), as V8 compiles it best, and as no subclass can override it. */
 export function byteLengthOf(view: Uint8Array): number {
   return typedArrayByteLength.call(view);
+}
+
+/**
+ * A plain Uint8Array over exactly the bytes `view` has now, from its internal slots: a fixed-length view even over a
+ * resizable or growable buffer, and one whose subarray and getters are TypedArray's own, whatever `view`'s class says.
+ */
+export function plainBytesOf(view: Uint8Array): Uint8Array {
+  return new Uint8Array(typedArrayBuffer.call(view), typedArrayByteOffset.call(view), typedArrayByteLength.call(view));
 }
 
 /** Bytes to send as one Uint8Array over the caller's memory (no copy, but for strings, which go as UTF-8). */
 export function toBytes(data: SendData): Uint8Array {
   // A Buffer or Uint8Array as it is (a send's common case: no view to make). A detached one has no bytes left, and
   // takes the checks below.
-  if (data instanceof Uint8Array && data.byteLength > 0) return data;
+  if (isUint8Array(data) && byteLengthOf(data) > 0) return data;
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
+  // Sorted by internal slots, never by prototype: a forged ArrayBuffer (Object.create(ArrayBuffer.prototype)) made
+  // an empty copy in `new Uint8Array(data)`, and its send reported 0 bytes sent.
+  const kind = typedArrayKind.call(data);
+  const isDataView = kind === undefined && types.isDataView(data);
+  if (kind === undefined && !isDataView && !types.isArrayBuffer(data)) {
     throw invalidArgument('data', 'a string, Buffer, TypedArray, DataView or ArrayBuffer', data);
   }
   try {
-    return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+    if (kind !== undefined) {
+      return new Uint8Array(typedArrayBuffer.call(data), typedArrayByteOffset.call(data), typedArrayByteLength.call(data));
+    }
+    if (isDataView) return new Uint8Array(dataViewBuffer.call(data), dataViewByteOffset.call(data), dataViewByteLength.call(data));
+    return new Uint8Array(data as ArrayBuffer);
   } catch {
-    // Only a detached buffer cannot be viewed: as in the sync API, that is a TypeError, not "0 bytes sent".
+    // Only a detached buffer (or a DataView out of bounds of its shrunk buffer) cannot be viewed: as in the sync
+    // API, that is a TypeError, not "0 bytes sent".
     throw Object.assign(new TypeError('The "data" argument is detached'), { code: 'ERR_INVALID_ARG_TYPE' });
   }
 }

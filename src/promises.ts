@@ -15,7 +15,7 @@ import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { native, type NativeCallback } from './native.js';
 import { SEND, StreamSend, annotateSend, attemptSend, recvNowOrLater } from './stream-calls.js';
-import { addrInfoArguments, byteLengthOf, checkTimeoutType, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
+import { addrInfoArguments, byteLengthOf, checkTimeoutType, isUint8Array, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { abortError, listenForAbort } from './abort.js';
@@ -110,12 +110,13 @@ export function send(s: SOCKET, data: SendData, options?: TransferOptions): Prom
     const checked = checkOptions(options);
     const state = stateOf(s);
     // byteLength read once, and through byteLengthOf: V8 reached that getter here through a generic property load
-    // and a call, about 180 instructions a read (callgrind), and toBytes' own check of it was a second.
-    let length = data instanceof Uint8Array ? byteLengthOf(data) : 0;
+    // and a call, about 180 instructions a read (callgrind), and toBytes' own check of it was a second. isUint8Array,
+    // not instanceof, which a forged prototype or a Proxy passes and byteLengthOf then throws for without a code.
+    let length = isUint8Array(data) ? byteLengthOf(data) : 0;
     let bytes = data as Uint8Array;
     if (length === 0) {
       bytes = toBytes(data);
-      length = bytes.byteLength;
+      length = byteLengthOf(bytes);
     }
     if (isIdle(state, WRITABLE)) {
       // The first try needs no StreamSend: most sends go whole at once. One is made only to carry on.

@@ -8,7 +8,7 @@ import type { SendData, SOCKET } from './types.js';
 import type { SocketId } from './native.js';
 import { native } from './native.js';
 import { isPoolSized, tryRecvChunk } from './chunks.js';
-import { byteLengthOf, toBytes } from './arguments.js';
+import { byteLengthOf, isUint8Array, plainBytesOf, toBytes } from './arguments.js';
 import { takeFastPath } from './fairness.js';
 import {
   NO_OPTIONS, READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, stateOf, waitForCall, type CallSite,
@@ -40,12 +40,13 @@ export function sendNowOrLater(state: SocketState, data: SendData, options: Tran
   try {
     const checked = options === undefined ? NO_OPTIONS : checkOptions(options);
     // byteLength read once, and through byteLengthOf: V8 reached that getter here through a generic property load
-    // and a call, about 180 instructions a read (callgrind), and toBytes' own check of it was a second.
-    let length = data instanceof Uint8Array ? byteLengthOf(data) : 0;
+    // and a call, about 180 instructions a read (callgrind), and toBytes' own check of it was a second. isUint8Array,
+    // not instanceof, which a forged prototype or a Proxy passes and byteLengthOf then throws for without a code.
+    let length = isUint8Array(data) ? byteLengthOf(data) : 0;
     let bytes = data as Uint8Array;
     if (length === 0) {
       bytes = toBytes(data);
-      length = bytes.byteLength;
+      length = byteLengthOf(bytes);
     }
     // isIdle(state, WRITABLE), written out: V8 did not inline its queueOf here.
     if (state.writers.length === 0 && takeFastPath()) {
@@ -119,6 +120,7 @@ Buffer | null | Promise<Buffer | null> {
 /** One `send`: the bytes it must hand to the kernel, and how many it has. */
 export class StreamSend {
   written = 0;
+  /** The bytes at the call, as a plain fixed-length Uint8Array (see the constructor). */
   readonly bytes: Uint8Array;
   /** The byte count at the call: the buffer may be resized or detached while the call waits. */
   readonly total: number;
@@ -130,10 +132,11 @@ export class StreamSend {
     written: number,
   ) {
     this.written = written;
-    // A view that tracks a resizable or growable buffer's length is pinned to the bytes there were at the call.
-    const { buffer } = bytes as { buffer: { resizable?: boolean; growable?: boolean } };
-    this.bytes = buffer.resizable || buffer.growable ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
-    this.total = this.bytes.byteLength;
+    // Pinned to the bytes there were at the call, read from the view's internal slots: a view that tracks a resizable
+    // or growable buffer's length would follow it, and a subclass's byteLength, subarray or Symbol.species may say
+    // anything (one whose subarray returned nothing left the call waiting for ever: attack-send-paths.test.ts).
+    this.bytes = plainBytesOf(bytes);
+    this.total = byteLengthOf(this.bytes);
   }
 
   /**
@@ -145,12 +148,14 @@ export class StreamSend {
     const { bytes } = this;
     // Shrunk below its length or detached while the call waited: nothing left to send from, and never "0 bytes
     // sent" retried forever. The call fails, and the calls queued behind it move on.
-    if (bytes.byteLength !== this.total) {
+    if (byteLengthOf(bytes) !== this.total) {
       throw Object.assign(new TypeError('The "data" argument was resized or detached while the send waited'), {
         code: 'ERR_INVALID_STATE',
       });
     }
-    const sent = native.trySend(id, this.written === 0 ? bytes : bytes.subarray(this.written), this.flags);
+    // The rest as a new view, not bytes.subarray(): no Symbol.species lookup that could hand over other memory.
+    const rest = this.written === 0 ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset + this.written, this.total - this.written);
+    const sent = native.trySend(id, rest, this.flags);
     if (sent === null) return null;
     this.written += sent;
     return this.written === this.total ? this.written : null;

@@ -276,6 +276,30 @@ bool HoldsPointer(int level, int name) {
   return false;
 }
 
+// Options that make Linux queue errors or transmit timestamps on the socket's error queue (IP_RECVERR, IPV6_RECVERR,
+// SO_TIMESTAMPING and its _NEW twin). Winsock has no way to read that queue (MSG_ERRQUEUE is refused), and while it
+// holds anything poll reports POLLERR, which a receive that finds nothing cannot clear: every wait for readability
+// then woke at once, for ever (an async recvfrom after one ICMP port unreachable ran the event loop at utilisation
+// 1.000 until its timeout; test/conformance/attack-native-lengths.test.ts). Refused as Winsock refuses an option it
+// does not know.
+bool FillsErrorQueue(int level, int name) {
+#if defined(__linux__)
+  if (level == IPPROTO_IP && name == IP_RECVERR) return true;
+  if (level == IPPROTO_IPV6 && name == IPV6_RECVERR) return true;
+  if (level == SOL_SOCKET && name == SO_TIMESTAMPING) return true;
+#ifdef SO_TIMESTAMPING_OLD
+  if (level == SOL_SOCKET && name == SO_TIMESTAMPING_OLD) return true;
+#endif
+#ifdef SO_TIMESTAMPING_NEW
+  if (level == SOL_SOCKET && name == SO_TIMESTAMPING_NEW) return true;
+#endif
+#else
+  (void)level;
+  (void)name;
+#endif
+  return false;
+}
+
 #ifdef MSG_NOSIGNAL
 constexpr int kSendFlags = MSG_NOSIGNAL;
 #else
@@ -469,6 +493,7 @@ bool IsMulticastOptionOnStream(int fd, int level, int name) {
 int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length) {
   if (IsMulticastOptionOnStream(static_cast<int>(s), level, name)) return wsa::kInvalidArgument;
   if (HoldsPointer(level, name)) return wsa::kInvalidArgument;
+  if (FillsErrorQueue(level, name)) return 10042;  // WSAENOPROTOOPT
   if (setsockopt(static_cast<int>(s), level, name, value, static_cast<socklen_t>(length)) == -1) return LastError();
   return 0;
 }
@@ -852,9 +877,14 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
   const Result<std::size_t> received = ReceiveMessage(static_cast<int>(s), &message, flags);
   if (!received.ok()) return received;
   from->length = BoundedAddressLength(message.msg_namelen);
+  const unsigned char* control_end = control + std::min<std::size_t>(message.msg_controllen, sizeof control);
   for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
-    // A control message cut short (MSG_CTRUNC) carries less than its type's struct: read none of it.
-    const std::size_t carried = header->cmsg_len < CMSG_LEN(0) ? 0 : header->cmsg_len - CMSG_LEN(0);
+    // A control message cut short (MSG_CTRUNC) carries less than its type's struct: read none of it. Nor more than
+    // the control data the kernel wrote: CMSG_NXTHDR keeps a header inside it, but its cmsg_len is the kernel's word.
+    const std::size_t claimed = header->cmsg_len < CMSG_LEN(0) ? 0 : header->cmsg_len - CMSG_LEN(0);
+    const unsigned char* data = CMSG_DATA(header);
+    const std::size_t room = data < control_end ? static_cast<std::size_t>(control_end - data) : 0;
+    const std::size_t carried = std::min(claimed, room);
     if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO && carried >= sizeof(in_pktinfo)) {
       in_pktinfo packet{};
       std::memcpy(&packet, CMSG_DATA(header), sizeof packet);

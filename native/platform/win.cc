@@ -1,6 +1,7 @@
 // The platform interface over Ws2_32: the real Winsock. Errors are read with WSAGetLastError right after the
 // failing call; they are already Winsock numbers. Names go through the wide-character calls (GetAddrInfoW) so that
 // non-ASCII host names work whatever the process's ANSI code page is.
+#include <algorithm>
 #include <cstring>
 
 #include "packet_info.h"
@@ -247,10 +248,15 @@ Result<std::size_t> RecvMsg(NativeSocket s, void* data, std::size_t length, int 
   DWORD received = 0;
   if (recv_msg(Native(s), &message, &received, nullptr, nullptr) != 0) return Fail<std::size_t>(WSAGetLastError());
   from->length = BoundedAddressLength(message.namelen);
+  const char* control_end = control + std::min<std::size_t>(message.Control.len, sizeof control);
   for (WSACMSGHDR* header = WSA_CMSG_FIRSTHDR(&message); header != nullptr;
        header = WSA_CMSG_NXTHDR(&message, header)) {
-    // A control message cut short (MSG_CTRUNC) carries less than its type's struct: read none of it.
-    const std::size_t carried = header->cmsg_len < WSA_CMSG_LEN(0) ? 0 : header->cmsg_len - WSA_CMSG_LEN(0);
+    // A control message cut short (MSG_CTRUNC) carries less than its type's struct: read none of it. Nor more than
+    // the control data the provider wrote: WSA_CMSG_NXTHDR keeps a header inside it, not its cmsg_len.
+    const std::size_t claimed = header->cmsg_len < WSA_CMSG_LEN(0) ? 0 : header->cmsg_len - WSA_CMSG_LEN(0);
+    const auto* data = reinterpret_cast<const char*>(WSA_CMSG_DATA(header));
+    const std::size_t room = data < control_end ? static_cast<std::size_t>(control_end - data) : 0;
+    const std::size_t carried = std::min(claimed, room);
     if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO && carried >= sizeof(IN_PKTINFO)) {
       IN_PKTINFO packet{};
       std::memcpy(&packet, WSA_CMSG_DATA(header), sizeof packet);
