@@ -65,7 +65,8 @@ function importIn(root: string): Outcome {
   const source = `
     await import(${JSON.stringify(empty)});
     const before = new Set(process.moduleLoadList);
-    const report = (outcome) => console.log(JSON.stringify({ ...outcome, builtins: process.moduleLoadList.filter((m) => !before.has(m)) }));
+    const report = (outcome) =>
+      console.log(JSON.stringify({ ...outcome, builtins: process.moduleLoadList.filter((m) => !before.has(m)) }));
     try {
       await import(${JSON.stringify(entry)});
       report({ loaded: (await import(${JSON.stringify(join(root, 'dist', 'src', 'native.js'))})).addonPath });
@@ -74,7 +75,8 @@ function importIn(root: string): Outcome {
     }`;
   const env = { ...process.env };
   delete env.WINSOCK_ADDON_PATH; // the search itself is under test
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', source], { env, encoding: 'utf8', timeout: 60_000 });
+  const args = ['--input-type=module', '-e', source];
+  const child = spawnSync(process.execPath, args, { env, encoding: 'utf8', timeout: 60_000 });
   assert.equal(child.status, 0, child.stderr);
   return JSON.parse(child.stdout) as Outcome;
 }
@@ -104,7 +106,8 @@ describe('finding the addon (src/native.ts)', () => {
     const reason = /1\. the prebuilt binary: .*?\.node: (.+)/.exec(outcome.error ?? '')?.[1];
     assert.ok(reason !== undefined && reason !== 'not found', outcome.error);
     assert.ok(outcome.cause?.includes(reason), `cause ${outcome.cause} is not the prebuild's failure`);
-    assert.ok(outcome.error?.includes(`2. the node-gyp build:  ${staged.release} or ${staged.debug}: not found`), outcome.error);
+    const buildLine = `2. the node-gyp build:  ${staged.release} or ${staged.debug}: not found`;
+    assert.ok(outcome.error?.includes(buildLine), outcome.error);
   });
 
   test('a Release build that exists but does not load is reported as such, not passed over for Debug', () => {
@@ -123,7 +126,7 @@ describe('finding the addon (src/native.ts)', () => {
     const staged = stagePackage({ prebuild: 'good' });
     const outcome = importIn(staged.root);
     assert.equal(outcome.loaded, staged.prebuild);
-    assert.ok(outcome.builtins.length > 0, 'the import loaded no built-in module at all: moduleLoadList is not read right');
+    assert.ok(outcome.builtins.length > 0, 'the import loaded no built-in module: moduleLoadList is not read right');
     for (const unwanted of ['NativeModule stream', 'NativeModule internal/fs/streams']) {
       assert.ok(!outcome.builtins.includes(unwanted), `${unwanted} was loaded by the import`);
     }
