@@ -1,15 +1,18 @@
 // The only file that loads the addon. It tries the prebuilt binary for this platform first
-// (prebuilds/<platform>-<arch>/, see prebuild.ts: shipped in the npm package, so no compiler is needed), then the
-// node-gyp build (build/Release, build/Debug) found by `bindings`, which the install script makes only when no
-// prebuild fits or WINSOCK_BUILD_FROM_SOURCE=1 asks for it. Swapping how the addon is built touches this file alone.
+// (prebuilds/<platform>-<arch>/, see prebuild.ts: shipped in the npm package, so no compiler is needed), then
+// node-gyp's build (build/Release, then build/Debug), which the install script makes only when no prebuild fits or
+// WINSOCK_BUILD_FROM_SOURCE=1 asks for it. Swapping how the addon is built touches this file alone.
 // WINSOCK_ADDON_PATH names one build to load instead (the sanitizer build of scripts/with-asan.sh, the clang
 // Windows build under Wine, the cmake-js build): the suite then tests that binary. Child processes inherit it, so
 // they load the same one.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+//
+// Every process that imports the package pays for this file, so it loads nothing it does not need: node:fs through
+// require (see builtins.ts), and node-gyp's two folders checked here rather than through the `bindings` package,
+// whose own load cost 3 ms of CPU (bench/notes.md, "Importing the package").
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { fs, require } from './builtins.js';
 import { findPrebuild, prebuildCandidates, type PrebuildCandidates } from './prebuild.js';
 import { chooseReadinessBackend, runtime, type ReadinessBackendName, type RuntimeName } from './runtime.js';
 
@@ -201,22 +204,42 @@ export const packageRoot: string = findPackageRoot(dirname(fileURLToPath(import.
 function findPackageRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'winsock') {
+    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'winsock') {
       return dir;
     }
     if (dirname(dir) === dir) throw new Error(`winsock: no package.json of package "winsock" above ${start}`);
   }
 }
 
-type Bindings = (options: { bindings: string; module_root: string; try: string[][] }) => unknown;
+/**
+ * Where node-gyp writes the addon, in the order tried: a Release build, else a Debug one (`node-gyp rebuild
+ * --debug`). Its other guesses (out/, compiled/, addon-build/, ...) belong to build tools this package does not use.
+ */
+export function nodeGypBuilds(root: string, name = 'winsock'): string[] {
+  return [join(root, 'build', 'Release', `${name}.node`), join(root, 'build', 'Debug', `${name}.node`)];
+}
 
-/** What `bindings` throws when no file exists where it looked: the paths are in `tries`. */
-interface BindingsNotFound extends Error {
-  tries?: string[];
+/** What no build was found in: the files looked for. */
+class NoBuild extends Error {
+  constructor(readonly tries: readonly string[]) {
+    super(`${tries.join(' or ')}: not found`);
+  }
+}
+
+/**
+ * The first of node-gyp's builds that exists, loaded. A build that exists but fails to load throws its own error,
+ * not "not found", and the Debug build is then not tried: the failure is what the user needs to see.
+ */
+function loadNodeGypBuild(root: string): { addon: NativeAddon; path: string } {
+  const tries = nodeGypBuilds(root);
+  const path = tries.find((file) => fs.existsSync(file));
+  if (path === undefined) throw new NoBuild(tries);
+  // require, not process.dlopen: its cache gives a second evaluation of this file (a test runner's module
+  // isolation) the same addon instance, as it always has.
+  return { addon: require(path) as NativeAddon, path };
 }
 
 function loadAddon(): { addon: NativeAddon; path: string } {
-  const require = createRequire(import.meta.url);
   const chosen = process.env.WINSOCK_ADDON_PATH;
   if (chosen) return { addon: require(resolve(chosen)) as NativeAddon, path: resolve(chosen) };
   const candidates = prebuildCandidates(packageRoot);
@@ -231,18 +254,10 @@ function loadAddon(): { addon: NativeAddon; path: string } {
       prebuildFailure = error;
     }
   }
-  const bindings = require('bindings') as Bindings;
-  // node-gyp's two output folders only: bindings' other guesses (out/, compiled/, addon-build/, ...) belong to
-  // build tools this package does not use, and would only lengthen the error below.
-  const tries = [
-    ['module_root', 'build', 'Release', 'bindings'],
-    ['module_root', 'build', 'Debug', 'bindings'],
-  ];
   try {
-    const addon = bindings({ bindings: 'winsock', module_root: packageRoot, try: tries }) as NativeAddon & { path: string };
-    return { addon, path: addon.path };
+    return loadNodeGypBuild(packageRoot);
   } catch (error) {
-    throw new Error(notFoundMessage(candidates, prebuild, prebuildFailure, error as BindingsNotFound), {
+    throw new Error(notFoundMessage(candidates, prebuild, prebuildFailure, error as Error), {
       cause: prebuildFailure ?? error,
     });
   }
@@ -253,18 +268,16 @@ function notFoundMessage(
   candidates: PrebuildCandidates,
   prebuild: string | undefined,
   prebuildFailure: unknown,
-  buildFailure: BindingsNotFound,
+  buildFailure: Error,
 ): string {
   const prebuildLine =
     prebuild === undefined
       ? `${candidates.files.map((file) => join(candidates.folder, file)).join(' or ')}: not found`
       : `${prebuild}: ${prebuildFailure instanceof Error ? prebuildFailure.message : String(prebuildFailure)}`;
-  const buildLine =
-    buildFailure.tries !== undefined ? `${buildFailure.tries.join(' or ')}: not found` : buildFailure.message;
   return [
     `winsock: no native addon loads for ${candidates.target} (Node ${process.versions.node}). Tried:`,
     `  1. the prebuilt binary: ${prebuildLine}`,
-    `  2. the node-gyp build:  ${buildLine}`,
+    `  2. the node-gyp build:  ${buildFailure.message}`,
     'Build it from source with `npm rebuild winsock` (needs Python and a C++ toolchain:',
     'https://github.com/nodejs/node-gyp#installation). If npm skipped the install script (`--ignore-scripts`,',
     'a denial in `allowScripts`, or `strict-allow-scripts`), approve it first: `npm install-scripts approve winsock`.',

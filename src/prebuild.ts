@@ -2,8 +2,9 @@
 // step probes, prebuilds/<platform>-<arch>/<name>[.<libc>].node, so the install step (scripts/install.mjs) and the
 // loader (native.ts) agree on when a prebuild fits and a source build is needed. N-API binaries carry no ABI tag:
 // one file serves every Node version from 20 on.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { fs } from './builtins.js';
 
 /** The prebuild folder and the file names to try there, most specific first. */
 export interface PrebuildCandidates {
@@ -22,7 +23,7 @@ export function libc(): 'glibc' | 'musl' | undefined {
   if (process.platform !== 'linux') return undefined;
   const forced = process.env.LIBC;
   if (forced === 'glibc' || forced === 'musl') return forced;
-  return existsSync('/etc/alpine-release') ? 'musl' : 'glibc';
+  return fs.existsSync('/etc/alpine-release') ? 'musl' : 'glibc';
 }
 
 export function prebuildCandidates(root: string, name = 'winsock'): PrebuildCandidates {
@@ -38,5 +39,5 @@ export function prebuildCandidates(root: string, name = 'winsock'): PrebuildCand
 
 /** The prebuilt binary for this process, or undefined when the package has none for it. */
 export function findPrebuild(candidates: PrebuildCandidates): string | undefined {
-  return candidates.files.map((file) => join(candidates.folder, file)).find((path) => existsSync(path));
+  return candidates.files.map((file) => join(candidates.folder, file)).find((path) => fs.existsSync(path));
 }
