@@ -25,8 +25,7 @@ const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--onl
 const wanted = (workload: string): boolean => only === undefined || only.includes(workload);
 const sidesArg = process.argv.find((arg) => arg.startsWith('--sides='))?.slice('--sides='.length).split(',');
 const sidesRun = SIDES.filter((side) => sidesArg === undefined || sidesArg.includes(side));
-const out = join(root, 'build/bench');
-mkdirSync(out, { recursive: true });
+const out = join(root, 'build/bench'); // made after the addon's build: node-gyp rebuild empties build/
 
 const long = process.argv.includes('--long');
 // The bulk slope (a 4 GiB pair after each 1 GiB one: CPU per GiB without startup and JIT warm-up) adds some 90 s to
@@ -68,6 +67,7 @@ const compile = (output: string, source: string, flags: string[] = []): string =
   return join(out, output);
 };
 const addonBuild = buildAddon(root); // before the clock starts: it is not part of any workload
+mkdirSync(out, { recursive: true });
 const reference = compile('reference', 'reference.c');
 const scaleClient = compile('scale', 'scale.c');
 const rusage = compile('rusage', 'rusage.c');
