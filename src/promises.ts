@@ -19,8 +19,8 @@ import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { abortError, listenForAbort } from './abort.js';
 import {
-  PRIORITIZED, READABLE, WRITABLE, armsReads, attemptOrWait, callOrWait, canWatchPrioritized, checkOptions, checkTimeout,
-  isIdle, stateOf, waitFor, waitForCall, type AsyncOptions, type CallSite, type CheckedOptions, type TransferOptions, type TryCall,
+  PRIORITIZED, READABLE, WRITABLE, attemptOrWait, callOrWait, canWatchPrioritized, checkOptions, checkTimeout,
+  isIdle, mayArm, stateOf, waitFor, waitForCall, type AsyncOptions, type CallSite, type CheckedOptions, type TransferOptions, type TryCall,
 } from './readiness.js';
 
 export type { AsyncOptions, TransferOptions } from './readiness.js';
@@ -162,8 +162,7 @@ export function recvInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?
     if (isIdle(state, READABLE)) {
       // A call that cannot leave its queue early (no signal, no timeout) is armed: if it must wait, the addon reads
       // for it at the readiness event, with no call back into the addon from JavaScript (native.ts, tryRecv).
-      const arm = armsReads && checked.signal === undefined && checked.timeout === undefined;
-      const received = native.tryRecv(state.id, buf, checked.flags, arm);
+      const received = native.tryRecv(state.id, buf, checked.flags, mayArm(checked));
       if (received !== null) return Promise.resolve(received);
       tried = true;
     }

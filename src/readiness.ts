@@ -41,6 +41,14 @@ export const canWatchPrioritized: boolean =
 export const armsReads: boolean = native.readinessBackend() === 'uv_poll';
 
 /**
+ * Whether a read with these options may be armed: under uv_poll ({@link armsReads}), and only a call that cannot
+ * leave its queue early (no signal, no timeout), so that it is still first in line at the readiness event.
+ */
+export function mayArm(options: CheckedOptions): boolean {
+  return armsReads && options.signal === undefined && options.timeout === undefined;
+}
+
+/**
  * How long a wait that does not try the socket itself (select, WSAPoll) lets pass before it watches again after a
  * wakeup that found nothing to report. Readiness is level-triggered: a socket readable with ordinary data wakes
  * such a wait again at once, forever, if what it asks for is something readiness does not tell apart (POLLWRBAND,

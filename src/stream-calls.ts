@@ -11,7 +11,7 @@ import { isPoolSized, tryRecvChunk } from './chunks.js';
 import { byteLengthOf, isUint8Array, plainBytesOf, toBytes } from './arguments.js';
 import { takeFastPath } from './fairness.js';
 import {
-  NO_OPTIONS, READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, stateOf, waitForCall, type CallSite,
+  NO_OPTIONS, READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, mayArm, stateOf, waitForCall, type CallSite,
   type CheckedOptions, type SocketState, type TransferOptions,
 } from './readiness.js';
 
@@ -72,7 +72,7 @@ export function sendNowOrLater(state: SocketState, data: SendData, options: Tran
  */
 export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined): Buffer | Promise<Buffer> {
   const checked = checkOptions(options);
-  if (!(armsReads && checked.signal === undefined && checked.timeout === undefined && isPoolSized(length))) {
+  if (!(mayArm(checked) && isPoolSized(length))) {
     return callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
   }
   return recvArmable(stateOf(s), length, checked, RECV, false) as Buffer | Promise<Buffer>;
@@ -88,7 +88,7 @@ export function readNowOrLater(state: SocketState, s: SOCKET, length: number, op
 Buffer | null | Promise<Buffer | null> {
   if (options === undefined && armsReads && length < Buffer.poolSize >>> 1) return recvArmable(state, length, NO_OPTIONS, READ, true);
   const checked = checkOptions(options);
-  if (!(armsReads && checked.signal === undefined && checked.timeout === undefined && isPoolSized(length))) {
+  if (!(mayArm(checked) && isPoolSized(length))) {
     const received = callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, READ, checked) as Buffer | Promise<Buffer | null>;
     return received instanceof Promise ? received : nullAtEnd(received);
   }
