@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 
 import { checkHost, checkPort, invalidArgument, outOfRange } from './arguments.js';
 import {
-  WSAECONNABORTED, WSAECONNRESET, WSAEINTR, WSAENETRESET, WSAENOTCONN, WSAENOTSOCK, WSAESHUTDOWN, WSANOTINITIALISED,
+  WSAECONNABORTED, WSAECONNRESET, WSAENETRESET, WSAENOTCONN, WSAENOTSOCK, WSAESHUTDOWN, WSANOTINITIALISED,
 } from './constants.js';
 import { WinsockError } from './errors.js';
 import { connectFirst, interleaveFamilies } from './happy-eyeballs.js';
@@ -67,11 +67,6 @@ const CONNECTION_GONE: ReadonlySet<number> = new Set([WSAECONNRESET, WSAECONNABO
 
 function isConnectionGone(error: unknown): boolean {
   return error instanceof WinsockError && CONNECTION_GONE.has(error.errno);
-}
-
-/** A call on a socket closed under it (WSAEINTR) or before it (WSAENOTSOCK). */
-function isClosedError(error: unknown): boolean {
-  return error instanceof WinsockError && (error.errno === WSAEINTR || error.errno === WSAENOTSOCK);
 }
 
 /**
@@ -297,11 +292,11 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
     let received: Buffer | null | Promise<Buffer | null>;
     try {
       checkReadSize(size);
+      // Closed by the server's closeIdleConnections(): to the reader, as if the peer had ended.
+      if (this.#endedByServer) return Promise.resolve(null);
       this.#state ??= stateOf(this.handle);
       received = readNowOrLater(this.#state, this.handle, size, this.#withIdleTimeout(options));
     } catch (error) {
-      // Closed by the server's closeIdleConnections(): to the reader, as if the peer had ended.
-      if (this.#endedByServer && isClosedError(error)) return Promise.resolve(null);
       return Promise.reject(error); // as recv's own argument errors: a rejection, never a throw
     }
     // A read that waits settles its promise itself (READ): handed on as it is, with no `.then` (and no second lookup

@@ -18,9 +18,10 @@ import { addrInfoArguments, byteLengthOf, checkTimeoutType, isUint8Array, splitA
 import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { abortError, listenForAbort } from './abort.js';
+import { afterLoopTurn, failWithinBudget, takeFastPath } from './fairness.js';
 import {
-  PRIORITIZED, READABLE, WRITABLE, attemptOrWait, callOrWait, canWatchPrioritized, checkOptions, checkTimeout,
-  isIdle, mayArm, stateOf, waitFor, waitForCall, type AsyncOptions, type CallSite, type CheckedOptions, type TransferOptions, type TryCall,
+  PRIORITIZED, READABLE, WRITABLE, attemptOrWait, canWatchPrioritized, checkOptions, checkTimeout,
+  mayArm, stateOf, waitFor, waitForCall, type AsyncOptions, type CallSite, type CheckedOptions, type TransferOptions, type TryCall,
 } from './readiness.js';
 
 export type { AsyncOptions, TransferOptions } from './readiness.js';
@@ -87,7 +88,7 @@ export function connect(
     if (native.tryConnect(state.id, host, port)) return Promise.resolve();
     const site = { syscall: 'connect', address: host, port };
     const finished = (id: number): undefined | null => (native.connectResult(id, host, port) ? undefined : null);
-    return waitFor(state, WRITABLE, finished, site, checked, true);
+    return waitFor(state, WRITABLE, finished, site, checked);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -117,20 +118,20 @@ export function send(s: SOCKET, data: SendData, options?: TransferOptions): Prom
       bytes = toBytes(data);
       length = byteLengthOf(bytes);
     }
-    if (isIdle(state, WRITABLE)) {
+    if (state.writers.length === 0) {
       // The first try needs no StreamSend: most sends go whole at once. One is made only to carry on.
       tried = true;
       const sent = native.trySend(state.id, bytes, checked.flags);
-      if (sent === length) return Promise.resolve(sent);
+      if (sent === length) return takeFastPath() ? Promise.resolve(sent) : afterLoopTurn(sent);
       transfer = new StreamSend(bytes, checked.flags, sent ?? 0);
     } else {
       transfer = new StreamSend(bytes, checked.flags, 0);
     }
-    return waitForCall(state, WRITABLE, attemptSend, transfer, undefined, SEND, checked, tried);
+    return waitForCall(state, WRITABLE, attemptSend, transfer, undefined, SEND, checked);
   } catch (error) {
     if (transfer !== undefined) transfer.annotate(error);
     else if (tried) annotateSend(error, 0); // the first try failed: nothing was sent
-    return Promise.reject(error);
+    return tried ? failWithinBudget(error) : Promise.reject(error);
   }
 }
 
@@ -155,20 +156,19 @@ export function recv(s: SOCKET, length: number, options?: TransferOptions): Prom
  * the peer closed the connection gracefully.
  */
 export function recvInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?: TransferOptions): Promise<number> {
+  let tried = false;
   try {
     const checked = checkOptions(options);
     const state = stateOf(s);
-    let tried = false;
-    if (isIdle(state, READABLE)) {
-      // A call that cannot leave its queue early (no signal, no timeout) is armed: if it must wait, the addon reads
-      // for it at the readiness event, with no call back into the addon from JavaScript (native.ts, tryRecv).
-      const received = native.tryRecv(state.id, buf, checked.flags, mayArm(checked));
-      if (received !== null) return Promise.resolve(received);
-      tried = true;
-    }
-    return waitForCall(state, READABLE, tryRecvInto, buf, checked.flags, RECV, checked, tried);
+    if (state.readers.length !== 0) return waitForCall(state, READABLE, tryRecvInto, buf, checked.flags, RECV, checked);
+    // A call that cannot leave its queue early (no signal, no timeout) is armed: if it must wait, the addon reads
+    // for it at the readiness event, with no call back into the addon from JavaScript (native.ts, tryRecv).
+    tried = true;
+    const received = native.tryRecv(state.id, buf, checked.flags, mayArm(checked));
+    if (received !== null) return takeFastPath() ? Promise.resolve(received) : afterLoopTurn(received);
+    return waitForCall(state, READABLE, tryRecvInto, buf, checked.flags, RECV, checked);
   } catch (error) {
-    return Promise.reject(error);
+    return tried ? failWithinBudget(error) : Promise.reject(error);
   }
 }
 
@@ -399,7 +399,7 @@ function waitForAny<T>(
     }
     for (const [s, direction] of watches) {
       if (direction === PRIORITIZED && !canWatchPrioritized) continue; // the poller covers it
-      waitFor(stateOf(s), direction, attempt, { syscall }, inner, false, false).then(
+      waitFor(stateOf(s), direction, attempt, { syscall }, inner, false).then(
         (value) => settle(() => resolve(value)),
         (error: unknown) => {
           // closesocket (or the last cleanup) cancels waits with WSAEINTR; select and WSAPoll answer instead.

@@ -6,8 +6,9 @@
 // Who watches: an addon try* that finds WSAEWOULDBLOCK (or a send buffer full part-way) starts watching the socket
 // itself, and the addon delivers each readiness event once (native/async_calls.cc), so a wait costs no native call
 // of its own. The rule that keeps this right: a queue that is not empty has its direction watched, because its
-// first call either found WSAEWOULDBLOCK at its last attempt or was watched for explicitly when it queued without
-// trying (a call yielding to the event loop, src/fairness.ts; select and WSAPoll, whose attempts do not watch).
+// first call either found WSAEWOULDBLOCK at its last attempt or was watched for explicitly when it queued (select
+// and WSAPoll, whose attempts do not watch). A call first in line always tries before it waits: past the fairness
+// budget too, which delays only the delivery of what it got (src/fairness.ts).
 // Only a call leaving early (abort, timeout) as the last one waiting tells the addon to stop watching.
 //
 // Armed reads: a read with no signal and no timeout that found WSAEWOULDBLOCK at its first try left its buffer with
@@ -17,7 +18,7 @@
 import { abortError, isAbortSignal, isAborted, listenForAbort } from './abort.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
-import { deliverWithinBudget, refillFastPath, takeFastPath } from './fairness.js';
+import { afterLoopTurn, deliverWithinBudget, failAfterLoopTurn, failWithinBudget, refillFastPath, takeFastPath } from './fairness.js';
 import { native, type SOCKET, type SocketId } from './native.js';
 
 /** uv_poll's readiness bits (UV_READABLE, UV_WRITABLE, UV_PRIORITIZED), the same on every OS. */
@@ -238,14 +239,6 @@ export function setKeepsLoopAlive(s: SOCKET, keeps: boolean): void {
   }
 }
 
-/**
- * True when no call is waiting on the socket in `direction`, so a new call may try at once without overtaking one,
- * and the event loop is not owed a turn (src/fairness.ts).
- */
-export function isIdle(state: SocketState, direction: number): boolean {
-  return queueOf(state, direction).length === 0 && takeFastPath();
-}
-
 /** The calls waiting on `state` in `direction` (one of READABLE, WRITABLE, PRIORITIZED). */
 function queueOf(state: SocketState, direction: number): Waiter[] {
   return direction === READABLE ? state.readers : direction === WRITABLE ? state.writers : state.prioritized;
@@ -282,12 +275,6 @@ function drain(state: SocketState, queue: Waiter[], direction: number): void {
       state.spare = waiter;
     }
   }
-}
-
-/** The first try of calls that yielded to the event loop (src/fairness.ts): the loop has come round, so the budget is full. */
-function tryYielded(state: SocketState, queue: Waiter[], direction: number): void {
-  refillFastPath();
-  drain(state, queue, direction);
 }
 
 /** Watches the socket for the calls of `queue`; if it cannot be watched, they fail with the reason. */
@@ -408,10 +395,10 @@ export function checkTimeout(timeout: unknown, name: string, integer = false): a
 }
 
 /**
- * Waits until `attempt` returns a value, retrying it each time the socket is ready in `direction`. `tried`: the caller
- * has just made the first attempt, an addon try* that found WSAEWOULDBLOCK and so watches; otherwise it made none
- * (others wait before it, or it yields to the event loop) and the first try comes with readiness. `watchesItself`:
- * false for attempts that are not addon try* calls (select, WSAPoll), after which the queue watches again.
+ * Waits until `attempt` returns a value, retrying it each time the socket is ready in `direction`. A call first in
+ * line has just made its first attempt, an addon try* that found WSAEWOULDBLOCK and so watches; a call behind others
+ * makes its first with readiness. `watchesItself`: false for attempts that are not addon try* calls (select,
+ * WSAPoll), which the queue watches for.
  */
 export function waitFor<T>(
   state: SocketState,
@@ -419,10 +406,9 @@ export function waitFor<T>(
   attempt: (id: number) => T | null,
   site: CallSite,
   options: CheckedOptions,
-  tried: boolean,
   watchesItself = true,
 ): Promise<T> {
-  return waitForCall(state, direction, attempt, undefined, undefined, site, options, tried, watchesItself);
+  return waitForCall(state, direction, attempt, undefined, undefined, site, options, watchesItself);
 }
 
 // The Waiter whose promise is being made: one executor for every wait hands it the settlers (no closure per wait,
@@ -442,7 +428,6 @@ export function waitForCall<A, B, T>(
   b: B,
   site: CallSite,
   options: CheckedOptions,
-  tried: boolean,
   watchesItself = true,
 ): Promise<T> {
   const queue = queueOf(state, direction);
@@ -489,13 +474,10 @@ export function waitForCall<A, B, T>(
   }
   const first = queue.length === 0;
   queue.push(waiter);
-  // Untried and first in line: nothing watches for it yet. A try* call that yielded to the event loop tries on its
-  // next turn, not on readiness: a call that would fail at once (send on a listening socket, WSAENOTCONN) may wait
-  // for readiness that never comes.
-  if (first && !tried) {
-    if (watchesItself) setImmediate(tryYielded, state, queue, direction);
-    else watchOrFailAll(state, queue, direction);
-  }
+  // A try* call first in line watches already; select's and WSAPoll's attempts do not. Every call first in line has
+  // tried: waiting for readiness untried, a call that would fail at once (send on a listening socket, WSAENOTCONN)
+  // could wait for a readiness that never comes.
+  if (first && !watchesItself) watchOrFailAll(state, queue, direction);
   return promise;
 }
 
@@ -517,7 +499,10 @@ export function attemptOrWait<T>(
 /** An addon try* call that takes the socket's id and two more arguments. */
 export type TryCall<A, B, T> = (id: SocketId, a: A, b: B) => T | null;
 
-/** {@link attemptOrWait} for one try* call and its arguments: the first try makes no closure. */
+/**
+ * {@link attemptOrWait} for one try* call and its arguments: the first try makes no closure. The try comes at once
+ * unless others wait before it on this socket; what it gets is delivered within the budget (src/fairness.ts).
+ */
 export function callOrWait<A, B, T>(
   s: SOCKET,
   direction: number,
@@ -528,18 +513,21 @@ export function callOrWait<A, B, T>(
   options: CheckedOptions,
 ): Promise<T> {
   const state = stateOf(s);
-  let tried = false;
-  if (isIdle(state, direction)) {
-    const value = call(state.id, a, b);
-    if (value !== null) return Promise.resolve(value);
-    tried = true;
+  if (queueOf(state, direction).length !== 0) return waitForCall(state, direction, call, a, b, site, options);
+  let value: T | null;
+  try {
+    value = call(state.id, a, b);
+  } catch (error) {
+    return failWithinBudget(error);
   }
-  return waitForCall(state, direction, call, a, b, site, options, tried);
+  if (value === null) return waitForCall(state, direction, call, a, b, site, options);
+  return takeFastPath() ? Promise.resolve(value) : afterLoopTurn(value);
 }
 
 /**
- * {@link callOrWait} that returns the value itself when the call completes at once (for callers that settle a
- * promise of their own from it), a promise only when it waits. `T` must not be a promise.
+ * {@link callOrWait} that returns the value itself when the call completes at once within the budget (for callers
+ * that settle a promise of their own from it), else a promise, of the value as `site.fulfilled` makes it, as a
+ * wait's. Throws what the try fails with at once within the budget. `T` must not be a promise.
  */
 export function callNowOrWait<A, B, T extends object>(
   s: SOCKET,
@@ -551,11 +539,16 @@ export function callNowOrWait<A, B, T extends object>(
   options: CheckedOptions,
 ): T | Promise<T> {
   const state = stateOf(s);
-  let tried = false;
-  if (isIdle(state, direction)) {
-    const value = call(state.id, a, b);
-    if (value !== null) return value;
-    tried = true;
+  if (queueOf(state, direction).length !== 0) return waitForCall(state, direction, call, a, b, site, options);
+  let value: T | null;
+  try {
+    value = call(state.id, a, b);
+  } catch (error) {
+    if (takeFastPath()) throw error;
+    return failAfterLoopTurn(error);
   }
-  return waitForCall(state, direction, call, a, b, site, options, tried);
+  if (value === null) return waitForCall(state, direction, call, a, b, site, options);
+  if (takeFastPath()) return value;
+  const { fulfilled } = site;
+  return afterLoopTurn((fulfilled === undefined ? value : fulfilled(value)) as T);
 }

@@ -9,7 +9,7 @@ import type { SocketId } from './native.js';
 import { native } from './native.js';
 import { isPoolSized, tryRecvChunk } from './chunks.js';
 import { byteLengthOf, isUint8Array, plainBytesOf, toBytes } from './arguments.js';
-import { takeFastPath } from './fairness.js';
+import { afterLoopTurn, failAfterLoopTurn, takeFastPath } from './fairness.js';
 import {
   NO_OPTIONS, READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, mayArm, stateOf, waitForCall, type CallSite,
   type CheckedOptions, type SocketState, type TransferOptions,
@@ -48,21 +48,21 @@ export function sendNowOrLater(state: SocketState, data: SendData, options: Tran
       bytes = toBytes(data);
       length = byteLengthOf(bytes);
     }
-    // isIdle(state, WRITABLE), written out: V8 did not inline its queueOf here.
-    if (state.writers.length === 0 && takeFastPath()) {
+    if (state.writers.length === 0) {
       // The first try needs no StreamSend: most sends go whole at once. One is made only to carry on.
       tried = true;
       const sent = native.trySend(state.id, bytes, checked.flags);
-      if (sent === length) return sent;
+      if (sent === length) return takeFastPath() ? sent : afterLoopTurn(sent);
       transfer = new StreamSend(bytes, checked.flags, sent ?? 0);
     } else {
       transfer = new StreamSend(bytes, checked.flags, 0);
     }
-    return waitForCall(state, WRITABLE, attemptSend, transfer, undefined, SEND, checked, tried);
+    return waitForCall(state, WRITABLE, attemptSend, transfer, undefined, SEND, checked);
   } catch (error) {
     if (transfer !== undefined) transfer.annotate(error);
     else if (tried) annotateSend(error, 0); // the first try failed: nothing was sent
-    throw error;
+    if (!tried || takeFastPath()) throw error;
+    return failAfterLoopTurn(error);
   }
 }
 
@@ -103,18 +103,21 @@ Buffer | null | Promise<Buffer | null> {
  */
 function recvArmable(state: SocketState, length: number, checked: CheckedOptions, site: CallSite, endIsNull: boolean):
 Buffer | null | Promise<Buffer | null> {
-  // isIdle(state, READABLE), written out: V8 did not inline it (nor its queueOf) here, some 45 instructions a call.
-  if (state.readers.length !== 0 || !takeFastPath()) {
-    return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked, false);
-  }
+  if (state.readers.length !== 0) return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked);
   const chunk = Buffer.allocUnsafe(length);
-  const received = native.tryRecv(state.id, chunk, checked.flags, true);
+  let received: number | null;
+  try {
+    received = native.tryRecv(state.id, chunk, checked.flags, true);
+  } catch (error) {
+    if (takeFastPath()) throw error;
+    return failAfterLoopTurn(error);
+  }
   if (received === null) {
     state.armedChunk = chunk;
-    return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked, true);
+    return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked);
   }
-  if (received === length) return chunk;
-  return received === 0 && endIsNull ? null : chunk.subarray(0, received);
+  const result = received === length ? chunk : received === 0 && endIsNull ? null : chunk.subarray(0, received);
+  return takeFastPath() ? result : afterLoopTurn(result);
 }
 
 /** One `send`: the bytes it must hand to the kernel, and how many it has. */
