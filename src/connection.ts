@@ -9,6 +9,7 @@ import {
 } from './constants.js';
 import { WinsockError } from './errors.js';
 import { connectFirst, interleaveFamilies } from './happy-eyeballs.js';
+import { afterLoopTurn, takeFastPath } from './fairness.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP, SD_SEND, SOCK_STREAM,
   closesocket, getpeername, getsockname, nativeHandle, setKeepAlive as setKeepAliveValues, setOption, shutdown,
@@ -292,8 +293,9 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
     let received: Buffer | null | Promise<Buffer | null>;
     try {
       checkReadSize(size);
-      // Closed by the server's closeIdleConnections(): to the reader, as if the peer had ended.
-      if (this.#endedByServer) return Promise.resolve(null);
+      // Closed by the server's closeIdleConnections(): to the reader, as if the peer had ended, and within the
+      // budget as a read at a peer's end is (src/fairness.ts): `for (;;) await read()` must still yield to the loop.
+      if (this.#endedByServer) return takeFastPath() ? Promise.resolve(null) : afterLoopTurn(null);
       this.#state ??= stateOf(this.handle);
       received = readNowOrLater(this.#state, this.handle, size, this.#withIdleTimeout(options));
     } catch (error) {

@@ -22,7 +22,8 @@ const BUDGET = 256;
 let used = 0;
 
 // What waits for the loop's next turn, in the order it came: what a call got past the budget, and (thread poller)
-// readiness deliveries. Nothing is delivered at once while any of it waits, so results keep their calls' order.
+// readiness deliveries. Nothing is delivered at once while any of it waits, neither a call that completes at once
+// (takeFastPath) nor one that waited (settleInOrder), so results keep their calls' order.
 let deferred: (() => void)[] = [];
 
 /**
@@ -36,6 +37,17 @@ export function takeFastPath(): boolean {
 /** Called once the event loop has come round (a readiness event): the budget is full again. */
 export function refillFastPath(): void {
   used = 0;
+}
+
+/**
+ * Settles a call that waited (src/readiness.ts): `settle(value)` at once, unless what earlier calls got still waits
+ * for the loop's next turn; then after that, in order. A readiness event in the poll phase, or a close, an abort or a
+ * timeout, comes before the check phase that delivers the deferred: settled at once, a call made after a deferred
+ * one got its bytes (or its WSAEINTR) first.
+ */
+export function settleInOrder<T>(settle: (value: T) => void, value: T): void {
+  if (deferred.length === 0) settle(value);
+  else deferToLoopTurn(() => settle(value));
 }
 
 /** A promise of `value`, resolved once the event loop has come round (a call that completed past the budget). */

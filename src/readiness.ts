@@ -18,7 +18,7 @@
 import { abortError, isAbortSignal, isAborted, listenForAbort } from './abort.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
-import { afterLoopTurn, deliverWithinBudget, failAfterLoopTurn, failWithinBudget, refillFastPath, takeFastPath } from './fairness.js';
+import { afterLoopTurn, deliverWithinBudget, failAfterLoopTurn, failWithinBudget, refillFastPath, settleInOrder, takeFastPath } from './fairness.js';
 import { native, type SOCKET, type SocketId } from './native.js';
 
 /** uv_poll's readiness bits (UV_READABLE, UV_WRITABLE, UV_PRIORITIZED), the same on every OS. */
@@ -127,13 +127,15 @@ class Waiter {
   /** Resolves the call with `value`, as its site maps it. */
   succeed(value: unknown): void {
     const { fulfilled } = this.site;
-    this.resolve(fulfilled === undefined ? value : fulfilled(value)); // settled first: whatever the cleanup meets, the data taken is delivered
+    // Settled first: whatever the cleanup meets, the data taken is delivered. In order: after what calls made
+    // before it got past the budget (src/fairness.ts).
+    settleInOrder(this.resolve, fulfilled === undefined ? value : fulfilled(value));
     this.stopTimers();
   }
 
   fail(error: unknown): void {
     this.site.annotate?.(error, this.a);
-    this.reject(error);
+    settleInOrder(this.reject, error);
     this.stopTimers();
   }
 
@@ -220,7 +222,7 @@ export function endWaitingReads(s: SOCKET, site: CallSite, value: unknown): void
   if (ending.length === 0) return;
   state.readers.splice(0, state.readers.length, ...state.readers.filter((waiter) => waiter.site !== site));
   for (const waiter of ending) {
-    waiter.resolve(value);
+    settleInOrder(waiter.resolve, value);
     waiter.stopTimers();
   }
 }
@@ -254,7 +256,7 @@ function drain(state: SocketState, queue: Waiter[], direction: number): void {
     } catch (error) {
       // Nothing in tryNow should throw; if something does, it fails this call only, not the callers behind it
       // (nor the process: this runs in the readiness callback).
-      waiter.reject(error);
+      settleInOrder(waiter.reject, error);
       finished = true;
     }
     if (!finished) {

@@ -1,6 +1,8 @@
 // The fairness budget (src/fairness.ts): past it, a call that completes at once still makes its syscall at the call,
 // and what it got reaches the caller on the loop's next turn, in call order. The first test failed on the code
 // before 2026-11-30, where a call past the budget queued without trying: closing the socket right after lost it.
+// The call-order tests after it failed on that commit (a687c65): a call that waited was settled the moment its
+// readiness, close or abort came, before the check phase delivered what the calls made before it had got.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -64,6 +66,135 @@ describe('fairness: calls past the budget', () => {
       assert.equal(outcome.status, 'rejected');
       assert.equal((outcome.reason as { code?: string }).code, 'WSAENOTCONN');
     }
+  });
+
+  /**
+   * The check phase of the loop: calls made from here have their deferred results delivered at the next turn's check
+   * phase, after that turn's poll phase, so a readiness event can come between a deferral and its delivery.
+   */
+  function checkPhase(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** `count` reads of one byte each that complete at once, then one that waits; each records when it settles. */
+  async function readsThenOneThatWaits(
+    server: sync.SOCKET,
+    count: number,
+    read: (i: number) => Promise<unknown>,
+  ): Promise<{ settled: string[]; reads: Promise<unknown>[] }> {
+    await untilReadable(server, count);
+    await checkPhase();
+    const settled: string[] = [];
+    const reads = Array.from({ length: count + 1 }, (_, i) =>
+      read(i).then(
+        (value) => settled.push(`${i}:${Buffer.isBuffer(value) ? value.toString('latin1') : String(value)}`),
+        (error: unknown) => settled.push(`${i}:${error instanceof sync.WinsockError ? error.code : (error as Error).name}`),
+      ),
+    );
+    return { settled, reads };
+  }
+
+  test('a read that waits behind reads past the budget settles after them, though its data comes first', async () => {
+    const { client, server } = scope.pair();
+    sync.send(client, Buffer.alloc(PAST_THE_BUDGET, 'a'));
+    const { settled, reads } = await readsThenOneThatWaits(server, PAST_THE_BUDGET, () => ws.recv(server, 1));
+    // Before the loop's next poll phase, which wakes the last read (armed) while the earlier ones wait for the check phase.
+    sync.send(client, 'Z');
+    await Promise.all(reads);
+    const expected = Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => `${i}:${i < PAST_THE_BUDGET ? 'a' : 'Z'}`);
+    assert.deepEqual(settled, expected);
+  });
+
+  test('Socket.read calls keep their order when the last one waits for data that comes before the loop delivers the others', async () => {
+    const server = Server.listen({ host: '127.0.0.1' });
+    open.push(server);
+    const accepting = server.accept();
+    const client = await Socket.connect('127.0.0.1', server.address().port);
+    open.push(client);
+    const peer = await accepting;
+    open.push(peer);
+    await client.write(Buffer.alloc(PAST_THE_BUDGET, 'b'));
+    const { settled, reads } = await readsThenOneThatWaits(peer.handle, PAST_THE_BUDGET, () => peer.read(1));
+    await client.write('Z');
+    await Promise.all(reads);
+    const expected = Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => `${i}:${i < PAST_THE_BUDGET ? 'b' : 'Z'}`);
+    assert.deepEqual(settled, expected);
+  });
+
+  test('a send that waits behind sends past the budget settles after them', async () => {
+    const { client, server } = scope.pair();
+    sync.ioctlsocket(server, sync.FIONBIO, 1);
+    await checkPhase();
+    const settled: number[] = [];
+    const sends = Array.from({ length: PAST_THE_BUDGET }, (_, i) => ws.send(client, 'x').then(() => settled.push(i)));
+    // The send buffer filled (the client is nonblocking since its first async call), so the next send waits.
+    const filler = Buffer.alloc(65536);
+    for (;;) {
+      try {
+        sync.send(client, filler);
+      } catch (error) {
+        assert.equal((error as sync.WinsockError).code, 'WSAEWOULDBLOCK');
+        break;
+      }
+    }
+    sends.push(ws.send(client, 'y').then(() => settled.push(PAST_THE_BUDGET)));
+    // The peer reads everything at once, so the client is writable at the loop's next poll phase, before its check phase.
+    const scratch = Buffer.alloc(1 << 20);
+    for (let waited = 0; sync.select(null, [client], null, 0).count === 0; waited++) {
+      assert.ok(waited < 5000, 'the client never became writable');
+      try {
+        sync.recv(server, scratch);
+      } catch (error) {
+        assert.equal((error as sync.WinsockError).code, 'WSAEWOULDBLOCK');
+      }
+    }
+    await Promise.all(sends);
+    assert.deepEqual(settled, Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => i));
+  });
+
+  test('closing the socket: the WSAEINTR of a read that waits comes after the data of the reads made before it', async () => {
+    const { client, server } = scope.pair();
+    sync.send(client, Buffer.alloc(PAST_THE_BUDGET, 'c'));
+    const { settled, reads } = await readsThenOneThatWaits(server, PAST_THE_BUDGET, () => ws.recv(server, 1));
+    scope.close(server);
+    await Promise.all(reads);
+    const expected = Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => `${i}:${i < PAST_THE_BUDGET ? 'c' : 'WSAEINTR'}`);
+    assert.deepEqual(settled, expected);
+  });
+
+  test('an abort of a read that waits comes after the data of the reads made before it', async () => {
+    const { client, server } = scope.pair();
+    sync.send(client, Buffer.alloc(PAST_THE_BUDGET, 'd'));
+    const controller = new AbortController();
+    const { settled, reads } = await readsThenOneThatWaits(server, PAST_THE_BUDGET, (i) =>
+      ws.recv(server, 1, i === PAST_THE_BUDGET ? { signal: controller.signal } : undefined),
+    );
+    controller.abort();
+    await Promise.all(reads);
+    const expected = Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => `${i}:${i < PAST_THE_BUDGET ? 'd' : 'AbortError'}`);
+    assert.deepEqual(settled, expected);
+  });
+
+  test('Socket.read after closeIdleConnections resolves null within the budget: a loop of them yields to the event loop', async () => {
+    const server = Server.listen({ host: '127.0.0.1' });
+    open.push(server);
+    const accepting = server.accept();
+    const client = await Socket.connect('127.0.0.1', server.address().port);
+    open.push(client);
+    const peer = await accepting;
+    open.push(peer);
+    const waiting = peer.read();
+    for (let waited = 0; !peer.idle; waited++) {
+      assert.ok(waited < 5000, 'the read never waited');
+      await sleep(1);
+    }
+    server.closeIdleConnections();
+    assert.equal(await waiting, null);
+    let turned = false;
+    setImmediate(() => (turned = true));
+    let reads = 0;
+    for (; !turned && reads < 10 * PAST_THE_BUDGET; reads++) assert.equal(await peer.read(), null);
+    assert.ok(turned, `${reads} reads resolved without a turn of the event loop`);
   });
 
   test('Socket reads past the budget at the end of the stream resolve null, armed or not', async () => {
