@@ -80,17 +80,21 @@ export function connect(
   portOrOptions?: number | AsyncOptions,
   maybeOptions?: AsyncOptions,
 ): Promise<void> {
+  let tried = false;
   try {
     const options = typeof address === 'string' ? maybeOptions : (portOrOptions as AsyncOptions | undefined);
     const [host, port] = splitAddress(address, typeof address === 'string' ? (portOrOptions as number) : undefined);
     const checked = checkOptions(options);
     const state = stateOf(s);
-    if (native.tryConnect(state.id, host, port)) return Promise.resolve();
+    tried = true;
+    // Within the budget like every call that completes or fails at once (src/fairness.ts): a loop of connects
+    // refused at once (WSAEISCONN) never yielded to the event loop.
+    if (native.tryConnect(state.id, host, port)) return takeFastPath() ? Promise.resolve() : afterLoopTurn(undefined);
     const site = { syscall: 'connect', address: host, port };
     const finished = (id: number): undefined | null => (native.connectResult(id, host, port) ? undefined : null);
     return waitFor(state, WRITABLE, finished, site, checked);
   } catch (error) {
-    return Promise.reject(error);
+    return tried ? failWithinBudget(error) : Promise.reject(error);
   }
 }
 
@@ -279,8 +283,9 @@ export async function select(
   if (timeout !== null) checkTimeout(timeout, 'timeout', true);
   const checked = checkOptions(options);
   const poll = (): SelectResult => native.select(readfds, writefds, exceptfds, 0);
-  const now = poll();
-  if (now.count > 0 || timeout === 0) return now;
+  const now = answerNow(poll);
+  if (now instanceof Promise) return now;
+  if (now.count > 0 || timeout === 0) return withinBudget(now);
   const watches: [SOCKET, number][] = [
     ...(readfds ?? []).map((s): [SOCKET, number] => [s, READABLE]),
     ...(writefds ?? []).map((s): [SOCKET, number] => [s, WRITABLE]),
@@ -311,8 +316,9 @@ export async function WSAPoll(fds: PollFd[], timeout: number | null = null, opti
   if (limit !== null) checkTimeout(limit, 'timeout', true);
   const checked = checkOptions(options);
   const poll = (): number => native.WSAPoll(fds, 0);
-  const now = poll();
-  if (now > 0 || limit === 0) return now;
+  const now = answerNow(poll);
+  if (now instanceof Promise) return now;
+  if (now > 0 || limit === 0) return withinBudget(now);
   // Winsock's POLLIN includes POLLRDBAND: the band bits are taken out of the normal ones, which libuv can wait for.
   const band = POLLPRI | POLLRDBAND | POLLWRBAND;
   const readable = (POLLIN | POLLRDNORM) & ~band;
@@ -331,6 +337,24 @@ export async function WSAPoll(fds: PollFd[], timeout: number | null = null, opti
     const count = poll();
     return count > 0 ? count : null;
   }, 'WSAPoll', limit, 0, closed, checked);
+}
+
+/**
+ * select's and WSAPoll's first poll, which answers at once when a socket is ready (or the timeout is 0): its
+ * value, or a promise of what it failed with, delivered within the budget (src/fairness.ts). Neither was under it:
+ * `for (;;) await select([s], null, null, 0)`, or a select loop whose peer always had data, never let a timer run.
+ */
+function answerNow<T>(poll: () => T): T | Promise<never> {
+  try {
+    return poll();
+  } catch (error) {
+    return failWithinBudget(error);
+  }
+}
+
+/** A promise of `value`, at once within the budget, else on the loop's next turn (src/fairness.ts). */
+function withinBudget<T>(value: T): Promise<T> {
+  return takeFastPath() ? Promise.resolve(value) : afterLoopTurn(value);
 }
 
 /**

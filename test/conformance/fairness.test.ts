@@ -197,6 +197,43 @@ describe('fairness: calls past the budget', () => {
     assert.ok(turned, `${reads} reads resolved without a turn of the event loop`);
   });
 
+  /** Makes `call` again and again until the event loop has had a turn: how many calls that took, at most `limit`. */
+  async function callsBeforeATurn(call: () => Promise<unknown>, limit = 10 * PAST_THE_BUDGET): Promise<number> {
+    let turned = false;
+    setImmediate(() => (turned = true));
+    let calls = 0;
+    for (; !turned && calls < limit; calls++) await call().catch(() => undefined);
+    return calls;
+  }
+
+  test('loops of connect, select and WSAPoll that answer at once yield to the event loop', async () => {
+    const { client, server } = scope.pair();
+    const limit = 10 * PAST_THE_BUDGET;
+    const refused = await callsBeforeATurn(async () => {
+      await assert.rejects(ws.connect(client, '127.0.0.1', 1), { code: 'WSAEISCONN' });
+    });
+    assert.ok(refused < limit, `${refused} connects refused at once without a turn of the event loop`);
+    const idle = await callsBeforeATurn(async () => {
+      assert.equal((await ws.select([server], null, null, 0)).count, 0);
+    });
+    assert.ok(idle < limit, `${idle} selects with timeout 0 without a turn of the event loop`);
+    sync.send(client, 'x');
+    await untilReadable(server, 1);
+    const ready = await callsBeforeATurn(async () => {
+      assert.equal((await ws.select([server], null, null)).count, 1);
+    });
+    assert.ok(ready < limit, `${ready} selects of a readable socket without a turn of the event loop`);
+    const polled = await callsBeforeATurn(async () => {
+      assert.equal(await ws.WSAPoll([{ socket: server, events: sync.POLLRDNORM, revents: 0 }]), 1);
+    });
+    assert.ok(polled < limit, `${polled} WSAPolls of a readable socket without a turn of the event loop`);
+    scope.close(server);
+    const closed = await callsBeforeATurn(async () => {
+      await assert.rejects(ws.select([server], null, null, 0), { code: 'WSAENOTSOCK' });
+    });
+    assert.ok(closed < limit, `${closed} selects of a closed socket without a turn of the event loop`);
+  });
+
   test('Socket reads past the budget at the end of the stream resolve null, armed or not', async () => {
     const server = Server.listen({ host: '127.0.0.1' });
     open.push(server);
