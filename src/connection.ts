@@ -16,7 +16,9 @@ import {
 } from './index.js';
 import { getaddrinfo, send, type AsyncOptions } from './promises.js';
 import { READ, readNowOrLater, sendNowOrLater } from './stream-calls.js';
-import { checkTimeout, endWaitingReads, hasWaitingReads, setKeepsLoopAlive, stateOf, type SocketState } from './readiness.js';
+import {
+  checkOptions, checkTimeout, endWaitingReads, hasWaitingReads, setKeepsLoopAlive, stateOf, type SocketState,
+} from './readiness.js';
 import { toDuplex, type SocketStream } from './stream.js';
 import { connectPath } from './unix-sockets.js';
 import type { AddrInfo, SOCKET, SockAddr, SendData } from './types.js';
@@ -295,7 +297,11 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
       checkReadSize(size);
       // Closed by the server's closeIdleConnections(): to the reader, as if the peer had ended, and within the
       // budget as a read at a peer's end is (src/fairness.ts): `for (;;) await read()` must still yield to the loop.
-      if (this.#endedByServer) return takeFastPath() ? Promise.resolve(null) : afterLoopTurn(null);
+      // Its options are checked still: a bad one is a TypeError/RangeError in every state.
+      if (this.#endedByServer) {
+        checkOptions(options);
+        return takeFastPath() ? Promise.resolve(null) : afterLoopTurn(null);
+      }
       this.#state ??= stateOf(this.handle);
       received = readNowOrLater(this.#state, this.handle, size, this.#withIdleTimeout(options));
     } catch (error) {

@@ -175,7 +175,7 @@ describe('fairness: calls past the budget', () => {
     assert.deepEqual(settled, expected);
   });
 
-  test('Socket.read after closeIdleConnections resolves null within the budget: a loop of them yields to the event loop', async () => {
+  test('Socket.read after closeIdleConnections resolves null within the budget, a loop of them yields to the event loop, and bad options are still refused', async () => {
     const server = Server.listen({ host: '127.0.0.1' });
     open.push(server);
     const accepting = server.accept();
@@ -195,6 +195,10 @@ describe('fairness: calls past the budget', () => {
     let reads = 0;
     for (; !turned && reads < 10 * PAST_THE_BUDGET; reads++) assert.equal(await peer.read(), null);
     assert.ok(turned, `${reads} reads resolved without a turn of the event loop`);
+    // Bad options are still refused, as before the connection was ended (not null).
+    await assert.rejects(peer.read(1, { timeout: -1 }), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+    await assert.rejects(peer.read(1, null as never), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    await assert.rejects(peer.read(1, { signal: 'x' as never }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
   });
 
   /** Makes `call` again and again until the event loop has had a turn: how many calls that took, at most `limit`. */
