@@ -175,6 +175,20 @@ describe('fairness: calls past the budget', () => {
     assert.deepEqual(settled, expected);
   });
 
+  test('a timeout of a read that waits comes after the data of the reads made before it', async () => {
+    const { client, server } = scope.pair();
+    sync.send(client, Buffer.alloc(PAST_THE_BUDGET, 'e'));
+    const { settled, reads } = await readsThenOneThatWaits(server, PAST_THE_BUDGET, (i) =>
+      ws.recv(server, 1, i === PAST_THE_BUDGET ? { timeout: 0 } : undefined),
+    );
+    // Past its due time before the loop's next turn, whose timers phase comes before the check phase.
+    const until = performance.now() + 5;
+    while (performance.now() < until);
+    await Promise.all(reads);
+    const expected = Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => `${i}:${i < PAST_THE_BUDGET ? 'e' : 'WSAETIMEDOUT'}`);
+    assert.deepEqual(settled, expected);
+  });
+
   test('Socket.read after closeIdleConnections resolves null within the budget, a loop of them yields to the event loop, and bad options are still refused', async () => {
     const server = Server.listen({ host: '127.0.0.1' });
     open.push(server);
