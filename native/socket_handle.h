@@ -41,6 +41,11 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   platform::NativeSocket Native() const { return socket_; }
   int Family() const { return family_; }
   int Type() const { return type_; }
+  // recv on this socket: a stream's takes the platform's shorter path (platform::RecvStream).
+  platform::Result<std::size_t> Recv(void* data, std::size_t length, int flags) const {
+    return type_ == platform::kStreamSocket ? platform::RecvStream(socket_, data, length, flags)
+                                            : platform::Recv(socket_, data, length, flags);
+  }
 
   // Closes the OS socket once (after its poll handle, as libuv requires); later calls on this object see
   // WSAENOTSOCK. Returns the OS error, if any.

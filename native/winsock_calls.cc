@@ -178,7 +178,7 @@ WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(const Napi::CallbackInfo
 WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(SocketHandle& socket, Napi::Value buf, Napi::Value flags,
                                                         const char* syscall) {
   const arguments::Bytes bytes = arguments::ByteView(env_, buf, "buf");
-  const int flag_bits = static_cast<int>(arguments::Integer(env_, flags, "flags", kIntMin, kIntMax, 0));
+  const int flag_bits = arguments::Flags(env_, flags);
   // Winsock's answers where POSIX gives EPIPE: after shutdown(SD_SEND), and on a stream never connected.
   if (socket.IsSendShutdown()) ThrowWinsockError(platform::wsa::kShutDown, syscall);
   if (socket.Type() == platform::kStreamSocket && !socket.IsConnected()) {
@@ -215,7 +215,7 @@ WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(SocketHandle& socket, Na
     request.data = bytes.data;
     request.length = bytes.length;
   }
-  request.flags = static_cast<int>(arguments::Integer(env_, flags, "flags", kIntMin, kIntMax, 0));
+  request.flags = arguments::Flags(env_, flags);
   // Winsock refuses to read after shutdown(SD_RECEIVE); POSIX would report end of stream instead.
   if (socket.IsReceiveShutdown()) ThrowWinsockError(platform::wsa::kShutDown, syscall);
   return request;
@@ -239,7 +239,7 @@ Napi::Value WinsockAddon::Send(const Napi::CallbackInfo& info) {
 Napi::Value WinsockAddon::Recv(const Napi::CallbackInfo& info) {
   const RecvRequest request = ReadRecvRequest(info, SocketArgument::kObject, "recv");
 
-  const auto received = platform::Recv(request.socket->Native(), request.data, request.length, request.flags);
+  const auto received = request.socket->Recv(request.data, request.length, request.flags);
   if (!received.ok()) ThrowWinsockError(received.error, "recv");
   return RecvResult(request, received.value);
 }

@@ -134,6 +134,9 @@ int Connect(NativeSocket s, const SocketAddress& address);
 // Send never raises SIGPIPE: a write to a reset peer fails with WSAECONNRESET (or WSAESHUTDOWN) instead.
 Result<std::size_t> Send(NativeSocket s, const void* data, std::size_t length, int flags);
 Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int flags);
+// Recv for a SOCK_STREAM socket, the same outcome for less: POSIX skips recvmsg's message header (which reports a
+// datagram cut short) where no flag is set, as a stream's receive is never cut short.
+Result<std::size_t> RecvStream(NativeSocket s, void* data, std::size_t length, int flags);
 int Shutdown(NativeSocket s, int how);
 // setsockopt/getsockopt with the option's bytes as the OS takes them. GetOption returns the length written.
 int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length);

@@ -155,24 +155,42 @@ ssize_t RetryInterrupted(int fd, msghdr* message, int flags) {
   return received;
 }
 
-// recvmsg for recv, recvfrom and WSARecvMsg: a datagram longer than the buffer is cut to it, as everywhere, and
-// fails with WSAEMSGSIZE as Winsock's receive does (the bytes that fit are in the buffer). `from` may be null.
-Result<std::size_t> ReceiveMessage(int fd, msghdr* message, int flags) {
-  if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
-  ssize_t received = RetryInterrupted(fd, message, flags);
+// recv with no flags, again when a signal interrupted it.
+ssize_t RetryInterrupted(int fd, void* data, std::size_t length) {
+  ssize_t received;
+  do {
+    received = recv(fd, data, length, 0);
+  } while (received == -1 && errno == EINTR);
+  return received;
+}
+
+// A receive (`receive_once`, a recvmsg or recv) with Winsock's errors: the kernel's byte count, not yet bounded.
+template <typename ReceiveOnce>
+Result<std::size_t> ReceiveWithWinsockErrors(int fd, ReceiveOnce receive_once) {
+  ssize_t received = receive_once();
   if (received == -1) {
     const int error = NothingToReadError(fd);
     if (error != wsa::kNotConnected) return Fail<std::size_t>(error);
     // No peer name: a connect under way, or a connection that ended just after the receive looked (the peer's FIN
     // in FIN_WAIT_2 closes the socket at once, and a closed socket has no peer). A second receive tells them apart:
     // end of stream (0) for the one, nothing to read again for the other.
-    received = RetryInterrupted(fd, message, flags);
+    received = receive_once();
     if (received == -1) return Fail<std::size_t>(NothingToReadError(fd));
   }
+  return Ok(static_cast<std::size_t>(received));
+}
+
+// recvmsg for recv, recvfrom and WSARecvMsg: a datagram longer than the buffer is cut to it, as everywhere, and
+// fails with WSAEMSGSIZE as Winsock's receive does (the bytes that fit are in the buffer). `from` may be null.
+Result<std::size_t> ReceiveMessage(int fd, msghdr* message, int flags) {
+  if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
+  const Result<std::size_t> received =
+      ReceiveWithWinsockErrors(fd, [fd, message, flags] { return RetryInterrupted(fd, message, flags); });
+  if (!received.ok()) return received;
   if ((message->msg_flags & MSG_TRUNC) != 0) return Fail<std::size_t>(10040);  // WSAEMSGSIZE
   std::size_t owned = 0;
   for (std::size_t i = 0; i < static_cast<std::size_t>(message->msg_iovlen); ++i) owned += message->msg_iov[i].iov_len;
-  return Ok(Bounded(static_cast<std::size_t>(received), owned));
+  return Ok(Bounded(received.value, owned));
 }
 
 // getaddrinfo's EAI_* codes -> the numbers GetAddrInfoW returns on Windows.
@@ -473,6 +491,17 @@ Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int fla
   message.msg_iov = &buffer;
   message.msg_iovlen = 1;
   return ReceiveMessage(static_cast<int>(s), &message, flags);
+}
+
+Result<std::size_t> RecvStream(NativeSocket s, void* data, std::size_t length, int flags) {
+  // With a flag, the message header: Linux's TCP reports MSG_TRUNC there for urgent data (MSG_OOB) read into no
+  // bytes, which Recv answers with WSAEMSGSIZE. Without one, nothing a stream receives is ever cut short.
+  if (flags != 0) return Recv(s, data, length, flags);
+  const int fd = static_cast<int>(s);
+  const Result<std::size_t> received =
+      ReceiveWithWinsockErrors(fd, [fd, data, length] { return RetryInterrupted(fd, data, length); });
+  if (!received.ok()) return received;
+  return Ok(Bounded(received.value, length));
 }
 
 int Shutdown(NativeSocket s, int how) {
