@@ -188,7 +188,7 @@ Napi::Value WinsockAddon::TrySend(const napi_value* args) {
                                               Napi::Value(env_, args[2]), "send");
   if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "send");
 
-  const auto sent = platform::Send(request.socket->Native(), request.data, request.length, request.flags);
+  const auto sent = platform::TrySend(request.socket->Native(), request.data, request.length, request.flags);
   if (sent.error == platform::wsa::kWouldBlock) {
     WatchForRetry(*request.socket, SocketPoll::kWritable, "send");
     return env_.Null();
@@ -205,7 +205,7 @@ Napi::Value WinsockAddon::TryRecv(const napi_value* args) {
                                               Napi::Value(env_, args[2]), "recv");
   if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "recv");
 
-  const auto received = request.socket->Recv(request.data, request.length, request.flags);
+  const auto received = request.socket->TryRecv(request.data, request.length, request.flags);
   if (received.error == platform::wsa::kWouldBlock) {
     WatchForRetry(*request.socket, SocketPoll::kReadable, "recv");
     bool arm = false;
@@ -230,7 +230,7 @@ napi_value WinsockAddon::ReadForArmedRecv(SocketHandle& socket) {
     socket.ReleaseRecvBuffer();
     return env_.Undefined();
   }
-  const auto received = socket.Recv(data, length, socket.ArmedRecvFlags());
+  const auto received = socket.TryRecv(data, length, socket.ArmedRecvFlags());
   if (received.error == platform::wsa::kWouldBlock) {
     // A spurious wakeup: the call waits on, armed; if the socket cannot be watched, its retry fails with the reason.
     if (socket.Watch(SocketPoll::kReadable) == 0) return env_.Null();
