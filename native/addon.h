@@ -69,7 +69,9 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // a double for one as napi_create_double does.
   napi_value Count(std::size_t count) const {
     napi_value value = nullptr;
-    if (count <= UINT32_MAX) napi_create_uint32(env_, static_cast<std::uint32_t>(count), &value);
+    // napi_create_int32 over napi_create_uint32: V8's Integer::NewFromUnsigned checks the range and then makes
+    // the same small integer through Integer::New.
+    if (count <= INT32_MAX) napi_create_int32(env_, static_cast<std::int32_t>(count), &value);
     else napi_create_double(env_, static_cast<double>(count), &value);
     return value;
   }
@@ -250,7 +252,14 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   SendRequest ReadSendRequest(SocketHandle& socket, Napi::Value buf, Napi::Value flags, const char* syscall);
   RecvRequest ReadRecvRequest(const Napi::CallbackInfo& info, SocketArgument kind, const char* syscall);
   RecvRequest ReadRecvRequest(SocketHandle& socket, Napi::Value buf, Napi::Value flags, const char* syscall);
-  Napi::Value RecvResult(const RecvRequest& request, std::size_t received);
+  // What a receive returns: the count read into the caller's buffer, or a new Buffer of what was read into the
+  // addon's own. The platform layer bounds what the OS reports; this bound is the addon's own, on the memory it
+  // hands back.
+  Napi::Value RecvResult(const RecvRequest& request, std::size_t received) {
+    if (request.owned != nullptr) return OwnedRecvResult(request, received);
+    return Napi::Value(env_, Count(platform::Bounded(received, request.length)));
+  }
+  Napi::Value OwnedRecvResult(const RecvRequest& request, std::size_t received);
   AddrInfoQuery ReadAddrInfoQuery(const Napi::CallbackInfo& info);
   Napi::Value SendToOnce(const Napi::CallbackInfo& info, bool nonblocking);
   Napi::Value RecvFromOnce(const Napi::CallbackInfo& info, bool nonblocking);

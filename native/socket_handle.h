@@ -69,7 +69,7 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   // Async use: the first call makes the socket nonblocking for good (uv_poll_init_socket, or FIONBIO/O_NONBLOCK for
   // the thread poller), as FIONBIO would.
   // Both return a Winsock error number, 0 on success.
-  int MakeNonBlocking();
+  int MakeNonBlocking() { return watcher_ != nullptr ? 0 : StartWatcher(); }
   // Starts or stops watching for readiness events (SocketPoll::kReadable | kWritable) on behalf of waiting calls.
   int Watch(int events) { return SetWatched(watched_ | events); }
   int Unwatch(int events) { return SetWatched(watched_ & ~events); }
@@ -106,6 +106,8 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   enum class State { kOpen, kClosed };
 
   int SetWatched(int events);
+  // MakeNonBlocking's first call: the watcher from the environment's readiness backend.
+  int StartWatcher();
   // The ArrayBuffer under `view` (a TypedArray, DataView or ArrayBuffer) and its data; false where Node-API cannot
   // read it (a SharedArrayBuffer).
   static bool ArrayBufferOf(napi_env env, napi_value view, napi_value* memory, void** base);

@@ -177,7 +177,12 @@ WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(const Napi::CallbackInfo
 
 WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(SocketHandle& socket, Napi::Value buf, Napi::Value flags,
                                                         const char* syscall) {
-  const arguments::Bytes bytes = arguments::ByteView(env_, buf, "buf");
+  // A Buffer or other view in the one call that also reads it, as ReadRecvRequest does; ByteView for the rest (an
+  // ArrayBuffer, a view of no bytes, which may be detached, and what is no bytes at all).
+  arguments::Bytes bytes;
+  if (napi_get_buffer_info(env_, buf, &bytes.data, &bytes.length) != napi_ok || bytes.length == 0) {
+    bytes = arguments::ByteView(env_, buf, "buf");
+  }
   const int flag_bits = arguments::Flags(env_, flags);
   // Winsock's answers where POSIX gives EPIPE: after shutdown(SD_SEND), and on a stream never connected.
   if (socket.IsSendShutdown()) ThrowWinsockError(platform::wsa::kShutDown, syscall);
@@ -221,11 +226,8 @@ WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(SocketHandle& socket, Na
   return request;
 }
 
-Napi::Value WinsockAddon::RecvResult(const RecvRequest& request, std::size_t received) {
-  // The platform layer bounds what the OS reports; this bound is the addon's own, on the memory it hands back.
-  const std::size_t length = platform::Bounded(received, request.length);
-  if (request.owned == nullptr) return Napi::Value(env_, Count(length));
-  return Napi::Buffer<std::uint8_t>::Copy(env_, request.owned.get(), length);
+Napi::Value WinsockAddon::OwnedRecvResult(const RecvRequest& request, std::size_t received) {
+  return Napi::Buffer<std::uint8_t>::Copy(env_, request.owned.get(), platform::Bounded(received, request.length));
 }
 
 Napi::Value WinsockAddon::Send(const Napi::CallbackInfo& info) {
