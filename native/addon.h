@@ -71,7 +71,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
     napi_value value = nullptr;
     // napi_create_int32 over napi_create_uint32: V8's Integer::NewFromUnsigned checks the range and then makes
     // the same small integer through Integer::New.
-    if (count <= INT32_MAX) napi_create_int32(env_, static_cast<std::int32_t>(count), &value);
+    if (count <= static_cast<std::size_t>(INT32_MAX)) napi_create_int32(env_, static_cast<std::int32_t>(count), &value);
     else napi_create_double(env_, static_cast<double>(count), &value);
     return value;
   }

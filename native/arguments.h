@@ -43,7 +43,8 @@ Bytes ByteView(Napi::Env env, Napi::Value value, const char* name);
 inline int Flags(napi_env env, napi_value value) {
   double number = 0;
   // NaN fails the range check; in range, the cast is defined and gives back `number` exactly for an integer only.
-  if (napi_get_value_double(env, value, &number) == napi_ok && number >= kIntMin && number <= kIntMax &&
+  if (napi_get_value_double(env, value, &number) == napi_ok && number >= static_cast<double>(kIntMin) &&
+      number <= static_cast<double>(kIntMax) &&
       static_cast<double>(static_cast<int>(number)) == number) {
     return static_cast<int>(number);
   }
