@@ -21,6 +21,7 @@
         "native/readiness_calls.cc",
         "native/socket_handle.cc",
         "native/socket_poll.cc",
+        "native/socket_registry.cc",
         "native/thread_poller.cc",
         "native/winsock_calls.cc",
         "native/platform/address.cc",

@@ -145,7 +145,7 @@ void WinsockAddon::OnEnvironmentTeardown(napi_async_cleanup_hook_handle, void* d
   if (addon->host_is_deno_) addon->teardown_hook_ = nullptr;  // Deno frees it when this returns (see SetRuntime)
   // A reference the addon made is its own to delete, at teardown too: the environment does not (LSan: the armed
   // reads' buffer references of sockets still open when a worker ended). It still runs here, so deleting is safe.
-  for (const auto& [id, socket] : addon->open_sockets_) socket->ReleaseRecvBuffer();
+  for (SocketHandle* socket : addon->open_sockets_.Snapshot()) socket->ReleaseRecvBuffer();
   addon->CloseAllSockets();
   addon->StopThreadPoller();
   addon->FinishTeardownWhenClosed();
@@ -190,14 +190,20 @@ void WinsockAddon::DeliverReadiness(SocketHandle& socket, int events) {
 }
 
 void WinsockAddon::CloseAllSockets() {
-  const std::unordered_map<std::uint64_t, SocketHandle*> sockets = std::move(open_sockets_);
-  open_sockets_.clear();
-  for (const auto& [id, socket] : sockets) socket->CloseForTeardown();
+  // CloseForTeardown leaves the registry alone (the addon is going away): empty it here.
+  const std::vector<SocketHandle*> sockets = open_sockets_.Snapshot();
+  open_sockets_ = SocketRegistry();
+  for (SocketHandle* socket : sockets) socket->CloseForTeardown();
 }
 
 void WinsockAddon::CloseAllSocketsAndNotify() {
-  // Each close leaves the registry, and the JavaScript it calls may close (or open) others: take one at a time.
-  while (!open_sockets_.empty()) CloseAndNotify(*open_sockets_.begin()->second);
+  // Each close leaves the registry, and the JavaScript it calls may close (or open) others: each socket of the
+  // snapshot is looked up again before it is closed, and sockets opened meanwhile are in the next snapshot.
+  while (!open_sockets_.Empty()) {
+    for (SocketHandle* socket : open_sockets_.Snapshot()) {
+      if (open_sockets_.Find(socket->Id()) == socket) CloseAndNotify(*socket);
+    }
+  }
 }
 
 int WinsockAddon::CloseAndNotify(SocketHandle& socket) {
@@ -248,13 +254,8 @@ SocketHandle* WinsockAddon::FindSocketId(const Napi::CallbackInfo& info, std::si
   return FindSocketId(info[index]);
 }
 
-SocketHandle* WinsockAddon::FindSocketId(napi_value id_value) {
-  std::int64_t id = 0;
-  if (napi_get_value_int64(env_, id_value, &id) != napi_ok) {
-    arguments::ThrowTypeError(env_, "The \"s\" argument must be a socket id (from socketId())");
-  }
-  const auto found = open_sockets_.find(static_cast<std::uint64_t>(id));
-  return found == open_sockets_.end() ? nullptr : found->second;
+void WinsockAddon::ThrowNotSocketId() {
+  arguments::ThrowTypeError(env_, "The \"s\" argument must be a socket id (from socketId())");
 }
 
 SocketHandle& WinsockAddon::RequireOpenSocketId(const Napi::CallbackInfo& info, std::size_t index,
@@ -262,11 +263,9 @@ SocketHandle& WinsockAddon::RequireOpenSocketId(const Napi::CallbackInfo& info, 
   return RequireOpenSocketId(info[index], syscall);
 }
 
-SocketHandle& WinsockAddon::RequireOpenSocketId(napi_value id, const char* syscall) {
-  SocketHandle* socket = FindSocketId(id);
+void WinsockAddon::ThrowNotOpen(const char* syscall) {
   RequireStarted(syscall);
-  if (socket == nullptr) ThrowWinsockError(platform::wsa::kNotSocket, syscall);
-  return *socket;
+  ThrowWinsockError(platform::wsa::kNotSocket, syscall);
 }
 
 Napi::Object WinsockAddon::EndpointObject(const platform::Endpoint& endpoint) {

@@ -10,11 +10,11 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "platform/platform.h"
 #include "readiness_backend.h"
+#include "socket_registry.h"
 
 namespace winsock {
 
@@ -39,11 +39,8 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // reused, by which the promises API's try* calls name it (socketId()): finding an id here costs a fraction of
   // checking and unwrapping a SOCKET object, two private-symbol loads that were a tenth of a round trip's
   // instructions (bench/, callgrind).
-  std::uint64_t Track(SocketHandle* socket) {
-    open_sockets_.emplace(++last_socket_id_, socket);
-    return last_socket_id_;
-  }
-  void Forget(std::uint64_t id) { open_sockets_.erase(id); }
+  std::uint64_t Track(SocketHandle* socket) { return open_sockets_.Add(socket); }
+  void Forget(std::uint64_t id) { open_sockets_.Remove(id); }
 
   // The libuv loop, for the uv_poll backend only: never asked for where the runtime has none (see
   // readiness_backend.h).
@@ -72,7 +69,9 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   // a double for one as napi_create_double does.
   napi_value Count(std::size_t count) const {
     napi_value value = nullptr;
-    if (count <= UINT32_MAX) napi_create_uint32(env_, static_cast<std::uint32_t>(count), &value);
+    // napi_create_int32 over napi_create_uint32: V8's Integer::NewFromUnsigned checks the range and then makes
+    // the same small integer through Integer::New.
+    if (count <= static_cast<std::size_t>(INT32_MAX)) napi_create_int32(env_, static_cast<std::int32_t>(count), &value);
     else napi_create_double(env_, static_cast<double>(count), &value);
     return value;
   }
@@ -189,12 +188,28 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   void RequireStarted(const char* syscall);
   // The open SOCKET in argument `index`; throws TypeError for a non-SOCKET, WSAENOTSOCK for a closed one.
   SocketHandle& RequireOpenSocket(const Napi::CallbackInfo& info, std::size_t index, const char* syscall);
-  // The same for a socket id (from socketId()), as the promises API's try* calls pass it.
+  // The same for a socket id (from socketId()), as the promises API's try* calls pass it. Inline, as every
+  // trySend and tryRecv starts with it.
   SocketHandle& RequireOpenSocketId(const Napi::CallbackInfo& info, std::size_t index, const char* syscall);
-  SocketHandle& RequireOpenSocketId(napi_value id, const char* syscall);
-  // The open socket with the id in argument `index`, or nullptr; a TypeError for anything but a number.
+  SocketHandle& RequireOpenSocketId(napi_value id, const char* syscall) {
+    SocketHandle* socket = FindSocketId(id);
+    if (socket == nullptr || startup_count_ == 0) ThrowNotOpen(syscall);
+    return *socket;
+  }
+  // WSANOTINITIALISED before cleanup() or after the last one, else WSAENOTSOCK: a socket id that names no socket.
+  [[noreturn]] void ThrowNotOpen(const char* syscall);
+  // The open socket with the id in argument `index`, or nullptr; a TypeError for anything but a number. An id is a
+  // positive integer: any other number (1.5, NaN, -1) names no socket.
   SocketHandle* FindSocketId(const Napi::CallbackInfo& info, std::size_t index);
-  SocketHandle* FindSocketId(napi_value id);
+  SocketHandle* FindSocketId(napi_value id) {
+    double number = 0;
+    if (napi_get_value_double(env_, id, &number) != napi_ok) ThrowNotSocketId();
+    // Below 2^53 every integer is exact, and no registry issues ids anywhere near it; NaN fails the comparison.
+    if (!(number >= 1 && number < 0x1p53)) return nullptr;
+    const auto key = static_cast<std::uint64_t>(number);
+    return static_cast<double>(key) == number ? open_sockets_.Find(key) : nullptr;
+  }
+  [[noreturn]] void ThrowNotSocketId();
   // How a call names its socket in argument 0: the 1:1 calls take the SOCKET, the promises API's try* its id.
   enum class SocketArgument { kObject, kId };
   SocketHandle& RequireSocketArgument(const Napi::CallbackInfo& info, SocketArgument kind, const char* syscall) {
@@ -237,7 +252,14 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   SendRequest ReadSendRequest(SocketHandle& socket, Napi::Value buf, Napi::Value flags, const char* syscall);
   RecvRequest ReadRecvRequest(const Napi::CallbackInfo& info, SocketArgument kind, const char* syscall);
   RecvRequest ReadRecvRequest(SocketHandle& socket, Napi::Value buf, Napi::Value flags, const char* syscall);
-  Napi::Value RecvResult(const RecvRequest& request, std::size_t received);
+  // What a receive returns: the count read into the caller's buffer, or a new Buffer of what was read into the
+  // addon's own. The platform layer bounds what the OS reports; this bound is the addon's own, on the memory it
+  // hands back.
+  Napi::Value RecvResult(const RecvRequest& request, std::size_t received) {
+    if (request.owned != nullptr) return OwnedRecvResult(request, received);
+    return Napi::Value(env_, Count(platform::Bounded(received, request.length)));
+  }
+  Napi::Value OwnedRecvResult(const RecvRequest& request, std::size_t received);
   AddrInfoQuery ReadAddrInfoQuery(const Napi::CallbackInfo& info);
   Napi::Value SendToOnce(const Napi::CallbackInfo& info, bool nonblocking);
   Napi::Value RecvFromOnce(const Napi::CallbackInfo& info, bool nonblocking);
@@ -254,8 +276,7 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   Napi::FunctionReference socket_constructor_;
   Napi::Reference<Napi::Symbol> socket_construction_key_;
   Napi::FunctionReference error_factory_;
-  std::unordered_map<std::uint64_t, SocketHandle*> open_sockets_;
-  std::uint64_t last_socket_id_ = 0;
+  SocketRegistry open_sockets_;
   Napi::FunctionReference readiness_callback_;
   std::unique_ptr<Napi::AsyncContext> readiness_context_;
   uv_loop_t* loop_ = nullptr;

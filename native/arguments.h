@@ -38,6 +38,18 @@ std::string SocketPath(const Napi::CallbackInfo& info, std::size_t index, const 
 std::optional<std::string> OptionalString(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 Bytes ByteView(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 Bytes ByteView(Napi::Env env, Napi::Value value, const char* name);
+// A flags argument: a C int, `undefined` read as 0. The common case, a number that is one, without leaving the
+// caller; anything else through Integer, for its TypeError or RangeError.
+inline int Flags(napi_env env, napi_value value) {
+  double number = 0;
+  // NaN fails the range check; in range, the cast is defined and gives back `number` exactly for an integer only.
+  if (napi_get_value_double(env, value, &number) == napi_ok && number >= static_cast<double>(kIntMin) &&
+      number <= static_cast<double>(kIntMax) &&
+      static_cast<double>(static_cast<int>(number)) == number) {
+    return static_cast<int>(number);
+  }
+  return static_cast<int>(Integer(Napi::Env(env), Napi::Value(env, value), "flags", kIntMin, kIntMax, 0));
+}
 Napi::Function Function(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 
 }  // namespace winsock::arguments

@@ -154,13 +154,14 @@ Napi::Value WinsockAddon::ConnectResult(const Napi::CallbackInfo& info) {
 
 namespace {
 
-// A plain Node-API function for WinsockAddon::*Call, which takes up to four positional arguments (missing ones
-// read as undefined, as napi_get_cb_info fills them in). The addon is the function's data: no instance lookup, no
-// CallbackInfo. A Napi::Error thrown inside becomes the JavaScript exception, as node-addon-api's wrapper does.
-template <Napi::Value (WinsockAddon::*Call)(const napi_value*)>
+// A plain Node-API function for WinsockAddon::*Call, which takes `Count` positional arguments (missing ones read as
+// undefined, as napi_get_cb_info fills them in; asking for no more than the call reads saves copying them). The
+// addon is the function's data: no instance lookup, no CallbackInfo. A Napi::Error thrown inside becomes the
+// JavaScript exception, as node-addon-api's wrapper does.
+template <Napi::Value (WinsockAddon::*Call)(const napi_value*), std::size_t Count>
 napi_value PositionalCall(napi_env env, napi_callback_info info) {
-  std::size_t argc = 4;
-  napi_value args[4];
+  std::size_t argc = Count;
+  napi_value args[Count];
   void* data = nullptr;
   if (napi_get_cb_info(env, info, &argc, args, nullptr, &data) != napi_ok) return nullptr;  // exception pending
   try {
@@ -177,8 +178,8 @@ void WinsockAddon::DefineTryCalls(Napi::Object exports) {
   // The addon outlives these functions (it is the environment's instance data), so their data needs no finalizer.
   const napi_property_attributes attributes = napi_enumerable;
   const napi_property_descriptor calls[] = {
-      {"trySend", nullptr, PositionalCall<&WinsockAddon::TrySend>, nullptr, nullptr, nullptr, attributes, this},
-      {"tryRecv", nullptr, PositionalCall<&WinsockAddon::TryRecv>, nullptr, nullptr, nullptr, attributes, this},
+      {"trySend", nullptr, PositionalCall<&WinsockAddon::TrySend, 3>, nullptr, nullptr, nullptr, attributes, this},
+      {"tryRecv", nullptr, PositionalCall<&WinsockAddon::TryRecv, 4>, nullptr, nullptr, nullptr, attributes, this},
   };
   NAPI_THROW_IF_FAILED_VOID(env_, napi_define_properties(env_, exports, std::size(calls), calls));
 }
@@ -188,7 +189,7 @@ Napi::Value WinsockAddon::TrySend(const napi_value* args) {
                                               Napi::Value(env_, args[2]), "send");
   if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "send");
 
-  const auto sent = platform::Send(request.socket->Native(), request.data, request.length, request.flags);
+  const auto sent = platform::TrySend(request.socket->Native(), request.data, request.length, request.flags);
   if (sent.error == platform::wsa::kWouldBlock) {
     WatchForRetry(*request.socket, SocketPoll::kWritable, "send");
     return env_.Null();
@@ -205,7 +206,7 @@ Napi::Value WinsockAddon::TryRecv(const napi_value* args) {
                                               Napi::Value(env_, args[2]), "recv");
   if (const int error = request.socket->MakeNonBlocking(); error != 0) ThrowWinsockError(error, "recv");
 
-  const auto received = platform::Recv(request.socket->Native(), request.data, request.length, request.flags);
+  const auto received = request.socket->TryRecv(request.data, request.length, request.flags);
   if (received.error == platform::wsa::kWouldBlock) {
     WatchForRetry(*request.socket, SocketPoll::kReadable, "recv");
     bool arm = false;
@@ -230,7 +231,7 @@ napi_value WinsockAddon::ReadForArmedRecv(SocketHandle& socket) {
     socket.ReleaseRecvBuffer();
     return env_.Undefined();
   }
-  const auto received = platform::Recv(socket.Native(), data, length, socket.ArmedRecvFlags());
+  const auto received = socket.TryRecv(data, length, socket.ArmedRecvFlags());
   if (received.error == platform::wsa::kWouldBlock) {
     // A spurious wakeup: the call waits on, armed; if the socket cannot be watched, its retry fails with the reason.
     if (socket.Watch(SocketPoll::kReadable) == 0) return env_.Null();

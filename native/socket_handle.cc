@@ -81,8 +81,7 @@ void SocketHandle::CloseForTeardown() {
   Close();
 }
 
-int SocketHandle::MakeNonBlocking() {
-  if (watcher_ != nullptr) return 0;
+int SocketHandle::StartWatcher() {
   int error = 0;
   watcher_ = addon_->CreateWatcher(*this, &error);
   if (watcher_ != nullptr) watcher_->SetKeepsLoopAlive(keeps_loop_alive_);

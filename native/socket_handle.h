@@ -41,6 +41,17 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   platform::NativeSocket Native() const { return socket_; }
   int Family() const { return family_; }
   int Type() const { return type_; }
+  // recv on this socket: a stream's takes the platform's shorter path (platform::RecvStream).
+  platform::Result<std::size_t> Recv(void* data, std::size_t length, int flags) const {
+    return type_ == platform::kStreamSocket ? platform::RecvStream(socket_, data, length, flags)
+                                            : platform::Recv(socket_, data, length, flags);
+  }
+  // The same for the try* calls, after MakeNonBlocking: a connected stream's shortest path (platform::TryRecvStream).
+  platform::Result<std::size_t> TryRecv(void* data, std::size_t length, int flags) const {
+    return type_ == platform::kStreamSocket && connected_ && watcher_ != nullptr
+               ? platform::TryRecvStream(socket_, data, length, flags)
+               : Recv(data, length, flags);
+  }
 
   // Closes the OS socket once (after its poll handle, as libuv requires); later calls on this object see
   // WSAENOTSOCK. Returns the OS error, if any.
@@ -58,7 +69,7 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   // Async use: the first call makes the socket nonblocking for good (uv_poll_init_socket, or FIONBIO/O_NONBLOCK for
   // the thread poller), as FIONBIO would.
   // Both return a Winsock error number, 0 on success.
-  int MakeNonBlocking();
+  int MakeNonBlocking() { return watcher_ != nullptr ? 0 : StartWatcher(); }
   // Starts or stops watching for readiness events (SocketPoll::kReadable | kWritable) on behalf of waiting calls.
   int Watch(int events) { return SetWatched(watched_ | events); }
   int Unwatch(int events) { return SetWatched(watched_ & ~events); }
@@ -95,6 +106,8 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   enum class State { kOpen, kClosed };
 
   int SetWatched(int events);
+  // MakeNonBlocking's first call: the watcher from the environment's readiness backend.
+  int StartWatcher();
   // The ArrayBuffer under `view` (a TypedArray, DataView or ArrayBuffer) and its data; false where Node-API cannot
   // read it (a SharedArrayBuffer).
   static bool ArrayBufferOf(napi_env env, napi_value view, napi_value* memory, void** base);

@@ -177,8 +177,13 @@ WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(const Napi::CallbackInfo
 
 WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(SocketHandle& socket, Napi::Value buf, Napi::Value flags,
                                                         const char* syscall) {
-  const arguments::Bytes bytes = arguments::ByteView(env_, buf, "buf");
-  const int flag_bits = static_cast<int>(arguments::Integer(env_, flags, "flags", kIntMin, kIntMax, 0));
+  // A Buffer or other view in the one call that also reads it, as ReadRecvRequest does; ByteView for the rest (an
+  // ArrayBuffer, a view of no bytes, which may be detached, and what is no bytes at all).
+  arguments::Bytes bytes;
+  if (napi_get_buffer_info(env_, buf, &bytes.data, &bytes.length) != napi_ok || bytes.length == 0) {
+    bytes = arguments::ByteView(env_, buf, "buf");
+  }
+  const int flag_bits = arguments::Flags(env_, flags);
   // Winsock's answers where POSIX gives EPIPE: after shutdown(SD_SEND), and on a stream never connected.
   if (socket.IsSendShutdown()) ThrowWinsockError(platform::wsa::kShutDown, syscall);
   if (socket.Type() == platform::kStreamSocket && !socket.IsConnected()) {
@@ -215,17 +220,14 @@ WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(SocketHandle& socket, Na
     request.data = bytes.data;
     request.length = bytes.length;
   }
-  request.flags = static_cast<int>(arguments::Integer(env_, flags, "flags", kIntMin, kIntMax, 0));
+  request.flags = arguments::Flags(env_, flags);
   // Winsock refuses to read after shutdown(SD_RECEIVE); POSIX would report end of stream instead.
   if (socket.IsReceiveShutdown()) ThrowWinsockError(platform::wsa::kShutDown, syscall);
   return request;
 }
 
-Napi::Value WinsockAddon::RecvResult(const RecvRequest& request, std::size_t received) {
-  // The platform layer bounds what the OS reports; this bound is the addon's own, on the memory it hands back.
-  const std::size_t length = platform::Bounded(received, request.length);
-  if (request.owned == nullptr) return Napi::Value(env_, Count(length));
-  return Napi::Buffer<std::uint8_t>::Copy(env_, request.owned.get(), length);
+Napi::Value WinsockAddon::OwnedRecvResult(const RecvRequest& request, std::size_t received) {
+  return Napi::Buffer<std::uint8_t>::Copy(env_, request.owned.get(), platform::Bounded(received, request.length));
 }
 
 Napi::Value WinsockAddon::Send(const Napi::CallbackInfo& info) {
@@ -239,7 +241,7 @@ Napi::Value WinsockAddon::Send(const Napi::CallbackInfo& info) {
 Napi::Value WinsockAddon::Recv(const Napi::CallbackInfo& info) {
   const RecvRequest request = ReadRecvRequest(info, SocketArgument::kObject, "recv");
 
-  const auto received = platform::Recv(request.socket->Native(), request.data, request.length, request.flags);
+  const auto received = request.socket->Recv(request.data, request.length, request.flags);
   if (!received.ok()) ThrowWinsockError(received.error, "recv");
   return RecvResult(request, received.value);
 }

@@ -450,6 +450,11 @@ export const knownGaps: Readonly<Record<string, Gap>> = {
     skipOn: linuxOnly,
     reason: "lowers RLIMIT_NOFILE with util-linux's prlimit and counts descriptors in /proc",
   },
+  'a recv or send that waits makes no fcntl or getpeername on its socket, only the receive or send': {
+    skipOn: linuxOnly,
+    reason: 'counts system calls with strace (ptrace), which needs Linux and a machine that allows tracing',
+    needs: () => hasCommand('strace', '-f', '-o', '/dev/null', 'true'),
+  },
   'connect into a network namespace where SYNs vanish: WSAETIMEDOUT after the timeout, nothing left open': {
     skipOn: linuxOnly,
     reason: 'needs Linux, root and iproute2 (`ip netns`) to make a network namespace',

@@ -155,24 +155,44 @@ ssize_t RetryInterrupted(int fd, msghdr* message, int flags) {
   return received;
 }
 
-// recvmsg for recv, recvfrom and WSARecvMsg: a datagram longer than the buffer is cut to it, as everywhere, and
-// fails with WSAEMSGSIZE as Winsock's receive does (the bytes that fit are in the buffer). `from` may be null.
-Result<std::size_t> ReceiveMessage(int fd, msghdr* message, int flags) {
-  if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
-  ssize_t received = RetryInterrupted(fd, message, flags);
+// recv with no flags, again when a signal interrupted it.
+ssize_t RetryInterrupted(int fd, void* data, std::size_t length) {
+  ssize_t received;
+  do {
+    received = recv(fd, data, length, 0);
+  } while (received == -1 && errno == EINTR);
+  return received;
+}
+
+// The outcome of a receive whose first try returned `received`, with Winsock's errors: the kernel's byte count, not
+// yet bounded. `receive_once` (a recvmsg or recv) tries again where Winsock's answer needs it. `settled`: the caller
+// knows the socket is nonblocking and connected, so EAGAIN is WSAEWOULDBLOCK without a look at the socket.
+template <typename ReceiveOnce>
+Result<std::size_t> ReceiveOutcome(int fd, ssize_t received, ReceiveOnce receive_once, bool settled = false) {
   if (received == -1) {
+    if (settled && (errno == EAGAIN || errno == EWOULDBLOCK)) return Fail<std::size_t>(wsa::kWouldBlock);
     const int error = NothingToReadError(fd);
     if (error != wsa::kNotConnected) return Fail<std::size_t>(error);
     // No peer name: a connect under way, or a connection that ended just after the receive looked (the peer's FIN
     // in FIN_WAIT_2 closes the socket at once, and a closed socket has no peer). A second receive tells them apart:
     // end of stream (0) for the one, nothing to read again for the other.
-    received = RetryInterrupted(fd, message, flags);
+    received = receive_once();
     if (received == -1) return Fail<std::size_t>(NothingToReadError(fd));
   }
+  return Ok(static_cast<std::size_t>(received));
+}
+
+// recvmsg for recv, recvfrom and WSARecvMsg: a datagram longer than the buffer is cut to it, as everywhere, and
+// fails with WSAEMSGSIZE as Winsock's receive does (the bytes that fit are in the buffer). `from` may be null.
+Result<std::size_t> ReceiveMessage(int fd, msghdr* message, int flags) {
+  if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
+  const auto receive_once = [fd, message, flags] { return RetryInterrupted(fd, message, flags); };
+  const Result<std::size_t> received = ReceiveOutcome(fd, receive_once(), receive_once);
+  if (!received.ok()) return received;
   if ((message->msg_flags & MSG_TRUNC) != 0) return Fail<std::size_t>(10040);  // WSAEMSGSIZE
   std::size_t owned = 0;
   for (std::size_t i = 0; i < static_cast<std::size_t>(message->msg_iovlen); ++i) owned += message->msg_iov[i].iov_len;
-  return Ok(Bounded(static_cast<std::size_t>(received), owned));
+  return Ok(Bounded(received.value, owned));
 }
 
 // getaddrinfo's EAI_* codes -> the numbers GetAddrInfoW returns on Windows.
@@ -455,16 +475,30 @@ int Connect(NativeSocket s, const SocketAddress& address) {
   return 0;
 }
 
-Result<std::size_t> Send(NativeSocket s, const void* data, std::size_t length, int flags) {
+namespace {
+
+// send, with Winsock's errors; `nonblocking`: the caller knows the socket is, so EAGAIN needs no look at it.
+Result<std::size_t> SendOnce(NativeSocket s, const void* data, std::size_t length, int flags, bool nonblocking) {
   if (!IsSendFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
   ssize_t sent;
   do {
     sent = send(static_cast<int>(s), data, length, flags | kSendFlags);
   } while (sent == -1 && errno == EINTR);
+  if (sent != -1) return Ok(static_cast<std::size_t>(sent));
   // A datagram socket with no peer: Linux asks for a destination (EDESTADDRREQ), Winsock says it is not connected.
-  if (sent == -1 && errno == EDESTADDRREQ) return Fail<std::size_t>(wsa::kNotConnected);
-  if (sent == -1) return Fail<std::size_t>(TransferError(static_cast<int>(s)));
-  return Ok(static_cast<std::size_t>(sent));
+  if (errno == EDESTADDRREQ) return Fail<std::size_t>(wsa::kNotConnected);
+  if (nonblocking && (errno == EAGAIN || errno == EWOULDBLOCK)) return Fail<std::size_t>(wsa::kWouldBlock);
+  return Fail<std::size_t>(TransferError(static_cast<int>(s)));
+}
+
+}  // namespace
+
+Result<std::size_t> Send(NativeSocket s, const void* data, std::size_t length, int flags) {
+  return SendOnce(s, data, length, flags, false);
+}
+
+Result<std::size_t> TrySend(NativeSocket s, const void* data, std::size_t length, int flags) {
+  return SendOnce(s, data, length, flags, true);
 }
 
 Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int flags) {
@@ -473,6 +507,33 @@ Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int fla
   message.msg_iov = &buffer;
   message.msg_iovlen = 1;
   return ReceiveMessage(static_cast<int>(s), &message, flags);
+}
+
+namespace {
+
+// RecvStream and TryRecvStream; `settled` as ReceiveOutcome takes it.
+Result<std::size_t> ReceiveStream(NativeSocket s, void* data, std::size_t length, int flags, bool settled) {
+  // With a flag, the message header: Linux's TCP reports MSG_TRUNC there for urgent data (MSG_OOB) read into no
+  // bytes, which Recv answers with WSAEMSGSIZE. Without one, nothing a stream receives is ever cut short.
+  if (flags != 0) return Recv(s, data, length, flags);
+  const int fd = static_cast<int>(s);
+  const auto receive_once = [fd, data, length] { return RetryInterrupted(fd, data, length); };
+  // Bytes or the end of the stream at once, the common case, without the code that sorts out a failure.
+  const ssize_t received = receive_once();
+  if (received != -1) return Ok(Bounded(static_cast<std::size_t>(received), length));
+  const Result<std::size_t> outcome = ReceiveOutcome(fd, received, receive_once, settled);
+  if (!outcome.ok()) return outcome;
+  return Ok(Bounded(outcome.value, length));
+}
+
+}  // namespace
+
+Result<std::size_t> RecvStream(NativeSocket s, void* data, std::size_t length, int flags) {
+  return ReceiveStream(s, data, length, flags, false);
+}
+
+Result<std::size_t> TryRecvStream(NativeSocket s, void* data, std::size_t length, int flags) {
+  return ReceiveStream(s, data, length, flags, true);
 }
 
 int Shutdown(NativeSocket s, int how) {

@@ -110,6 +110,19 @@ Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int fla
   return Ok(Bounded(static_cast<std::size_t>(received), length));
 }
 
+// Winsock's recv has no message header to skip, and its errors need no second look: the same calls.
+Result<std::size_t> RecvStream(NativeSocket s, void* data, std::size_t length, int flags) {
+  return Recv(s, data, length, flags);
+}
+
+Result<std::size_t> TryRecvStream(NativeSocket s, void* data, std::size_t length, int flags) {
+  return Recv(s, data, length, flags);
+}
+
+Result<std::size_t> TrySend(NativeSocket s, const void* data, std::size_t length, int flags) {
+  return Send(s, data, length, flags);
+}
+
 int Shutdown(NativeSocket s, int how) { return shutdown(Native(s), how) == 0 ? 0 : WSAGetLastError(); }
 
 int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length) {
