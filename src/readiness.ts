@@ -18,7 +18,7 @@
 import { abortError, isAbortSignal, isAborted, listenForAbort } from './abort.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
-import { afterLoopTurn, deliverWithinBudget, failAfterLoopTurn, failWithinBudget, refillFastPath, settleInOrder, takeFastPath } from './fairness.js';
+import { afterLoopTurn, deliverWithinBudget, failAfterLoopTurn, failWithinBudget, refillAtReadiness, settleInOrder, takeFastPath } from './fairness.js';
 import { native, type SOCKET, type SocketId } from './native.js';
 
 /** uv_poll's readiness bits (UV_READABLE, UV_WRITABLE, UV_PRIORITIZED), the same on every OS. */
@@ -340,7 +340,7 @@ function deliver(s: SOCKET, errno: number, events: number, read: number | null |
 native.setReadinessCallback(
   native.readinessBackend() === 'uv_poll'
     ? (s, errno, events, read) => {
-        refillFastPath(); // a uv_poll event comes from the poll phase of a new turn of the loop
+        refillAtReadiness(); // a uv_poll event comes from the poll phase of a new turn of the loop
         deliver(s, errno, events, read);
       }
     : (s, errno, events, read) => {
