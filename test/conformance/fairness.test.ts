@@ -24,6 +24,18 @@ describe('fairness: calls past the budget', () => {
     for (const thing of open.splice(0)) thing.close();
   });
 
+  /** A Server on loopback, a Socket connected to it and the Socket it accepted, all closed after the test. */
+  async function socketPair(): Promise<{ server: Server; client: Socket; peer: Socket }> {
+    const server = Server.listen({ host: '127.0.0.1' });
+    open.push(server);
+    const accepting = server.accept();
+    const client = await Socket.connect('127.0.0.1', server.address().port);
+    open.push(client);
+    const peer = await accepting;
+    open.push(peer);
+    return { server, client, peer };
+  }
+
   /** Waits (at most 5 s) until `count` bytes can be read from `s` at once. */
   async function untilReadable(s: sync.SOCKET, count: number): Promise<void> {
     for (let waited = 0; sync.ioctlsocket(s, sync.FIONREAD) < count; waited++) {
@@ -106,13 +118,7 @@ describe('fairness: calls past the budget', () => {
   });
 
   test('Socket.read calls keep their order when the last one waits for data that comes before the loop delivers the others', async () => {
-    const server = Server.listen({ host: '127.0.0.1' });
-    open.push(server);
-    const accepting = server.accept();
-    const client = await Socket.connect('127.0.0.1', server.address().port);
-    open.push(client);
-    const peer = await accepting;
-    open.push(peer);
+    const { client, peer } = await socketPair();
     await client.write(Buffer.alloc(PAST_THE_BUDGET, 'b'));
     const { settled, reads } = await readsThenOneThatWaits(peer.handle, PAST_THE_BUDGET, () => peer.read(1));
     await client.write('Z');
@@ -190,13 +196,7 @@ describe('fairness: calls past the budget', () => {
   });
 
   test('Socket.read after closeIdleConnections resolves null within the budget, a loop of them yields to the event loop, and bad options are still refused', async () => {
-    const server = Server.listen({ host: '127.0.0.1' });
-    open.push(server);
-    const accepting = server.accept();
-    const client = await Socket.connect('127.0.0.1', server.address().port);
-    open.push(client);
-    const peer = await accepting;
-    open.push(peer);
+    const { server, client, peer } = await socketPair();
     const waiting = peer.read();
     for (let waited = 0; !peer.idle; waited++) {
       assert.ok(waited < 5000, 'the read never waited');
@@ -253,13 +253,7 @@ describe('fairness: calls past the budget', () => {
   });
 
   test('Socket reads past the budget at the end of the stream resolve null, armed or not', async () => {
-    const server = Server.listen({ host: '127.0.0.1' });
-    open.push(server);
-    const accepting = server.accept();
-    const client = await Socket.connect('127.0.0.1', server.address().port);
-    open.push(client);
-    const peer = await accepting;
-    open.push(peer);
+    const { client, peer } = await socketPair();
     await client.end();
     assert.equal(await peer.read(), null);
     // 100 bytes: a pool-sized read, armed; 65536: read through a scratch buffer and CallSite.fulfilled.
