@@ -9,7 +9,7 @@ import {
 } from './constants.js';
 import { WinsockError } from './errors.js';
 import { connectFirst, interleaveFamilies } from './happy-eyeballs.js';
-import { afterLoopTurn, takeFastPath } from './fairness.js';
+import { resolveWithinBudget } from './fairness.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP, SD_SEND, SOCK_STREAM,
   closesocket, getpeername, getsockname, nativeHandle, setKeepAlive as setKeepAliveValues, setOption, shutdown,
@@ -300,7 +300,7 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
       // Its options are checked still: a bad one is a TypeError/RangeError in every state.
       if (this.#endedByServer) {
         checkOptions(options);
-        return takeFastPath() ? Promise.resolve(null) : afterLoopTurn(null);
+        return resolveWithinBudget(null);
       }
       this.#state ??= stateOf(this.handle);
       received = readNowOrLater(this.#state, this.handle, size, this.#withIdleTimeout(options));

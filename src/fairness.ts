@@ -63,8 +63,30 @@ export function afterLoopTurn<T>(value: T): Promise<T> {
 }
 
 /** A promise rejected with `error` once the event loop has come round (a call whose try failed past the budget). */
-export function failAfterLoopTurn(error: unknown): Promise<never> {
+function failAfterLoopTurn(error: unknown): Promise<never> {
   return new Promise((_resolve, reject) => deferToLoopTurn(() => reject(error)));
+}
+
+/** A promise of `value`, what a call got at once: resolved now if the budget allows, else once the loop has come round. */
+export function resolveWithinBudget<T>(value: T): Promise<T> {
+  return takeFastPath() ? Promise.resolve(value) : afterLoopTurn(value);
+}
+
+/**
+ * `value`, what a call got at once, itself if the budget allows (for the *NowOrLater callers, which settle a promise
+ * of their own from it), else a promise of it once the loop has come round.
+ */
+export function valueWithinBudget<T>(value: T): T | Promise<T> {
+  return takeFastPath() ? value : afterLoopTurn(value);
+}
+
+/**
+ * Throws `error`, what a call's try failed with, if the budget allows (a *NowOrLater call fails at once by
+ * throwing), else returns a promise rejected with it once the loop has come round.
+ */
+export function throwWithinBudget(error: unknown): Promise<never> {
+  if (takeFastPath()) throw error;
+  return failAfterLoopTurn(error);
 }
 
 /**

@@ -18,7 +18,7 @@ import { addrInfoArguments, byteLengthOf, checkTimeoutType, isUint8Array, splitA
 import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
 import { abortError, listenForAbort } from './abort.js';
-import { afterLoopTurn, failWithinBudget, takeFastPath } from './fairness.js';
+import { failWithinBudget, resolveWithinBudget } from './fairness.js';
 import {
   PRIORITIZED, READABLE, WRITABLE, attemptOrWait, canWatchPrioritized, checkOptions, checkTimeout,
   mayArm, stateOf, waitFor, waitForCall, type AsyncOptions, type CallSite, type CheckedOptions, type TransferOptions, type TryCall,
@@ -89,7 +89,7 @@ export function connect(
     tried = true;
     // Within the budget like every call that completes or fails at once (src/fairness.ts): a loop of connects
     // refused at once (WSAEISCONN) never yielded to the event loop.
-    if (native.tryConnect(state.id, host, port)) return takeFastPath() ? Promise.resolve() : afterLoopTurn(undefined);
+    if (native.tryConnect(state.id, host, port)) return resolveWithinBudget(undefined);
     const site = { syscall: 'connect', address: host, port };
     const finished = (id: number): undefined | null => (native.connectResult(id, host, port) ? undefined : null);
     return waitFor(state, WRITABLE, finished, site, checked);
@@ -126,7 +126,7 @@ export function send(s: SOCKET, data: SendData, options?: TransferOptions): Prom
       // The first try needs no StreamSend: most sends go whole at once. One is made only to carry on.
       tried = true;
       const sent = native.trySend(state.id, bytes, checked.flags);
-      if (sent === length) return takeFastPath() ? Promise.resolve(sent) : afterLoopTurn(sent);
+      if (sent === length) return resolveWithinBudget(sent);
       transfer = new StreamSend(bytes, checked.flags, sent ?? 0);
     } else {
       transfer = new StreamSend(bytes, checked.flags, 0);
@@ -169,7 +169,7 @@ export function recvInto(s: SOCKET, buf: ArrayBufferView | ArrayBuffer, options?
     // for it at the readiness event, with no call back into the addon from JavaScript (native.ts, tryRecv).
     tried = true;
     const received = native.tryRecv(state.id, buf, checked.flags, mayArm(checked));
-    if (received !== null) return takeFastPath() ? Promise.resolve(received) : afterLoopTurn(received);
+    if (received !== null) return resolveWithinBudget(received);
     return waitForCall(state, READABLE, tryRecvInto, buf, checked.flags, RECV, checked);
   } catch (error) {
     return tried ? failWithinBudget(error) : Promise.reject(error);
@@ -285,7 +285,7 @@ export async function select(
   const poll = (): SelectResult => native.select(readfds, writefds, exceptfds, 0);
   const now = answerNow(poll);
   if (now instanceof Promise) return now;
-  if (now.count > 0 || timeout === 0) return withinBudget(now);
+  if (now.count > 0 || timeout === 0) return resolveWithinBudget(now);
   const watches: [SOCKET, number][] = [
     ...(readfds ?? []).map((s): [SOCKET, number] => [s, READABLE]),
     ...(writefds ?? []).map((s): [SOCKET, number] => [s, WRITABLE]),
@@ -318,7 +318,7 @@ export async function WSAPoll(fds: PollFd[], timeout: number | null = null, opti
   const poll = (): number => native.WSAPoll(fds, 0);
   const now = answerNow(poll);
   if (now instanceof Promise) return now;
-  if (now > 0 || limit === 0) return withinBudget(now);
+  if (now > 0 || limit === 0) return resolveWithinBudget(now);
   // Winsock's POLLIN includes POLLRDBAND: the band bits are taken out of the normal ones, which libuv can wait for.
   const band = POLLPRI | POLLRDBAND | POLLWRBAND;
   const readable = (POLLIN | POLLRDNORM) & ~band;
@@ -350,11 +350,6 @@ function answerNow<T>(poll: () => T): T | Promise<never> {
   } catch (error) {
     return failWithinBudget(error);
   }
-}
-
-/** A promise of `value`, at once within the budget, else on the loop's next turn (src/fairness.ts). */
-function withinBudget<T>(value: T): Promise<T> {
-  return takeFastPath() ? Promise.resolve(value) : afterLoopTurn(value);
 }
 
 /**

@@ -18,7 +18,10 @@
 import { abortError, isAbortSignal, isAborted, listenForAbort } from './abort.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
-import { afterLoopTurn, deliverWithinBudget, failAfterLoopTurn, failWithinBudget, refillAtReadiness, settleInOrder, takeFastPath } from './fairness.js';
+import {
+  afterLoopTurn, deliverWithinBudget, failWithinBudget, refillAtReadiness, resolveWithinBudget, settleInOrder, takeFastPath,
+  throwWithinBudget,
+} from './fairness.js';
 import { native, type SOCKET, type SocketId } from './native.js';
 
 /** uv_poll's readiness bits (UV_READABLE, UV_WRITABLE, UV_PRIORITIZED), the same on every OS. */
@@ -523,7 +526,7 @@ export function callOrWait<A, B, T>(
     return failWithinBudget(error);
   }
   if (value === null) return waitForCall(state, direction, call, a, b, site, options);
-  return takeFastPath() ? Promise.resolve(value) : afterLoopTurn(value);
+  return resolveWithinBudget(value);
 }
 
 /**
@@ -546,8 +549,7 @@ export function callNowOrWait<A, B, T extends object>(
   try {
     value = call(state.id, a, b);
   } catch (error) {
-    if (takeFastPath()) throw error;
-    return failAfterLoopTurn(error);
+    return throwWithinBudget(error);
   }
   if (value === null) return waitForCall(state, direction, call, a, b, site, options);
   if (takeFastPath()) return value;

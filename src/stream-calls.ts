@@ -9,7 +9,7 @@ import type { SocketId } from './native.js';
 import { native } from './native.js';
 import { isPoolSized, tryRecvChunk } from './chunks.js';
 import { byteLengthOf, isUint8Array, plainBytesOf, toBytes } from './arguments.js';
-import { afterLoopTurn, failAfterLoopTurn, takeFastPath } from './fairness.js';
+import { throwWithinBudget, valueWithinBudget } from './fairness.js';
 import {
   NO_OPTIONS, READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, mayArm, stateOf, waitForCall, type CallSite,
   type CheckedOptions, type SocketState, type TransferOptions,
@@ -52,7 +52,7 @@ export function sendNowOrLater(state: SocketState, data: SendData, options: Tran
       // The first try needs no StreamSend: most sends go whole at once. One is made only to carry on.
       tried = true;
       const sent = native.trySend(state.id, bytes, checked.flags);
-      if (sent === length) return takeFastPath() ? sent : afterLoopTurn(sent);
+      if (sent === length) return valueWithinBudget(sent);
       transfer = new StreamSend(bytes, checked.flags, sent ?? 0);
     } else {
       transfer = new StreamSend(bytes, checked.flags, 0);
@@ -61,8 +61,8 @@ export function sendNowOrLater(state: SocketState, data: SendData, options: Tran
   } catch (error) {
     if (transfer !== undefined) transfer.annotate(error);
     else if (tried) annotateSend(error, 0); // the first try failed: nothing was sent
-    if (!tried || takeFastPath()) throw error;
-    return failAfterLoopTurn(error);
+    if (!tried) throw error; // the arguments' own errors: at once, as before any try
+    return throwWithinBudget(error);
   }
 }
 
@@ -109,15 +109,14 @@ Buffer | null | Promise<Buffer | null> {
   try {
     received = native.tryRecv(state.id, chunk, checked.flags, true);
   } catch (error) {
-    if (takeFastPath()) throw error;
-    return failAfterLoopTurn(error);
+    return throwWithinBudget(error);
   }
   if (received === null) {
     state.armedChunk = chunk;
     return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked);
   }
   const result = received === length ? chunk : received === 0 && endIsNull ? null : chunk.subarray(0, received);
-  return takeFastPath() ? result : afterLoopTurn(result);
+  return valueWithinBudget(result);
 }
 
 /** One `send`: the bytes it must hand to the kernel, and how many it has. */

@@ -88,6 +88,11 @@ describe('fairness: calls past the budget', () => {
     return new Promise((resolve) => setImmediate(resolve));
   }
 
+  /** What readsThenOneThatWaits records when every read settles in call order: `byte` each, then `last`. */
+  function settledInOrder(byte: string, last: string): string[] {
+    return Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => `${i}:${i < PAST_THE_BUDGET ? byte : last}`);
+  }
+
   /** `count` reads of one byte each that complete at once, then one that waits; each records when it settles. */
   async function readsThenOneThatWaits(
     server: sync.SOCKET,
@@ -113,8 +118,7 @@ describe('fairness: calls past the budget', () => {
     // Before the loop's next poll phase, which wakes the last read (armed) while the earlier ones wait for the check phase.
     sync.send(client, 'Z');
     await Promise.all(reads);
-    const expected = Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => `${i}:${i < PAST_THE_BUDGET ? 'a' : 'Z'}`);
-    assert.deepEqual(settled, expected);
+    assert.deepEqual(settled, settledInOrder('a', 'Z'));
   });
 
   test('Socket.read calls keep their order when the last one waits for data that comes before the loop delivers the others', async () => {
@@ -123,8 +127,7 @@ describe('fairness: calls past the budget', () => {
     const { settled, reads } = await readsThenOneThatWaits(peer.handle, PAST_THE_BUDGET, () => peer.read(1));
     await client.write('Z');
     await Promise.all(reads);
-    const expected = Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => `${i}:${i < PAST_THE_BUDGET ? 'b' : 'Z'}`);
-    assert.deepEqual(settled, expected);
+    assert.deepEqual(settled, settledInOrder('b', 'Z'));
   });
 
   test('a send that waits behind sends past the budget settles after them', async () => {
@@ -164,8 +167,7 @@ describe('fairness: calls past the budget', () => {
     const { settled, reads } = await readsThenOneThatWaits(server, PAST_THE_BUDGET, () => ws.recv(server, 1));
     scope.close(server);
     await Promise.all(reads);
-    const expected = Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => `${i}:${i < PAST_THE_BUDGET ? 'c' : 'WSAEINTR'}`);
-    assert.deepEqual(settled, expected);
+    assert.deepEqual(settled, settledInOrder('c', 'WSAEINTR'));
   });
 
   test('an abort of a read that waits comes after the data of the reads made before it', async () => {
@@ -177,8 +179,7 @@ describe('fairness: calls past the budget', () => {
     );
     controller.abort();
     await Promise.all(reads);
-    const expected = Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => `${i}:${i < PAST_THE_BUDGET ? 'd' : 'AbortError'}`);
-    assert.deepEqual(settled, expected);
+    assert.deepEqual(settled, settledInOrder('d', 'AbortError'));
   });
 
   test('a timeout of a read that waits comes after the data of the reads made before it', async () => {
@@ -191,8 +192,7 @@ describe('fairness: calls past the budget', () => {
     const until = performance.now() + 5;
     while (performance.now() < until);
     await Promise.all(reads);
-    const expected = Array.from({ length: PAST_THE_BUDGET + 1 }, (_, i) => `${i}:${i < PAST_THE_BUDGET ? 'e' : 'WSAETIMEDOUT'}`);
-    assert.deepEqual(settled, expected);
+    assert.deepEqual(settled, settledInOrder('e', 'WSAETIMEDOUT'));
   });
 
   test('Socket.read after closeIdleConnections resolves null within the budget, a loop of them yields to the event loop, and bad options are still refused', async () => {
