@@ -15,7 +15,7 @@ import {
   closesocket, getpeername, getsockname, nativeHandle, setKeepAlive as setKeepAliveValues, setOption, shutdown,
 } from './index.js';
 import { getaddrinfo, send, type AsyncOptions } from './promises.js';
-import { READ, readNowOrLater, sendNowOrLater } from './stream-calls.js';
+import { READ, isArmedReadSize, readArmed, readStream, sendNowOrLater } from './stream-calls.js';
 import {
   checkOptions, checkTimeout, endWaitingReads, hasWaitingReads, setKeepsLoopAlive, stateOf, type SocketState,
 } from './readiness.js';
@@ -292,7 +292,15 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
    * unless it is an integer from 1 to 2^31 - 1: a read of 0 bytes comes back empty, which `read` reports as the end of the stream.
    */
   read(size: number = DEFAULT_READ_SIZE, options?: AsyncOptions): Promise<Buffer | null> {
-    let received: Buffer | null | Promise<Buffer | null>;
+    // The common read in as little code as V8 inlines into the caller: no options, a small size, the state known.
+    // The state is dropped when the server ends the connection, so such a read takes the checked path.
+    const state = this.#state;
+    if (state !== undefined && options === undefined && this.#idleOptions === undefined && isArmedReadSize(size)) return readArmed(state, size);
+    return this.#readChecked(size, options);
+  }
+
+  /** {@link read}, every case: the arguments checked, the state looked up. */
+  #readChecked(size: number, options: AsyncOptions | undefined): Promise<Buffer | null> {
     try {
       checkReadSize(size);
       // Closed by the server's closeIdleConnections(): to the reader, as if the peer had ended, and within the
@@ -303,14 +311,10 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
         return resolveWithinBudget(null);
       }
       this.#state ??= stateOf(this.handle);
-      received = readNowOrLater(this.#state, this.handle, size, this.#withIdleTimeout(options));
+      return readStream(this.#state, this.handle, size, this.#withIdleTimeout(options));
     } catch (error) {
       return Promise.reject(error); // as recv's own argument errors: a rejection, never a throw
     }
-    // A read that waits settles its promise itself (READ): handed on as it is, with no `.then` (and no second lookup
-    // of `then` on the chunk: V8's generic one, some 560 instructions a Buffer).
-    if (received instanceof Promise) return received;
-    return Promise.resolve(received);
   }
 
   /**
@@ -438,6 +442,7 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
     };
     endHook = (socket) => {
       socket.#endedByServer = true;
+      socket.#state = undefined; // read() takes its checked path, which reads the end of the stream
       endWaitingReads(socket.handle, READ, null); // their callers read the end of the stream, not WSAEINTR
       socket.close();
     };

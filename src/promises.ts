@@ -13,7 +13,7 @@ import type { Message, SendMsgOptions } from './extensions.js';
 import type { PollFd, SelectResult } from './select.js';
 import { POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM } from './constants.js';
 import { native, type NativeCallback } from './native.js';
-import { SEND, StreamSend, annotateSend, attemptSend, recvNowOrLater } from './stream-calls.js';
+import { SEND, StreamSend, annotateSend, attemptSend, recvStream } from './stream-calls.js';
 import { addrInfoArguments, byteLengthOf, checkTimeoutType, isUint8Array, splitAddress, splitAddressAndFlags, toBytes } from './arguments.js';
 import { WSAEINTR, WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
@@ -148,8 +148,7 @@ export function send(s: SOCKET, data: SendData, options?: TransferOptions): Prom
  */
 export function recv(s: SOCKET, length: number, options?: TransferOptions): Promise<Buffer> {
   try {
-    const received = recvNowOrLater(s, length, options);
-    return received instanceof Promise ? received : Promise.resolve(received);
+    return recvStream(s, length, options);
   } catch (error) {
     return Promise.reject(error);
   }

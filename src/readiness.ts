@@ -18,10 +18,7 @@
 import { abortError, isAbortSignal, isAborted, listenForAbort } from './abort.js';
 import { WSAETIMEDOUT } from './constants.js';
 import { WinsockError } from './errors.js';
-import {
-  afterLoopTurn, deliverWithinBudget, failWithinBudget, refillAtReadiness, resolveWithinBudget, settleInOrder, takeFastPath,
-  throwWithinBudget,
-} from './fairness.js';
+import { deliverWithinBudget, failWithinBudget, refillAtReadiness, resolveWithinBudget, settleInOrder } from './fairness.js';
 import { native, type SOCKET, type SocketId } from './native.js';
 
 /** uv_poll's readiness bits (UV_READABLE, UV_WRITABLE, UV_PRIORITIZED), the same on every OS. */
@@ -506,7 +503,8 @@ export type TryCall<A, B, T> = (id: SocketId, a: A, b: B) => T | null;
 
 /**
  * {@link attemptOrWait} for one try* call and its arguments: the first try makes no closure. The try comes at once
- * unless others wait before it on this socket; what it gets is delivered within the budget (src/fairness.ts).
+ * unless others wait before it on this socket; what it gets, as `site.fulfilled` maps it (as a wait's), is delivered
+ * within the budget (src/fairness.ts).
  */
 export function callOrWait<A, B, T>(
   s: SOCKET,
@@ -526,33 +524,6 @@ export function callOrWait<A, B, T>(
     return failWithinBudget(error);
   }
   if (value === null) return waitForCall(state, direction, call, a, b, site, options);
-  return resolveWithinBudget(value);
-}
-
-/**
- * {@link callOrWait} that returns the value itself when the call completes at once within the budget (for callers
- * that settle a promise of their own from it), else a promise, of the value as `site.fulfilled` makes it, as a
- * wait's. Throws what the try fails with at once within the budget. `T` must not be a promise.
- */
-export function callNowOrWait<A, B, T extends object>(
-  s: SOCKET,
-  direction: number,
-  call: TryCall<A, B, T>,
-  a: A,
-  b: B,
-  site: CallSite,
-  options: CheckedOptions,
-): T | Promise<T> {
-  const state = stateOf(s);
-  if (queueOf(state, direction).length !== 0) return waitForCall(state, direction, call, a, b, site, options);
-  let value: T | null;
-  try {
-    value = call(state.id, a, b);
-  } catch (error) {
-    return throwWithinBudget(error);
-  }
-  if (value === null) return waitForCall(state, direction, call, a, b, site, options);
-  if (takeFastPath()) return value;
   const { fulfilled } = site;
-  return afterLoopTurn((fulfilled === undefined ? value : fulfilled(value)) as T);
+  return resolveWithinBudget((fulfilled === undefined ? value : fulfilled(value)) as T);
 }

@@ -1,6 +1,7 @@
-// send and recv on a stream as the high-level Socket calls them: the value itself when the call completes at once,
-// a promise only when it has to wait. winsock/promises wraps the value in a promise; Socket (src/connection.ts)
-// settles its own promise from it, without a second promise and a promise job per call.
+// send and recv on a stream, shared by winsock/promises and the high-level Socket. A send returns the count itself
+// when every byte went at once, a promise only when it has to wait: Socket.write then returns one settled promise for
+// all such writes. A receive returns its promise, made once: the chunk is an object, and each promise resolved with
+// it costs V8's generic lookup of `then` on it (some 560 instructions a Buffer).
 // Buffer from node:buffer, not the global: Node defines globalThis.Buffer as an accessor, so each use of the
 // global is a LoadGlobalIC and a getter call that V8 cannot fold away (about 100 instructions each, callgrind).
 import { Buffer } from 'node:buffer';
@@ -9,9 +10,9 @@ import type { SocketId } from './native.js';
 import { native } from './native.js';
 import { isPoolSized, tryRecvChunk } from './chunks.js';
 import { byteLengthOf, isUint8Array, plainBytesOf, toBytes } from './arguments.js';
-import { throwWithinBudget, valueWithinBudget } from './fairness.js';
+import { failWithinBudget, resolveWithinBudget, throwWithinBudget, valueWithinBudget } from './fairness.js';
 import {
-  NO_OPTIONS, READABLE, WRITABLE, armsReads, callNowOrWait, checkOptions, mayArm, stateOf, waitForCall, type CallSite,
+  NO_OPTIONS, READABLE, WRITABLE, armsReads, callOrWait, checkOptions, mayArm, stateOf, waitForCall, type CallSite,
   type CheckedOptions, type SocketState, type TransferOptions,
 } from './readiness.js';
 
@@ -67,56 +68,62 @@ export function sendNowOrLater(state: SocketState, data: SendData, options: Tran
 }
 
 /**
- * Receives up to `length` bytes (see winsock/promises' `recv`): the Buffer when some had arrived, else a promise of
- * it. Throws what the call fails with at once.
+ * Receives up to `length` bytes (winsock/promises' `recv`): a promise of the chunk. Throws for bad options.
  */
-export function recvNowOrLater(s: SOCKET, length: number, options: TransferOptions | undefined): Buffer | Promise<Buffer> {
+export function recvStream(s: SOCKET, length: number, options: TransferOptions | undefined): Promise<Buffer> {
   const checked = checkOptions(options);
-  if (!(mayArm(checked) && isPoolSized(length))) {
-    return callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
-  }
-  return recvArmable(stateOf(s), length, checked, RECV, false) as Buffer | Promise<Buffer>;
+  if (!(mayArm(checked) && isPoolSized(length))) return callOrWait(s, READABLE, tryRecvChunk, length, checked.flags, RECV, checked);
+  return recvArmable(stateOf(s), length, checked, RECV, false) as Promise<Buffer>;
 }
 
 /**
- * Socket.read's recv of up to `length` (an integer >= 1) bytes from the SOCKET `s` of `state`: the chunk, or null at
- * the end of the stream, when the call completes at once; else a promise of it (READ). A read without options, the
- * common one, goes straight to the armed path: no options to check, no state to look up. Throws what the call fails
- * with at once.
+ * Whether Socket.read(`length`) without options may take {@link readArmed}: a length for Node's Buffer pool, under
+ * uv_poll. Anything else, a bad length included, takes {@link readStream}.
  */
-export function readNowOrLater(state: SocketState, s: SOCKET, length: number, options: TransferOptions | undefined):
-Buffer | null | Promise<Buffer | null> {
-  if (options === undefined && armsReads && length < Buffer.poolSize >>> 1) return recvArmable(state, length, NO_OPTIONS, READ, true);
+export function isArmedReadSize(length: unknown): length is number {
+  return armsReads && typeof length === 'number' && length >= 1 && length < Buffer.poolSize >>> 1 && Number.isInteger(length);
+}
+
+/**
+ * Socket.read's common call, one without options of a length {@link isArmedReadSize} allows: a promise of the chunk,
+ * null at the end of the stream. Nothing left to check, so that V8 inlines the read into its caller.
+ */
+export function readArmed(state: SocketState, length: number): Promise<Buffer | null> {
+  return recvArmable(state, length, NO_OPTIONS, READ, true);
+}
+
+/**
+ * Socket.read's recv of up to `length` (an integer >= 1) bytes from the SOCKET `s` of `state`, any options: a
+ * promise of the chunk, null at the end of the stream (READ). Throws for bad options.
+ */
+export function readStream(state: SocketState, s: SOCKET, length: number, options: TransferOptions | undefined): Promise<Buffer | null> {
   const checked = checkOptions(options);
-  if (!(mayArm(checked) && isPoolSized(length))) {
-    const received = callNowOrWait(s, READABLE, tryRecvChunk, length, checked.flags, READ, checked) as Buffer | Promise<Buffer | null>;
-    return received instanceof Promise ? received : nullAtEnd(received);
-  }
+  if (!(mayArm(checked) && isPoolSized(length))) return callOrWait(s, READABLE, tryRecvChunk, length, checked.flags, READ, checked);
   return recvArmable(state, length, checked, READ, true);
 }
 
 /**
  * A recv(s, length) that cannot leave its queue early (no signal, no timeout, a length for Node's Buffer pool) reads
  * into a Buffer of its own, armed: if it must wait, the addon reads into that Buffer at the readiness event
- * (src/readiness.ts, SocketState.armedChunk). The chunk cut to what came when some had arrived; at the end of the
- * stream null if `endIsNull`, else an empty chunk.
+ * (src/readiness.ts, SocketState.armedChunk). A promise of the chunk, cut to what came; at the end of the stream null
+ * if `endIsNull` (as `site.fulfilled` maps a waiting call's), else an empty chunk.
  */
 function recvArmable(state: SocketState, length: number, checked: CheckedOptions, site: CallSite, endIsNull: boolean):
-Buffer | null | Promise<Buffer | null> {
-  if (state.readers.length !== 0) return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked);
+Promise<Buffer | null> {
+  const { flags } = checked;
+  if (state.readers.length !== 0) return waitForCall(state, READABLE, tryRecvChunk, length, flags, site, checked);
   const chunk = Buffer.allocUnsafe(length);
   let received: number | null;
   try {
-    received = native.tryRecv(state.id, chunk, checked.flags, true);
+    received = native.tryRecv(state.id, chunk, flags, true);
   } catch (error) {
-    return throwWithinBudget(error);
+    return failWithinBudget(error);
   }
   if (received === null) {
     state.armedChunk = chunk;
-    return waitForCall(state, READABLE, tryRecvChunk, length, checked.flags, site, checked);
+    return waitForCall(state, READABLE, tryRecvChunk, length, flags, site, checked);
   }
-  const result = received === length ? chunk : received === 0 && endIsNull ? null : chunk.subarray(0, received);
-  return valueWithinBudget(result);
+  return resolveWithinBudget(received === length ? chunk : received === 0 && endIsNull ? null : chunk.subarray(0, received));
 }
 
 /** One `send`: the bytes it must hand to the kernel, and how many it has. */

@@ -132,6 +132,8 @@ describe('hot paths', () => {
     assert.equal(peer.idle, true);
     server.closeIdleConnections();
     assert.equal(await reading, null);
+    // A small read without options, the Socket's short path, reads the end of the stream too (not WSAENOTSOCK).
+    assert.equal(await peer.read(16), null);
     const error = await rejection(receiving);
     assert.equal(error.code, 'WSAEINTR');
     assert.equal(await client.read(), null, 'the client reads the end of the stream');
