@@ -212,6 +212,8 @@ npm run bench -- --quick # one short run of each, to check that everything works
 npm run bench -- --quick --docs   # the same, written to docs/ (the header names the form)
 npm run bench -- --only=instructions,scale --sides=floor,ours   # a part; writes build/bench/ only
 npm run bench -- --only=bulk --slope   # bulk with CPU per extra GiB from 1 to 4 GiB (also part of --long)
+npm run bench -- --only=instructions --sides=ours,socket --profile   # each count's costliest functions, JIT code named
+npx tsc -p bench/tsconfig.json && node dist-bench/young-generation.js   # what each scale server keeps young per connection
 \`\`\`
 
 This run (${form}) took ${Math.round(elapsedSeconds / 60)} minutes. Needs cc, valgrind and strace (without strace the

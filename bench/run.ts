@@ -5,7 +5,8 @@
 // to build/bench/ only; --long: more runs and longer counted stretches (the default is the shorter form), and the
 // bulk slope; --slope: the bulk slope (a 4 GiB pair after each 1 GiB one) in any form; with
 // --only=bulk,syscalls,pingpong,connrate,idle,instructions,scale or --sides=ours,net,...: just those, also to
-// build/bench/ only; --docs: to docs/ all the same; --jobs=N: callgrind counts at once (3 by default).
+// build/bench/ only; --docs: to docs/ all the same; --jobs=N: callgrind counts at once (3 by default); --profile:
+// each callgrind count's costliest functions, V8's generated code named (bench/jit-names.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 import { buildAddon } from './addon-build.js';
 import { runConcurrently } from './concurrently.js';
+import { profileLines } from './jit-names.js';
 import { hardDescriptorLimit } from './processes.js';
 import { chart, markdown, type Machine } from './report.js';
 import { GOALS, Results, judge, summarize } from './stats.js';
@@ -72,7 +74,8 @@ const reference = compile('reference', 'reference.c');
 const scaleClient = compile('scale', 'scale.c');
 const rusage = compile('rusage', 'rusage.c');
 compile('floor.node', 'floor/floor.c', ['-shared', '-fPIC', `-I${nodeHeaders()}`]);
-const sides = new Sides(root, reference, scaleClient, rusage, descriptors);
+const profile = process.argv.includes('--profile');
+const sides = new Sides(root, reference, scaleClient, rusage, descriptors, profile);
 const results = new Results();
 const began = performance.now();
 const loadAtStart = loadavg();
@@ -150,6 +153,7 @@ for (const { metric, delayUs } of callgrindModes.filter((mode) => wanted(mode.me
       log(`callgrind ${SIDE_LABELS[side]}, ${answer}: ${counted.instructions.toFixed(0)} instructions per round trip ` +
         `(${rounds} counted after ${warmup}), ${counted.epollWaits.toFixed(2)} epoll waits, ` +
         `${counted.compiles.toFixed(0)} in TurboFan compiles`);
+      if (profile) log(`where they went, per round trip:\n${profileLines(`${file}.1`, rounds).join('\n')}`);
     } });
   }
 }
@@ -168,6 +172,7 @@ if (wanted('scale')) {
         log(`scale ${SIDE_LABELS[side]}, ${connections} connections: ${counted.instructions.toFixed(0)} server ` +
           `instructions per message (${messages} counted after ${warmup}), ${counted.epollWaits.toFixed(3)} epoll ` +
           `waits, ${counted.compiles.toFixed(0)} in TurboFan compiles`);
+        if (profile) log(`where they went, per message:\n${profileLines(`${file}.1`, messages).join('\n')}`);
       } });
     }
   }

@@ -70,7 +70,24 @@ export class Sides {
     private readonly rusage: string,
     /** The soft descriptor limit every child starts with. */
     readonly descriptors: number,
+    /** --profile: callgrind records each instruction's address and node writes its perf map (bench/jit-names.ts). */
+    private readonly profile = false,
   ) {}
+
+  /**
+   * Callgrind with its instrumentation off until the counted window (countBetweenCheckpoints turns it on): startup
+   * and warm-up run some three times faster uninstrumented (node's startup: 12 s instead of 29 s on the loaded
+   * machine), and nothing before the window is counted anyway. With --profile, each instruction's address too.
+   */
+  private callgrind(outFile: string): string[] {
+    return ['valgrind', '--tool=callgrind', `--dump-instr=${this.profile ? 'yes' : 'no'}`, '--instr-atstart=no',
+      `--callgrind-out-file=${outFile}`];
+  }
+
+  /** The V8 flags of a process under callgrind ({@link SEEDS}), and with --profile node's perf map of its JIT code. */
+  private seeds(): string[] {
+    return this.profile ? [...SEEDS, '--perf-basic-prof'] : SEEDS;
+  }
 
   argv(side: SideName, args: (string | number)[], nodeFlags: string[] = []): string[] {
     const rest = args.map(String);
@@ -213,7 +230,7 @@ export class Sides {
     let client: Child | undefined;
     try {
       const port = Number((await server.nextLine()).replace(/^port /, ''));
-      client = start([...callgrind(outFile), ...this.argv(side, ['client', 'pingpong', port, rounds, warmup, 0], [...SEEDS, ...NEW_SPACE])],
+      client = start([...this.callgrind(outFile), ...this.argv(side, ['client', 'pingpong', port, rounds, warmup, 0], [...this.seeds(), ...NEW_SPACE])],
         this.descriptors, 900_000, { BENCH_CHECKPOINTS: '1' });
       const counted = await countBetweenCheckpoints(client, client, outFile);
       await client.exited;
@@ -233,7 +250,7 @@ export class Sides {
    */
   async scale(side: SideName, connections: number, warmup: number, messages: number, outFile: string):
   Promise<Callgrind> {
-    const server = start([...callgrind(outFile), ...this.argv(side, ['server', 'scale', connections], SEEDS)],
+    const server = start([...this.callgrind(outFile), ...this.argv(side, ['server', 'scale', connections], this.seeds())],
       this.descriptors, 900_000);
     let client: Child | undefined;
     try {
@@ -285,14 +302,6 @@ const NEW_SPACE = ['--min-semi-space-size=1', '--max-semi-space-size=1'];
  */
 const SEEDS = ['--hash-seed=1', '--random-seed=1', '--no-minor-gc-task'];
 
-/**
- * Callgrind with its instrumentation off until the counted window (countBetweenCheckpoints turns it on): startup
- * and warm-up run some three times faster uninstrumented (node's startup: 12 s instead of 29 s on the loaded
- * machine), and nothing before the window is counted anyway.
- */
-function callgrind(outFile: string): string[] {
-  return ['valgrind', '--tool=callgrind', '--dump-instr=no', '--instr-atstart=no', `--callgrind-out-file=${outFile}`];
-}
 
 /**
  * The counts of `counted` (a process under callgrind) between the "zero" and "counted" lines of `driver` (which
