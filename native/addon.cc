@@ -243,7 +243,7 @@ void WinsockAddon::RequireStarted(const char* syscall) {
 
 SocketHandle& WinsockAddon::RequireOpenSocket(const Napi::CallbackInfo& info, std::size_t index,
                                               const char* syscall) {
-  SocketHandle* socket = SocketHandle::FromValue(info[index]);
+  SocketHandle* socket = SocketHandle::FromValue(*this, info[index]);
   if (socket == nullptr) arguments::ThrowTypeError(env_, "The \"s\" argument must be a SOCKET (from socket() or accept())");
   RequireStarted(syscall);
   if (!socket->IsOpen()) ThrowWinsockError(platform::wsa::kNotSocket, syscall);

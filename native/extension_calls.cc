@@ -87,7 +87,7 @@ Napi::Object WinsockAddon::AdoptSocket(platform::NativeSocket socket, const char
   const auto local = platform::GetSockName(socket);
   const int family = local.ok() ? platform::DescribeAddress(local.value).family : 0;
   Napi::Object object = SocketHandle::Create(*this, socket, family, type.value);
-  if (platform::GetPeerName(socket).ok()) SocketHandle::FromValue(object)->MarkConnected();
+  if (platform::GetPeerName(socket).ok()) SocketHandle::FromValue(*this, object)->MarkConnected();
   return object;
 }
 

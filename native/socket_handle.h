@@ -27,8 +27,9 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   // Wraps an open OS socket in a new SOCKET object, registered with the addon for teardown. Takes ownership of
   // `socket` whatever happens: if the object cannot be made, the socket is closed before the error propagates.
   static Napi::Object Create(WinsockAddon& addon, platform::NativeSocket socket, int family, int type);
-  // The SOCKET behind `value`, or nullptr when `value` is anything else (checked by type tag, not instanceof).
-  static SocketHandle* FromValue(Napi::Value value);
+  // The SOCKET behind `value`, or nullptr when `value` is anything else (checked by type tag, not instanceof),
+  // a SOCKET of another instance of the addon included.
+  static SocketHandle* FromValue(const WinsockAddon& addon, Napi::Value value);
 
   explicit SocketHandle(const Napi::CallbackInfo& info);
   ~SocketHandle() override;

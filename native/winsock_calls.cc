@@ -152,7 +152,7 @@ Napi::Value WinsockAddon::AcceptedSocket(platform::NativeSocket accepted, const 
                                          int family, int type) {
   Napi::Object result = EndpointObject(platform::DescribeAddress(peer));
   Napi::Object client = SocketHandle::Create(*this, accepted, family, type);
-  SocketHandle::FromValue(client)->MarkConnected();
+  SocketHandle::FromValue(*this, client)->MarkConnected();
   result.Set("socket", client);
   return result;
 }
