@@ -164,4 +164,28 @@ describe('hot paths', () => {
     assert.deepEqual([...read], [...Buffer.from('abc'), 1, 2]);
     assert.equal(String(received), 'xyz');
   });
+
+  test('Socket.read rejects, never throws, when Node cannot make its Buffer (Buffer.poolSize set at run time); the socket reads on', async () => {
+    const { client, server } = scope.pair();
+    const reader = new Socket(server);
+    await ws.send(client, 'ab');
+    assert.equal(String(await reader.read(1)), 'a', 'the first read: the Socket knows its state, later reads take the short path');
+    const poolSize = Buffer.poolSize;
+    let reading: Promise<Buffer | null> | undefined;
+    let thrown: unknown;
+    // -1: half the pool is 2^31 - 1 to the short path, and the pool Node makes anew for 1 MB cannot be made.
+    Buffer.poolSize = -1;
+    try {
+      reading = reader.read(1_000_000);
+    } catch (error) {
+      thrown = error;
+    } finally {
+      Buffer.poolSize = poolSize;
+    }
+    assert.equal(thrown, undefined, `read() threw ${String(thrown)}`);
+    const error = await rejection(reading!);
+    assert.ok(error instanceof RangeError, String(error));
+    assert.equal(String(await reader.read(16)), 'b', 'nothing was left waiting: the next read gets the byte');
+    reader.close();
+  });
 });
