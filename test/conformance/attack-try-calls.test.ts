@@ -1,0 +1,81 @@
+// Attacks on the promises API's try* calls (native/async_calls.cc TrySend/TryRecv, native/platform/posix.cc
+// TrySend/TryRecvStream): a try must never block, whatever the socket's mode is by now. O_NONBLOCK belongs to the
+// open file description, and a second descriptor of the same socket (fromShare in this process) could make it
+// blocking again with ioctlsocket(FIONBIO, 0), which only the SOCKET that waits refuses. The next try then blocked
+// the event loop for ever (a recv with nothing to read, a send with the buffer full), or for SO_RCVTIMEO and then
+// waited on. Run in a child process: on a build with the fault the child hangs, and the test fails on its deadline.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+
+import { describe, platformTimeout, test } from '../harness.js';
+import { distIndexPath, evalModuleArgs } from '../support.js';
+
+const indexUrl = pathToFileURL(distIndexPath).href;
+const promisesUrl = pathToFileURL(distIndexPath.replace(/index\.js$/, 'promises.js')).href;
+
+/** Runs `script` (an ES module) in a child Node; its stdout, or a failure if it has not exited by the deadline. */
+async function runChild(script: string): Promise<string> {
+  const child = spawn(process.execPath, evalModuleArgs(script), { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const deadline = setTimeout(() => child.kill('SIGKILL'), platformTimeout(15_000));
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  clearTimeout(deadline);
+  assert.equal(signal, null, `the child hung (killed at its deadline); it printed: ${stdout}`);
+  assert.equal(code, 0, `the child failed; it printed: ${stdout}`);
+  return stdout;
+}
+
+describe('attack: try* calls', () => {
+  test('a socket made blocking again through a second descriptor of it: waiting recv and send never block the loop', async () => {
+    const script = `
+      const ws = await import(${JSON.stringify(indexUrl)});
+      const wsp = await import(${JSON.stringify(promisesUrl)});
+      ws.startup();
+      const listener = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+      ws.bind(listener, '127.0.0.1', 0);
+      ws.listen(listener);
+      const client = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+      ws.connect(client, '127.0.0.1', ws.getsockname(listener).port);
+      const server = ws.accept(listener).socket;
+      const reading = wsp.recv(server, 16); // waits: the socket is nonblocking for good now
+      const twin = ws.fromShare(ws.share(server, process.pid)); // the same open file description
+      ws.ioctlsocket(twin, ws.FIONBIO, 0); // allowed: the twin watches nothing
+      await wsp.send(client, 'a');
+      const results = { first: String(await reading) };
+      // Nothing to read: a try that blocked would hold the loop until the peer sent, which the loop must run.
+      let started = performance.now();
+      const next = wsp.recv(server, 16);
+      results.recvCallMs = performance.now() - started;
+      setTimeout(() => void wsp.send(client, 'b'), 50);
+      results.second = String(await next);
+      // A receive timeout is for blocking calls: an async recv waits for readiness, not for SO_RCVTIMEO.
+      ws.setOption(server, 'SO_RCVTIMEO', 3000);
+      started = performance.now();
+      const third = wsp.recv(server, 16);
+      results.timedRecvCallMs = performance.now() - started;
+      setTimeout(() => void wsp.send(client, 'c'), 50);
+      results.third = String(await third);
+      // A send larger than the socket's buffers: a try that blocked would wait for a reader the loop must run.
+      const total = 16 * 1024 * 1024;
+      const sending = wsp.send(server, Buffer.alloc(total, 1));
+      let received = 0;
+      while (received < total) received += (await wsp.recv(client, 1 << 20)).length;
+      results.sent = await sending;
+      results.received = received;
+      for (const s of [twin, server, client, listener]) ws.closesocket(s);
+      ws.cleanup();
+      process.stdout.write(JSON.stringify(results));`;
+    const results = JSON.parse(await runChild(script)) as Record<string, unknown>;
+    assert.equal(results.first, 'a');
+    assert.ok((results.recvCallMs as number) < 1500, `recv() took ${String(results.recvCallMs)} ms to return`);
+    assert.equal(results.second, 'b');
+    assert.equal(results.third, 'c');
+    assert.equal(results.sent, 16 * 1024 * 1024);
+    assert.equal(results.received, 16 * 1024 * 1024);
+    // The call returns its promise at once; one that blocked for SO_RCVTIMEO took 3 s.
+    assert.ok((results.timedRecvCallMs as number) < 1500, `recv() took ${String(results.timedRecvCallMs)} ms to return`);
+  });
+});
