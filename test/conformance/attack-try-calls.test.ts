@@ -9,8 +9,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 
-import { describe, platformTimeout, test } from '../harness.js';
-import { distIndexPath, evalModuleArgs } from '../support.js';
+import { native } from '../../src/native.js';
+import * as sync from '../../src/index.js';
+import { afterEach, describe, platformTimeout, test } from '../harness.js';
+import { SocketScope, assertArgumentError, assertWinsockError, distIndexPath, evalModuleArgs } from '../support.js';
 
 const indexUrl = pathToFileURL(distIndexPath).href;
 const promisesUrl = pathToFileURL(distIndexPath.replace(/index\.js$/, 'promises.js')).href;
@@ -77,5 +79,61 @@ describe('attack: try* calls', () => {
     assert.equal(results.received, 16 * 1024 * 1024);
     // The call returns its promise at once; one that blocked for SO_RCVTIMEO took 3 s.
     assert.ok((results.timedRecvCallMs as number) < 1500, `recv() took ${String(results.timedRecvCallMs)} ms to return`);
+  });
+
+  describe('arguments', () => {
+    sync.startup();
+    const scope = new SocketScope();
+    afterEach(() => scope.closeAll());
+
+    test('tryRecv writes into exactly the bytes of any view (an offset, a DataView, a Float64Array, shared memory), never around them', () => {
+      const { client, server } = scope.pair();
+      const id = native.socketId(server);
+      const memories = [new ArrayBuffer(32), new SharedArrayBuffer(32)];
+      for (const memory of memories) {
+        const views: ArrayBufferView[] = [
+          new Uint8Array(memory, 3, 5), new DataView(memory, 7, 9), new Float64Array(memory, 8, 2), new Int16Array(memory, 30, 1),
+        ];
+        for (const view of views) {
+          const all = new Uint8Array(memory);
+          all.fill(0xee);
+          sync.send(client, Buffer.alloc(64, 0x11)); // more than the view holds
+          let received: number | null = null;
+          for (let i = 0; i < 1000 && received === null; i++) received = native.tryRecv(id, view, 0);
+          assert.equal(received, view.byteLength, `${view.constructor.name} at ${view.byteOffset} got its length`);
+          for (let i = 0; i < all.length; i++) {
+            const inside = i >= view.byteOffset && i < view.byteOffset + view.byteLength;
+            assert.equal(all[i], inside ? 0x11 : 0xee, `byte ${i} of ${view.constructor.name} at ${view.byteOffset}`);
+          }
+          // What the view could not hold stays for the next read: drain it.
+          const rest = native.tryRecv(id, 64, 0);
+          assert.equal(rest?.length, 64 - view.byteLength);
+        }
+      }
+    });
+
+    test('flags that are not a C int are refused by name, Winsock flags it does not know with WSAEOPNOTSUPP: nothing is sent or read', () => {
+      const { client, server } = scope.pair();
+      const id = native.socketId(client);
+      const buffer = Buffer.from('x');
+      const notInts: [unknown, typeof TypeError | typeof RangeError][] = [
+        [2 ** 31, RangeError], [-(2 ** 31) - 1, RangeError], [1.5, RangeError], [NaN, RangeError], [Infinity, RangeError],
+        ['1', TypeError], [{ valueOf: () => 0 }, TypeError], [null, TypeError], [1n, TypeError],
+      ];
+      for (const [flags, kind] of notInts) {
+        assertArgumentError(() => native.trySend(id, buffer, flags as number), kind);
+        assertArgumentError(() => native.tryRecv(id, Buffer.alloc(1), flags as number), kind);
+      }
+      // C ints that are no Winsock flags: -1 (every bit), 2^31 - 1, MSG_DONTWAIT's Linux bit (0x40).
+      for (const flags of [-1, 2 ** 31 - 1, -(2 ** 31), 0x40]) {
+        assertWinsockError(() => native.trySend(id, buffer, flags), 'WSAEOPNOTSUPP', 'send');
+        assertWinsockError(() => native.tryRecv(id, Buffer.alloc(1), flags), 'WSAEOPNOTSUPP', 'recv');
+      }
+      // -0 is 0.
+      assert.equal(native.trySend(id, buffer, -0), 1);
+      let received: Buffer | null = null;
+      for (let i = 0; i < 1000 && received === null; i++) received = native.tryRecv(native.socketId(server), 8, -0);
+      assert.equal(String(received), 'x', 'only the one send with valid flags arrived');
+    });
   });
 });
