@@ -188,4 +188,19 @@ describe('hot paths', () => {
     assert.equal(String(await reader.read(16)), 'b', 'nothing was left waiting: the next read gets the byte');
     reader.close();
   });
+
+  test('after closeIdleConnections a write fails and every later read, the short path\'s too, still reads the end of the stream', async () => {
+    await using server = Server.listen({ host: '127.0.0.1' });
+    const accepting = server.accept();
+    await using client = await Socket.connect('127.0.0.1', server.address().port);
+    await using peer = await accepting;
+    const reading = peer.read(16);
+    server.closeIdleConnections();
+    assert.equal(await reading, null);
+    // The connection is gone: a write says so (it made the Socket look its state up again, which the short read
+    // path then took for an open socket's: WSAENOTSOCK where the end of the stream was).
+    assert.equal((await rejection(peer.write('x'))).code, 'WSAENOTSOCK');
+    for (const size of [1, 16, 4095, 65536]) assert.equal(await peer.read(size), null, `read(${size})`);
+    assert.equal(await client.read(), null, 'the client reads the end of the stream');
+  });
 });
