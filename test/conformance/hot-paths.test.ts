@@ -203,4 +203,34 @@ describe('hot paths', () => {
     for (const size of [1, 16, 4095, 65536]) assert.equal(await peer.read(size), null, `read(${size})`);
     assert.equal(await client.read(), null, 'the client reads the end of the stream');
   });
+
+  test('Socket.read: reads made at once resolve in order with the bytes in order, at every size around the pool; bad sizes reject by name', async () => {
+    const { client, server } = scope.pair();
+    const reader = new Socket(server);
+    const half = Buffer.poolSize >>> 1;
+    const sizes = [1, half - 1, half, half + 1, Buffer.poolSize - 1, Buffer.poolSize, Buffer.poolSize + 1, 64 * 1024];
+    await ws.send(client, 'x');
+    assert.equal(String(await reader.read(1)), 'x', 'the Socket knows its state: the short path from here');
+    const reads = sizes.map((size) => reader.read(size));
+    const data = Buffer.alloc(sizes.reduce((sum, size) => sum + size, 0));
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7) % 251;
+    await ws.send(client, data);
+    const chunks: Buffer[] = [];
+    for (const [i, reading] of reads.entries()) {
+      const chunk = await reading;
+      assert.ok(chunk !== null && chunk.length >= 1 && chunk.length <= sizes[i]!, `read ${i} (${sizes[i]}) got ${chunk?.length}`);
+      chunks.push(chunk);
+    }
+    let received = Buffer.concat(chunks);
+    while (received.length < data.length) received = Buffer.concat([received, (await reader.read())!]);
+    assert.deepEqual(received, data, 'every byte, in order');
+    for (const [size, code] of [
+      [2 ** 31, 'ERR_OUT_OF_RANGE'], [1.5, 'ERR_OUT_OF_RANGE'], [NaN, 'ERR_OUT_OF_RANGE'], [0, 'ERR_OUT_OF_RANGE'],
+      [-0, 'ERR_OUT_OF_RANGE'], [-1, 'ERR_OUT_OF_RANGE'], [Infinity, 'ERR_OUT_OF_RANGE'], ['64', 'ERR_INVALID_ARG_TYPE'],
+    ] as const) {
+      assert.equal((await rejection(reader.read(size as number))).code, code, `read(${String(size)})`);
+    }
+    reader.close();
+    assert.equal((await rejection(reader.read(16))).code, 'WSAENOTSOCK', 'a read after close(), on the short path');
+  });
 });
