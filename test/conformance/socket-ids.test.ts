@@ -123,4 +123,28 @@ describe('socket ids', () => {
       other.cleanup();
     }
   });
+
+  test('an object carrying a look-alike of a SOCKET\'s state (its key is no secret) is refused by name: never a send on the socket its id names', async () => {
+    const { client, server } = scope.pair();
+    const target = native.socketId(client);
+    const mine = scope.tcp();
+    assert.equal((await rejection(wsp.recv(mine, 1))).code, 'WSAENOTCONN'); // gives `mine` its state
+    const [key] = Object.getOwnPropertySymbols(mine);
+    assert.ok(key !== undefined, 'the state is on the SOCKET under a symbol');
+    const state = (mine as unknown as Record<symbol, { constructor: new (...args: unknown[]) => unknown }>)[key]!;
+    const lookAlikes = [
+      { id: target, readers: [], writers: [], prioritized: [], keepsLoopAlive: true },
+      Object.assign(Object.create(Object.getPrototypeOf(state) as object) as object, { id: target, readers: [], writers: [], prioritized: [] }),
+    ];
+    for (const lookAlike of lookAlikes) {
+      const forged = { [key]: lookAlike } as unknown as SOCKET;
+      assert.equal((await rejection(wsp.send(forged, 'x'))).code, 'ERR_INVALID_ARG_TYPE');
+      assert.equal((await rejection(wsp.recv(forged, 1))).code, 'ERR_INVALID_ARG_TYPE');
+    }
+    // Nor can a state with another id be made from the one at hand.
+    assert.throws(() => new state.constructor(Symbol('winsock.state.making'), target), { name: 'TypeError', code: 'ERR_ILLEGAL_CONSTRUCTOR' });
+    assert.throws(() => new state.constructor(target), { name: 'TypeError', code: 'ERR_ILLEGAL_CONSTRUCTOR' });
+    assert.equal(native.tryRecv(native.socketId(server), Buffer.alloc(1), 0), null, 'nothing reached the peer of the socket with that id');
+    assert.equal(await wsp.send(client, 'y'), 1, 'the socket itself sends as before');
+  });
 });
