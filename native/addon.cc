@@ -263,6 +263,10 @@ SocketHandle& WinsockAddon::RequireOpenSocketId(const Napi::CallbackInfo& info, 
   return RequireOpenSocketId(info[index], syscall);
 }
 
+void WinsockAddon::RequireStillOpen(const SocketHandle& socket, const char* syscall) {
+  if (!socket.IsOpen() || startup_count_ == 0) ThrowNotOpen(syscall);
+}
+
 void WinsockAddon::ThrowNotOpen(const char* syscall) {
   RequireStarted(syscall);
   ThrowWinsockError(platform::wsa::kNotSocket, syscall);

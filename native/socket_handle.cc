@@ -93,6 +93,8 @@ void SocketHandle::CloseForTeardown() {
 }
 
 int SocketHandle::StartWatcher() {
+  // Closed (the addon let go of it): nothing to watch. Callers check first; this keeps a miss from being a crash.
+  if (addon_ == nullptr) return platform::wsa::kNotSocket;
   int error = 0;
   watcher_ = addon_->CreateWatcher(*this, &error);
   if (watcher_ != nullptr) watcher_->SetKeepsLoopAlive(keeps_loop_alive_);

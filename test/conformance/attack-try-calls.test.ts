@@ -17,7 +17,7 @@ import { SocketScope, assertArgumentError, assertWinsockError, distIndexPath, ev
 const indexUrl = pathToFileURL(distIndexPath).href;
 const promisesUrl = pathToFileURL(distIndexPath.replace(/index\.js$/, 'promises.js')).href;
 
-/** Runs `script` (an ES module) in a child Node; its stdout, or a failure if it has not exited by the deadline. */
+/** Runs `script` (an ES module) in a child Node; its stdout, or a failure if it crashed or has not exited by the deadline. */
 async function runChild(script: string): Promise<string> {
   const child = spawn(process.execPath, evalModuleArgs(script), { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
@@ -25,7 +25,7 @@ async function runChild(script: string): Promise<string> {
   const deadline = setTimeout(() => child.kill('SIGKILL'), platformTimeout(15_000));
   const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
   clearTimeout(deadline);
-  assert.equal(signal, null, `the child hung (killed at its deadline); it printed: ${stdout}`);
+  assert.equal(signal, null, `the child ended by ${String(signal)} (SIGKILL: it hung past its deadline); it printed: ${stdout}`);
   assert.equal(code, 0, `the child failed; it printed: ${stdout}`);
   return stdout;
 }
@@ -79,6 +79,62 @@ describe('attack: try* calls', () => {
     assert.equal(results.received, 16 * 1024 * 1024);
     // The call returns its promise at once; one that blocked for SO_RCVTIMEO took 3 s.
     assert.ok((results.timedRecvCallMs as number) < 1500, `recv() took ${String(results.timedRecvCallMs)} ms to return`);
+  });
+
+  test('a buffer argument whose check runs JavaScript that closes the socket: WSAENOTSOCK, never a crash or a send on its reused descriptor', async () => {
+    // A view of no bytes is checked for bounds through Reflect.get, which any caller can replace; the replacement
+    // closes the socket the call named and opens another, which takes the closed one's descriptor number.
+    const script = `
+      const ws = await import(${JSON.stringify(indexUrl)});
+      const wsp = await import(${JSON.stringify(promisesUrl)});
+      ws.startup();
+      const listener = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+      ws.bind(listener, '127.0.0.1', 0);
+      ws.listen(listener);
+      const port = ws.getsockname(listener).port;
+      const opened = [listener];
+      const real = globalThis.Reflect;
+      async function attempt(make, call) {
+        const s = make();
+        globalThis.Reflect = { get() { globalThis.Reflect = real; ws.closesocket(s); opened.push(make()); return false; } };
+        try {
+          const result = await call(s);
+          return 'resolved ' + String(result);
+        } catch (error) {
+          return error.code ?? String(error);
+        } finally {
+          globalThis.Reflect = real;
+        }
+      }
+      function connected() {
+        const s = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+        ws.connect(s, '127.0.0.1', port);
+        opened.push(ws.accept(listener).socket);
+        return s;
+      }
+      function datagram() {
+        const s = ws.socket(ws.AF_INET, ws.SOCK_DGRAM, ws.IPPROTO_UDP);
+        ws.bind(s, '127.0.0.1', 0);
+        return s;
+      }
+      const empty = () => new Uint8Array(new ArrayBuffer(8), 8, 0);
+      const results = {
+        promisesSend: await attempt(connected, (s) => wsp.send(s, empty())),
+        promisesRecvInto: await attempt(connected, (s) => wsp.recvInto(s, empty())),
+        send: await attempt(connected, (s) => ws.send(s, empty())),
+        recv: await attempt(connected, (s) => ws.recv(s, empty())),
+        sendto: await attempt(datagram, (s) => ws.sendto(s, empty(), '127.0.0.1', port)),
+        promisesSendto: await attempt(datagram, (s) => wsp.sendto(s, empty(), '127.0.0.1', port)),
+        setsockopt: await attempt(connected, (s) => ws.setsockopt(s, ws.SOL_SOCKET, ws.SO_KEEPALIVE, empty())),
+      };
+      for (const s of opened) {
+        try { ws.closesocket(s); } catch {}
+      }
+      ws.cleanup();
+      process.stdout.write(JSON.stringify(results));`;
+    const results = JSON.parse(await runChild(script)) as Record<string, string>;
+    assert.equal(Object.keys(results).length, 7);
+    for (const [call, outcome] of Object.entries(results)) assert.equal(outcome, 'WSAENOTSOCK', call);
   });
 
   describe('arguments', () => {
