@@ -243,7 +243,7 @@ void WinsockAddon::RequireStarted(const char* syscall) {
 
 SocketHandle& WinsockAddon::RequireOpenSocket(const Napi::CallbackInfo& info, std::size_t index,
                                               const char* syscall) {
-  SocketHandle* socket = SocketHandle::FromValue(info[index]);
+  SocketHandle* socket = SocketHandle::FromValue(*this, info[index]);
   if (socket == nullptr) arguments::ThrowTypeError(env_, "The \"s\" argument must be a SOCKET (from socket() or accept())");
   RequireStarted(syscall);
   if (!socket->IsOpen()) ThrowWinsockError(platform::wsa::kNotSocket, syscall);
@@ -261,6 +261,10 @@ void WinsockAddon::ThrowNotSocketId() {
 SocketHandle& WinsockAddon::RequireOpenSocketId(const Napi::CallbackInfo& info, std::size_t index,
                                                 const char* syscall) {
   return RequireOpenSocketId(info[index], syscall);
+}
+
+void WinsockAddon::RequireStillOpen(const SocketHandle& socket, const char* syscall) {
+  if (!socket.IsOpen() || startup_count_ == 0) ThrowNotOpen(syscall);
 }
 
 void WinsockAddon::ThrowNotOpen(const char* syscall) {

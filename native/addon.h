@@ -198,6 +198,11 @@ class WinsockAddon : public Napi::Addon<WinsockAddon> {
   }
   // WSANOTINITIALISED before cleanup() or after the last one, else WSAENOTSOCK: a socket id that names no socket.
   [[noreturn]] void ThrowNotOpen(const char* syscall);
+  // The same check again after reading a buffer argument through arguments::ByteView, which may run JavaScript (a
+  // view of no bytes is checked for bounds through Reflect, which any caller can replace), and that JavaScript may
+  // have closed the socket or called the last cleanup(): a try* then started a watcher for a closed socket (a null
+  // addon: a segfault) and a send or receive went to its descriptor number, which a new socket may have taken.
+  void RequireStillOpen(const SocketHandle& socket, const char* syscall);
   // The open socket with the id in argument `index`, or nullptr; a TypeError for anything but a number. An id is a
   // positive integer: any other number (1.5, NaN, -1) names no socket.
   SocketHandle* FindSocketId(const Napi::CallbackInfo& info, std::size_t index);

@@ -80,7 +80,7 @@ Napi::Value WinsockAddon::SetKeepsLoopAlive(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value WinsockAddon::SocketId(const Napi::CallbackInfo& info) {
-  const SocketHandle* socket = SocketHandle::FromValue(info[0]);
+  const SocketHandle* socket = SocketHandle::FromValue(*this, info[0]);
   if (socket == nullptr) arguments::ThrowTypeError(env_, "The \"s\" argument must be a SOCKET (from socket() or accept())");
   return Napi::Number::New(env_, static_cast<double>(socket->Id()));
 }

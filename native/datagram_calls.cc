@@ -27,6 +27,7 @@ Napi::Value WinsockAddon::DatagramResult(Napi::Value data, const platform::Socke
 Napi::Value WinsockAddon::SendToOnce(const Napi::CallbackInfo& info, bool nonblocking) {
   SocketHandle& socket = RequireSocketArgument(info, nonblocking ? SocketArgument::kId : SocketArgument::kObject, "sendto");
   const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
+  RequireStillOpen(socket, "sendto");
   const platform::SocketAddress to = RequireAddress(info, kSendToAddressIndex, 0, "sendto");
   const int flags = static_cast<int>(arguments::Integer(info, kSendToFlagsIndex, "flags", kIntMin, kIntMax, 0));
   if (socket.IsSendShutdown()) ThrowWinsockError(platform::wsa::kShutDown, "sendto");

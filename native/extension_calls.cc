@@ -87,7 +87,7 @@ Napi::Object WinsockAddon::AdoptSocket(platform::NativeSocket socket, const char
   const auto local = platform::GetSockName(socket);
   const int family = local.ok() ? platform::DescribeAddress(local.value).family : 0;
   Napi::Object object = SocketHandle::Create(*this, socket, family, type.value);
-  if (platform::GetPeerName(socket).ok()) SocketHandle::FromValue(object)->MarkConnected();
+  if (platform::GetPeerName(socket).ok()) SocketHandle::FromValue(*this, object)->MarkConnected();
   return object;
 }
 
@@ -153,6 +153,7 @@ Napi::Value WinsockAddon::RecvMsgOnce(const Napi::CallbackInfo& info, bool nonbl
 Napi::Value WinsockAddon::SendMsgOnce(const Napi::CallbackInfo& info, bool nonblocking) {
   SocketHandle& socket = RequireSocketArgument(info, nonblocking ? SocketArgument::kId : SocketArgument::kObject, "sendmsg");
   const arguments::Bytes bytes = arguments::ByteView(info, 1, "buf");
+  RequireStillOpen(socket, "sendmsg");
   const platform::SocketAddress to = RequireAddress(info, kSendMsgAddressIndex, 0, "sendmsg");
   const int flags = static_cast<int>(arguments::Integer(info, kSendMsgFlagsIndex, "flags", kIntMin, kIntMax, 0));
   platform::PacketInfo packet;

@@ -22,6 +22,7 @@ Napi::Value WinsockAddon::SetSockOpt(const Napi::CallbackInfo& info) {
   if (info[3].IsBoolean()) number = info[3].As<Napi::Boolean>().Value() ? 1 : 0;
   else if (info[3].IsNumber()) number = static_cast<int>(arguments::Integer(info, 3, "optval", kIntMin, kIntMax));
   else bytes = arguments::ByteView(info, 3, "optval");
+  RequireStillOpen(socket, "setsockopt");
 
   const int error = platform::SetOption(socket.Native(), level, name, bytes.data, bytes.length);
   if (error != 0) ThrowWinsockError(error, "setsockopt");

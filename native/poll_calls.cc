@@ -33,7 +33,7 @@ Napi::Value WinsockAddon::Select(const Napi::CallbackInfo& info) {
     Napi::Array array = info[set].As<Napi::Array>();
     for (std::uint32_t i = 0; i < array.Length(); ++i) {
       Napi::Value element = array.Get(i);
-      SocketHandle* socket = SocketHandle::FromValue(element);
+      SocketHandle* socket = SocketHandle::FromValue(*this, element);
       if (socket == nullptr) arguments::ThrowTypeError(env_, std::string("Every element of \"") + names[set] + "\" must be a SOCKET");
       handles[set].push_back(socket);
       objects[set].push_back(element);
@@ -88,7 +88,7 @@ Napi::Value WinsockAddon::WSAPoll(const Napi::CallbackInfo& info) {
     Napi::Value element = fds.Get(i);
     if (!element.IsObject()) arguments::ThrowTypeError(env_, "Every element of \"fds\" must be { socket, events }");
     Napi::Object fd = element.As<Napi::Object>();
-    SocketHandle* socket = SocketHandle::FromValue(fd.Get("socket"));
+    SocketHandle* socket = SocketHandle::FromValue(*this, fd.Get("socket"));
     if (socket == nullptr) arguments::ThrowTypeError(env_, "Every element of \"fds\" must have a SOCKET as \"socket\"");
     Napi::Value events = fd.Get("events");
     if (!events.IsNumber()) arguments::ThrowTypeError(env_, "Every element of \"fds\" must have a number as \"events\"");

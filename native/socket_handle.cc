@@ -9,6 +9,15 @@ namespace {
 // unwrapped as a SOCKET. The value is random and only has to be unique to this addon.
 constexpr napi_type_tag kSocketTag = {0x8c3c5a4e1f0b4d27ULL, 0xa6e2d9b17c4f3e51ULL};
 
+// The tag of the SOCKETs one instance of the addon makes: kSocketTag with the instance's address in it. A second
+// instance in the same thread (a second copy of the package loads one) took another's SOCKETs as its own: their
+// ids named its own sockets (a send went out on another connection) and their readiness went to the other
+// instance's callback, a wait that never ended (test/conformance/socket-ids.test.ts). Instances alive at once have
+// different addresses, so different tags.
+napi_type_tag TagOf(const WinsockAddon& addon) {
+  return {kSocketTag.lower ^ static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(&addon)), kSocketTag.upper};
+}
+
 }  // namespace
 
 Napi::Function SocketHandle::DefineClass(Napi::Env env) {
@@ -39,10 +48,11 @@ Napi::Object SocketHandle::Create(WinsockAddon& addon, platform::NativeSocket so
   return object;
 }
 
-SocketHandle* SocketHandle::FromValue(Napi::Value value) {
+SocketHandle* SocketHandle::FromValue(const WinsockAddon& addon, Napi::Value value) {
   if (!value.IsObject()) return nullptr;
   Napi::Object object = value.As<Napi::Object>();
-  if (!object.CheckTypeTag(&kSocketTag)) return nullptr;
+  const napi_type_tag tag = TagOf(addon);
+  if (!object.CheckTypeTag(&tag)) return nullptr;
   return Unwrap(object);
 }
 
@@ -53,7 +63,8 @@ SocketHandle::SocketHandle(const Napi::CallbackInfo& info) : ObjectWrap<SocketHa
         .ThrowAsJavaScriptException();
     return;
   }
-  info.This().As<Napi::Object>().TypeTag(&kSocketTag);
+  const napi_type_tag tag = TagOf(*addon);
+  info.This().As<Napi::Object>().TypeTag(&tag);
 }
 
 SocketHandle::~SocketHandle() {
@@ -82,6 +93,8 @@ void SocketHandle::CloseForTeardown() {
 }
 
 int SocketHandle::StartWatcher() {
+  // Closed (the addon let go of it): nothing to watch. Callers check first; this keeps a miss from being a crash.
+  if (addon_ == nullptr) return platform::wsa::kNotSocket;
   int error = 0;
   watcher_ = addon_->CreateWatcher(*this, &error);
   if (watcher_ != nullptr) watcher_->SetKeepsLoopAlive(keeps_loop_alive_);

@@ -27,8 +27,9 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
   // Wraps an open OS socket in a new SOCKET object, registered with the addon for teardown. Takes ownership of
   // `socket` whatever happens: if the object cannot be made, the socket is closed before the error propagates.
   static Napi::Object Create(WinsockAddon& addon, platform::NativeSocket socket, int family, int type);
-  // The SOCKET behind `value`, or nullptr when `value` is anything else (checked by type tag, not instanceof).
-  static SocketHandle* FromValue(Napi::Value value);
+  // The SOCKET behind `value`, or nullptr when `value` is anything else (checked by type tag, not instanceof),
+  // a SOCKET of another instance of the addon included.
+  static SocketHandle* FromValue(const WinsockAddon& addon, Napi::Value value);
 
   explicit SocketHandle(const Napi::CallbackInfo& info);
   ~SocketHandle() override;
@@ -46,11 +47,10 @@ class SocketHandle : public Napi::ObjectWrap<SocketHandle> {
     return type_ == platform::kStreamSocket ? platform::RecvStream(socket_, data, length, flags)
                                             : platform::Recv(socket_, data, length, flags);
   }
-  // The same for the try* calls, after MakeNonBlocking: a connected stream's shortest path (platform::TryRecvStream).
+  // The same for the try* calls, which never block (platform::TryRecv): a connected stream's is the shortest path.
   platform::Result<std::size_t> TryRecv(void* data, std::size_t length, int flags) const {
-    return type_ == platform::kStreamSocket && connected_ && watcher_ != nullptr
-               ? platform::TryRecvStream(socket_, data, length, flags)
-               : Recv(data, length, flags);
+    return type_ == platform::kStreamSocket ? platform::TryRecvStream(socket_, data, length, flags, connected_)
+                                            : platform::TryRecv(socket_, data, length, flags);
   }
 
   // Closes the OS socket once (after its poll handle, as libuv requires); later calls on this object see

@@ -152,7 +152,7 @@ Napi::Value WinsockAddon::AcceptedSocket(platform::NativeSocket accepted, const 
                                          int family, int type) {
   Napi::Object result = EndpointObject(platform::DescribeAddress(peer));
   Napi::Object client = SocketHandle::Create(*this, accepted, family, type);
-  SocketHandle::FromValue(client)->MarkConnected();
+  SocketHandle::FromValue(*this, client)->MarkConnected();
   result.Set("socket", client);
   return result;
 }
@@ -182,6 +182,7 @@ WinsockAddon::SendRequest WinsockAddon::ReadSendRequest(SocketHandle& socket, Na
   arguments::Bytes bytes;
   if (napi_get_buffer_info(env_, buf, &bytes.data, &bytes.length) != napi_ok || bytes.length == 0) {
     bytes = arguments::ByteView(env_, buf, "buf");
+    RequireStillOpen(socket, syscall);
   }
   const int flag_bits = arguments::Flags(env_, flags);
   // Winsock's answers where POSIX gives EPIPE: after shutdown(SD_SEND), and on a stream never connected.
@@ -217,6 +218,7 @@ WinsockAddon::RecvRequest WinsockAddon::ReadRecvRequest(SocketHandle& socket, Na
     request.data = request.owned.get();
   } else {
     const arguments::Bytes bytes = arguments::ByteView(env_, buf, "buf");
+    RequireStillOpen(socket, syscall);
     request.data = bytes.data;
     request.length = bytes.length;
   }

@@ -261,8 +261,13 @@ export class Socket implements AsyncIterable<Buffer>, AsyncDisposable {
   write(data: SendData, options?: AsyncOptions): Promise<void> {
     let sent: number | Promise<number>;
     try {
-      this.#state ??= stateOf(this.handle);
-      sent = sendNowOrLater(this.#state, data, this.#withIdleTimeout(options));
+      let state = this.#state;
+      if (state === undefined) {
+        state = stateOf(this.handle);
+        // Not kept once the server ended the connection: read()'s short path takes a known state for an open one's.
+        if (!this.#endedByServer) this.#state = state;
+      }
+      sent = sendNowOrLater(state, data, this.#withIdleTimeout(options));
     } catch (error) {
       return Promise.reject(error);
     }

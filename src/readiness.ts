@@ -162,8 +162,13 @@ class Waiter {
 
 function ignore(): void {}
 
+/** The argument only {@link stateOf} passes to the SocketState constructor: no other code can make one. */
+const making = Symbol('winsock.state.making');
+
 /** What this module knows of one SOCKET: its id in the addon's registry, and the calls waiting on it. */
 export class SocketState {
+  /** The brand of the states this module made (see {@link SocketState.isOne}). */
+  readonly #made = true;
   readonly readers: Waiter[] = [];
   readonly writers: Waiter[] = [];
   /** A settled Waiter kept for the next wait on this socket (see Waiter). */
@@ -178,7 +183,15 @@ export class SocketState {
   /** select's exceptfds and WSAPoll's POLLPRI: a queue of its own, so no recv waits behind them. */
   readonly prioritized: Waiter[] = [];
   /** The addon's id of the socket, by which the try* calls name it (see native/addon.h, Track). */
-  constructor(readonly id: number) {}
+  constructor(token: symbol, readonly id: number) {
+    // `state.constructor` is reachable from any SOCKET's state: a state made with any id would name any socket.
+    if (token !== making) throw Object.assign(new TypeError('Illegal constructor'), { code: 'ERR_ILLEGAL_CONSTRUCTOR' });
+  }
+
+  /** Whether `value` is a state this module made: a private brand, which no other object has, whatever it holds. */
+  static isOne(value: object): value is SocketState {
+    return #made in value;
+  }
 }
 
 // The state lives on the SOCKET object itself, under a symbol no other module has: a property load V8 caches, where
@@ -188,7 +201,11 @@ const stateKey = Symbol('winsock.state');
 const frozenStates = new WeakMap<SOCKET, SocketState>();
 
 function findState(s: SOCKET): SocketState | undefined {
-  return (s as unknown as Record<symbol, SocketState | undefined>)[stateKey] ?? frozenStates.get(s);
+  const found: unknown = (s as unknown as Record<symbol, unknown>)[stateKey] ?? frozenStates.get(s);
+  // Only a state this module made: the key is no secret (Object.getOwnPropertySymbols), and an object carrying a
+  // look-alike with another id named any socket of the process, a send on a connection it was never given
+  // (test/conformance/socket-ids.test.ts).
+  return typeof found === 'object' && found !== null && SocketState.isOne(found) ? found : undefined;
 }
 
 /**
@@ -198,7 +215,7 @@ function findState(s: SOCKET): SocketState | undefined {
 export function stateOf(s: SOCKET): SocketState {
   const found = typeof s === 'object' && s !== null ? findState(s) : undefined;
   if (found !== undefined) return found;
-  const made = new SocketState(native.socketId(s));
+  const made = new SocketState(making, native.socketId(s));
   if (Object.isExtensible(s)) Object.defineProperty(s, stateKey, { value: made });
   else frozenStates.set(s, made);
   return made;

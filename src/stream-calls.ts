@@ -112,9 +112,12 @@ function recvArmable(state: SocketState, length: number, checked: CheckedOptions
 Promise<Buffer | null> {
   const { flags } = checked;
   if (state.readers.length !== 0) return waitForCall(state, READABLE, tryRecvChunk, length, flags, site, checked);
-  const chunk = Buffer.allocUnsafe(length);
+  let chunk: Buffer;
   let received: number | null;
   try {
+    // In the try too: Buffer.poolSize is anyone's to set, and a pool Node cannot make (Buffer.poolSize = -1) threw
+    // from Socket.read's short path, where every failure is a rejection (test/conformance/hot-paths.test.ts).
+    chunk = Buffer.allocUnsafe(length);
     received = native.tryRecv(state.id, chunk, flags, true);
   } catch (error) {
     return failWithinBudget(error);

@@ -137,13 +137,15 @@ Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int fla
 // Recv for a SOCK_STREAM socket, the same outcome for less: POSIX skips recvmsg's message header (which reports a
 // datagram cut short) where no flag is set, as a stream's receive is never cut short.
 Result<std::size_t> RecvStream(NativeSocket s, void* data, std::size_t length, int flags);
-// Send and RecvStream for the try* calls, on a socket its readiness watcher has made nonblocking for good
-// (SocketHandle::MakeNonBlocking), and for TryRecvStream one known to be connected: no room or nothing to read is
-// WSAEWOULDBLOCK at once (TryRecvStream with a flag is Recv). Send and Recv ask POSIX's kernel first whether a send
-// or receive timeout ran out (SO_SNDTIMEO, SO_RCVTIMEO: a blocking socket's EAGAIN, WSAETIMEDOUT) and whether a
-// connect is still under way (WSAENOTCONN): an fcntl and a getpeername on every wait.
+// Send, Recv and RecvStream for the try* calls, which never block: POSIX passes MSG_DONTWAIT, as the socket their
+// watcher made nonblocking (SocketHandle::MakeNonBlocking) can be made blocking again through another descriptor of
+// it (fromShare), and a try that blocked held the event loop for ever. No room or nothing to read is WSAEWOULDBLOCK,
+// never WSAETIMEDOUT (SO_SNDTIMEO and SO_RCVTIMEO are for blocking calls). For TryRecvStream `connected`, a stream
+// known to be connected: that at once, where Recv asks POSIX's kernel whether a connect is still under way
+// (WSAENOTCONN), a getpeername on every wait. Windows: the calls themselves (Winsock has no MSG_DONTWAIT).
 Result<std::size_t> TrySend(NativeSocket s, const void* data, std::size_t length, int flags);
-Result<std::size_t> TryRecvStream(NativeSocket s, void* data, std::size_t length, int flags);
+Result<std::size_t> TryRecv(NativeSocket s, void* data, std::size_t length, int flags);
+Result<std::size_t> TryRecvStream(NativeSocket s, void* data, std::size_t length, int flags, bool connected);
 int Shutdown(NativeSocket s, int how);
 // setsockopt/getsockopt with the option's bytes as the OS takes them. GetOption returns the length written.
 int SetOption(NativeSocket s, int level, int name, const void* value, std::size_t length);

@@ -101,9 +101,10 @@ int LastError() { return FromErrno(errno); }
 // SO_RCVTIMEO/SO_SNDTIMEO wait as EAGAIN; Winsock reports it as WSAETIMEDOUT. On a connected UDP socket, Linux
 // reports an ICMP "port unreachable" for an earlier datagram as ECONNREFUSED; Winsock as WSAECONNRESET ("for a UDP
 // datagram socket, ... a previous send operation resulted in an ICMP Port Unreachable message": recv, send).
-int TransferError(int fd) {
+// `dont_wait`: the call was made with MSG_DONTWAIT, so its EAGAIN is "would block" whatever the socket's mode.
+int TransferError(int fd, bool dont_wait = false) {
   const int error = errno;
-  if (error == EAGAIN || error == EWOULDBLOCK) {
+  if (!dont_wait && (error == EAGAIN || error == EWOULDBLOCK)) {
     const int flags = fcntl(fd, F_GETFL);
     if (flags != -1 && (flags & O_NONBLOCK) == 0) return 10060;  // WSAETIMEDOUT
   }
@@ -127,8 +128,8 @@ int BoundPort(int fd) {
 // The error of a receive that found nothing to read, as Winsock gives it: a TCP socket whose connect is under way
 // is not connected (WSAENOTCONN, where Linux says EAGAIN), and a UDP socket never bound cannot receive (WSAEINVAL).
 // Asked only on that path, so a receive that reads pays nothing.
-int NothingToReadError(int fd) {
-  const int error = TransferError(fd);
+int NothingToReadError(int fd, bool dont_wait = false) {
+  const int error = TransferError(fd, dont_wait);
   if (error != 10035) return error;  // not WSAEWOULDBLOCK
   sockaddr_storage peer{};
   socklen_t length = sizeof peer;
@@ -146,6 +147,15 @@ int NothingToReadError(int fd) {
 constexpr int kReceiveFlags = MSG_OOB | MSG_PEEK | MSG_WAITALL;
 bool IsReceiveFlags(int flags) { return (flags & ~kReceiveFlags) == 0; }
 
+// How a receive may wait. A try* call (the promises API) must never block, whatever mode the socket is in now:
+// O_NONBLOCK belongs to the open file description, which another descriptor of the same socket shares (fromShare in
+// this process, or the process it was shared with), and an ioctlsocket(FIONBIO, 0) through that one made a waiting
+// call's next try block the event loop for ever (test/conformance/hot-paths.test.ts). MSG_DONTWAIT makes each try
+// nonblocking by itself, at no cost. kSettled: also known to be a connected stream, so EAGAIN needs no look at it.
+enum class Waiting { kMayBlock, kNever, kNeverSettled };
+
+constexpr int DontWaitFlag(Waiting waiting) { return waiting == Waiting::kMayBlock ? 0 : MSG_DONTWAIT; }
+
 // recvmsg, again when a signal interrupted it.
 ssize_t RetryInterrupted(int fd, msghdr* message, int flags) {
   ssize_t received;
@@ -155,39 +165,43 @@ ssize_t RetryInterrupted(int fd, msghdr* message, int flags) {
   return received;
 }
 
-// recv with no flags, again when a signal interrupted it.
-ssize_t RetryInterrupted(int fd, void* data, std::size_t length) {
+// recv with no flags but `os_flags` (MSG_DONTWAIT), again when a signal interrupted it.
+ssize_t RetryInterrupted(int fd, void* data, std::size_t length, int os_flags) {
   ssize_t received;
   do {
-    received = recv(fd, data, length, 0);
+    received = recv(fd, data, length, os_flags);
   } while (received == -1 && errno == EINTR);
   return received;
 }
 
 // The outcome of a receive whose first try returned `received`, with Winsock's errors: the kernel's byte count, not
-// yet bounded. `receive_once` (a recvmsg or recv) tries again where Winsock's answer needs it. `settled`: the caller
-// knows the socket is nonblocking and connected, so EAGAIN is WSAEWOULDBLOCK without a look at the socket.
+// yet bounded. `receive_once` (a recvmsg or recv) tries again where Winsock's answer needs it. `waiting`: how the
+// receive was made (Waiting).
 template <typename ReceiveOnce>
-Result<std::size_t> ReceiveOutcome(int fd, ssize_t received, ReceiveOnce receive_once, bool settled = false) {
+Result<std::size_t> ReceiveOutcome(int fd, ssize_t received, ReceiveOnce receive_once, Waiting waiting) {
   if (received == -1) {
-    if (settled && (errno == EAGAIN || errno == EWOULDBLOCK)) return Fail<std::size_t>(wsa::kWouldBlock);
-    const int error = NothingToReadError(fd);
+    if (waiting == Waiting::kNeverSettled && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return Fail<std::size_t>(wsa::kWouldBlock);
+    }
+    const bool dont_wait = waiting != Waiting::kMayBlock;
+    const int error = NothingToReadError(fd, dont_wait);
     if (error != wsa::kNotConnected) return Fail<std::size_t>(error);
     // No peer name: a connect under way, or a connection that ended just after the receive looked (the peer's FIN
     // in FIN_WAIT_2 closes the socket at once, and a closed socket has no peer). A second receive tells them apart:
     // end of stream (0) for the one, nothing to read again for the other.
     received = receive_once();
-    if (received == -1) return Fail<std::size_t>(NothingToReadError(fd));
+    if (received == -1) return Fail<std::size_t>(NothingToReadError(fd, dont_wait));
   }
   return Ok(static_cast<std::size_t>(received));
 }
 
 // recvmsg for recv, recvfrom and WSARecvMsg: a datagram longer than the buffer is cut to it, as everywhere, and
 // fails with WSAEMSGSIZE as Winsock's receive does (the bytes that fit are in the buffer). `from` may be null.
-Result<std::size_t> ReceiveMessage(int fd, msghdr* message, int flags) {
+Result<std::size_t> ReceiveMessage(int fd, msghdr* message, int flags, Waiting waiting = Waiting::kMayBlock) {
   if (!IsReceiveFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
-  const auto receive_once = [fd, message, flags] { return RetryInterrupted(fd, message, flags); };
-  const Result<std::size_t> received = ReceiveOutcome(fd, receive_once(), receive_once);
+  const int os_flags = flags | DontWaitFlag(waiting);
+  const auto receive_once = [fd, message, os_flags] { return RetryInterrupted(fd, message, os_flags); };
+  const Result<std::size_t> received = ReceiveOutcome(fd, receive_once(), receive_once, waiting);
   if (!received.ok()) return received;
   if ((message->msg_flags & MSG_TRUNC) != 0) return Fail<std::size_t>(10040);  // WSAEMSGSIZE
   std::size_t owned = 0;
@@ -477,12 +491,14 @@ int Connect(NativeSocket s, const SocketAddress& address) {
 
 namespace {
 
-// send, with Winsock's errors; `nonblocking`: the caller knows the socket is, so EAGAIN needs no look at it.
+// send, with Winsock's errors; `nonblocking`: a try* call's, which never blocks (MSG_DONTWAIT, see Waiting), so
+// EAGAIN needs no look at the socket.
 Result<std::size_t> SendOnce(NativeSocket s, const void* data, std::size_t length, int flags, bool nonblocking) {
   if (!IsSendFlags(flags)) return Fail<std::size_t>(wsa::kOperationNotSupported);
+  const int os_flags = flags | kSendFlags | (nonblocking ? MSG_DONTWAIT : 0);
   ssize_t sent;
   do {
-    sent = send(static_cast<int>(s), data, length, flags | kSendFlags);
+    sent = send(static_cast<int>(s), data, length, os_flags);
   } while (sent == -1 && errno == EINTR);
   if (sent != -1) return Ok(static_cast<std::size_t>(sent));
   // A datagram socket with no peer: Linux asks for a destination (EDESTADDRREQ), Winsock says it is not connected.
@@ -501,27 +517,41 @@ Result<std::size_t> TrySend(NativeSocket s, const void* data, std::size_t length
   return SendOnce(s, data, length, flags, true);
 }
 
-Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int flags) {
+namespace {
+
+// Recv and TryRecv.
+Result<std::size_t> ReceiveInto(NativeSocket s, void* data, std::size_t length, int flags, Waiting waiting) {
   iovec buffer{data, length};
   msghdr message{};
   message.msg_iov = &buffer;
   message.msg_iovlen = 1;
-  return ReceiveMessage(static_cast<int>(s), &message, flags);
+  return ReceiveMessage(static_cast<int>(s), &message, flags, waiting);
+}
+
+}  // namespace
+
+Result<std::size_t> Recv(NativeSocket s, void* data, std::size_t length, int flags) {
+  return ReceiveInto(s, data, length, flags, Waiting::kMayBlock);
+}
+
+Result<std::size_t> TryRecv(NativeSocket s, void* data, std::size_t length, int flags) {
+  return ReceiveInto(s, data, length, flags, Waiting::kNever);
 }
 
 namespace {
 
-// RecvStream and TryRecvStream; `settled` as ReceiveOutcome takes it.
-Result<std::size_t> ReceiveStream(NativeSocket s, void* data, std::size_t length, int flags, bool settled) {
+// RecvStream and TryRecvStream.
+Result<std::size_t> ReceiveStream(NativeSocket s, void* data, std::size_t length, int flags, Waiting waiting) {
   // With a flag, the message header: Linux's TCP reports MSG_TRUNC there for urgent data (MSG_OOB) read into no
   // bytes, which Recv answers with WSAEMSGSIZE. Without one, nothing a stream receives is ever cut short.
-  if (flags != 0) return Recv(s, data, length, flags);
+  if (flags != 0) return ReceiveInto(s, data, length, flags, waiting);
   const int fd = static_cast<int>(s);
-  const auto receive_once = [fd, data, length] { return RetryInterrupted(fd, data, length); };
+  const int os_flags = DontWaitFlag(waiting);
+  const auto receive_once = [fd, data, length, os_flags] { return RetryInterrupted(fd, data, length, os_flags); };
   // Bytes or the end of the stream at once, the common case, without the code that sorts out a failure.
   const ssize_t received = receive_once();
   if (received != -1) return Ok(Bounded(static_cast<std::size_t>(received), length));
-  const Result<std::size_t> outcome = ReceiveOutcome(fd, received, receive_once, settled);
+  const Result<std::size_t> outcome = ReceiveOutcome(fd, received, receive_once, waiting);
   if (!outcome.ok()) return outcome;
   return Ok(Bounded(outcome.value, length));
 }
@@ -529,11 +559,11 @@ Result<std::size_t> ReceiveStream(NativeSocket s, void* data, std::size_t length
 }  // namespace
 
 Result<std::size_t> RecvStream(NativeSocket s, void* data, std::size_t length, int flags) {
-  return ReceiveStream(s, data, length, flags, false);
+  return ReceiveStream(s, data, length, flags, Waiting::kMayBlock);
 }
 
-Result<std::size_t> TryRecvStream(NativeSocket s, void* data, std::size_t length, int flags) {
-  return ReceiveStream(s, data, length, flags, true);
+Result<std::size_t> TryRecvStream(NativeSocket s, void* data, std::size_t length, int flags, bool connected) {
+  return ReceiveStream(s, data, length, flags, connected ? Waiting::kNeverSettled : Waiting::kNever);
 }
 
 int Shutdown(NativeSocket s, int how) {

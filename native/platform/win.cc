@@ -115,7 +115,11 @@ Result<std::size_t> RecvStream(NativeSocket s, void* data, std::size_t length, i
   return Recv(s, data, length, flags);
 }
 
-Result<std::size_t> TryRecvStream(NativeSocket s, void* data, std::size_t length, int flags) {
+Result<std::size_t> TryRecvStream(NativeSocket s, void* data, std::size_t length, int flags, bool) {
+  return Recv(s, data, length, flags);
+}
+
+Result<std::size_t> TryRecv(NativeSocket s, void* data, std::size_t length, int flags) {
   return Recv(s, data, length, flags);
 }
 

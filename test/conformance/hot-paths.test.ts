@@ -164,4 +164,74 @@ describe('hot paths', () => {
     assert.deepEqual([...read], [...Buffer.from('abc'), 1, 2]);
     assert.equal(String(received), 'xyz');
   });
+
+  test('Socket.read rejects, never throws, when Node cannot make its Buffer (Buffer.poolSize set at run time); the socket reads on', async () => {
+    const { client, server } = scope.pair();
+    const reader = new Socket(server);
+    await ws.send(client, 'ab');
+    assert.equal(String(await reader.read(1)), 'a', 'the first read: the Socket knows its state, later reads take the short path');
+    const poolSize = Buffer.poolSize;
+    let reading: Promise<Buffer | null> | undefined;
+    let thrown: unknown;
+    // -1: half the pool is 2^31 - 1, so 60,000 bytes are pool-sized to every path (the armed short path under
+    // uv_poll, the retried one under the thread poller), and the pool Node makes anew for them cannot be made.
+    Buffer.poolSize = -1;
+    try {
+      reading = reader.read(60_000);
+    } catch (error) {
+      thrown = error;
+    } finally {
+      Buffer.poolSize = poolSize;
+    }
+    assert.equal(thrown, undefined, `read() threw ${String(thrown)}`);
+    const error = await rejection(reading!);
+    assert.ok(error instanceof RangeError, String(error));
+    assert.equal(String(await reader.read(16)), 'b', 'nothing was left waiting: the next read gets the byte');
+    reader.close();
+  });
+
+  test('after closeIdleConnections a write fails and every later read, the short path\'s too, still reads the end of the stream', async () => {
+    await using server = Server.listen({ host: '127.0.0.1' });
+    const accepting = server.accept();
+    await using client = await Socket.connect('127.0.0.1', server.address().port);
+    await using peer = await accepting;
+    const reading = peer.read(16);
+    server.closeIdleConnections();
+    assert.equal(await reading, null);
+    // The connection is gone: a write says so (it made the Socket look its state up again, which the short read
+    // path then took for an open socket's: WSAENOTSOCK where the end of the stream was).
+    assert.equal((await rejection(peer.write('x'))).code, 'WSAENOTSOCK');
+    for (const size of [1, 16, 4095, 65536]) assert.equal(await peer.read(size), null, `read(${size})`);
+    assert.equal(await client.read(), null, 'the client reads the end of the stream');
+  });
+
+  test('Socket.read: reads made at once resolve in order with the bytes in order, at every size around the pool; bad sizes reject by name', async () => {
+    const { client, server } = scope.pair();
+    const reader = new Socket(server);
+    const half = Buffer.poolSize >>> 1;
+    const sizes = [1, half - 1, half, half + 1, Buffer.poolSize - 1, Buffer.poolSize, Buffer.poolSize + 1, 64 * 1024];
+    await ws.send(client, 'x');
+    assert.equal(String(await reader.read(1)), 'x', 'the Socket knows its state: the short path from here');
+    const reads = sizes.map((size) => reader.read(size));
+    const data = Buffer.alloc(sizes.reduce((sum, size) => sum + size, 0));
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7) % 251;
+    await ws.send(client, data);
+    const chunks: Buffer[] = [];
+    for (const [i, reading] of reads.entries()) {
+      const chunk = await reading;
+      assert.ok(chunk !== null && chunk.length >= 1 && chunk.length <= sizes[i]!, `read ${i} (${sizes[i]}) got ${chunk?.length}`);
+      chunks.push(chunk);
+    }
+    let received = Buffer.concat(chunks);
+    while (received.length < data.length) received = Buffer.concat([received, (await reader.read())!]);
+    assert.deepEqual(received, data, 'every byte, in order');
+    for (const [size, code] of [
+      [2 ** 31, 'ERR_OUT_OF_RANGE'], [1.5, 'ERR_OUT_OF_RANGE'], [NaN, 'ERR_OUT_OF_RANGE'], [0, 'ERR_OUT_OF_RANGE'],
+      [-0, 'ERR_OUT_OF_RANGE'], [-1, 'ERR_OUT_OF_RANGE'], [Infinity, 'ERR_OUT_OF_RANGE'], ['64', 'ERR_INVALID_ARG_TYPE'],
+    ] as const) {
+      assert.equal((await rejection(reader.read(size as number))).code, code, `read(${String(size)})`);
+    }
+    reader.close();
+    assert.equal((await rejection(reader.read(16))).code, 'WSAENOTSOCK', 'a read after close(), on the short path');
+  });
 });
