@@ -81,7 +81,10 @@ export function recvStream(s: SOCKET, length: number, options: TransferOptions |
  * uv_poll. Anything else, a bad length included, takes {@link readStream}.
  */
 export function isArmedReadSize(length: unknown): length is number {
-  return armsReads && typeof length === 'number' && length >= 1 && length < Buffer.poolSize >>> 1 && Number.isInteger(length);
+  // `length * 2 < poolSize`, not Node's `length < poolSize >>> 1`: a Buffer.poolSize no pool can be made of (-1, NaN)
+  // is refused here, so the short path, which has no try, never meets Buffer.allocUnsafe's throw; the checked path
+  // rejects with it (test/conformance/hot-paths.test.ts).
+  return armsReads && typeof length === 'number' && length >= 1 && length * 2 < Buffer.poolSize && Number.isInteger(length);
 }
 
 /**
@@ -112,12 +115,12 @@ function recvArmable(state: SocketState, length: number, checked: CheckedOptions
 Promise<Buffer | null> {
   const { flags } = checked;
   if (state.readers.length !== 0) return waitForCall(state, READABLE, tryRecvChunk, length, flags, site, checked);
-  let chunk: Buffer;
+  // Outside the try: in it, V8 no longer inlines the Buffer's construction (some 150 instructions a read, callgrind).
+  // Its throw (a Buffer.poolSize no pool can be made of) reaches every caller's own try, or is kept from the short
+  // path by isArmedReadSize.
+  const chunk = Buffer.allocUnsafe(length);
   let received: number | null;
   try {
-    // In the try too: Buffer.poolSize is anyone's to set, and a pool Node cannot make (Buffer.poolSize = -1) threw
-    // from Socket.read's short path, where every failure is a rejection (test/conformance/hot-paths.test.ts).
-    chunk = Buffer.allocUnsafe(length);
     received = native.tryRecv(state.id, chunk, flags, true);
   } catch (error) {
     return failWithinBudget(error);

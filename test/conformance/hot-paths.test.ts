@@ -173,8 +173,9 @@ describe('hot paths', () => {
     const poolSize = Buffer.poolSize;
     let reading: Promise<Buffer | null> | undefined;
     let thrown: unknown;
-    // -1: half the pool is 2^31 - 1, so 60,000 bytes are pool-sized to every path (the armed short path under
-    // uv_poll, the retried one under the thread poller), and the pool Node makes anew for them cannot be made.
+    // -1: to Node half the pool is 2^31 - 1, so 60,000 bytes are pool-sized (armed under uv_poll, retried under the
+    // thread poller), and the pool Node makes anew for them cannot be made. The short path leaves such a pool size
+    // to the checked one, which rejects.
     Buffer.poolSize = -1;
     try {
       reading = reader.read(60_000);
