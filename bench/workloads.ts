@@ -84,9 +84,13 @@ export class Sides {
       `--callgrind-out-file=${outFile}`];
   }
 
-  /** The V8 flags of a process under callgrind ({@link SEEDS}), and with --profile node's perf map of its JIT code. */
+  /**
+   * The V8 flags of a process under callgrind ({@link SEEDS}), and with --profile node's perf map of its JIT code.
+   * --perf-basic-prof also writes V8's code log, by default as isolate-*.log in the working directory (the
+   * repository): to one file under /tmp instead.
+   */
   private seeds(): string[] {
-    return this.profile ? [...SEEDS, '--perf-basic-prof'] : SEEDS;
+    return this.profile ? [...SEEDS, '--perf-basic-prof', '--no-logfile-per-isolate', '--logfile=/tmp/winsock-bench-v8.log'] : SEEDS;
   }
 
   argv(side: SideName, args: (string | number)[], nodeFlags: string[] = []): string[] {
