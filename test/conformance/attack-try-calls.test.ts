@@ -17,6 +17,15 @@ import { SocketScope, assertArgumentError, assertWinsockError, distIndexPath, ev
 const indexUrl = pathToFileURL(distIndexPath).href;
 const promisesUrl = pathToFileURL(distIndexPath.replace(/index\.js$/, 'promises.js')).href;
 
+/** The start of each child's script: the 1:1 API as `ws`, the promises API as `wsp`, and a loopback `listener`. */
+const LISTENING = `
+      const ws = await import(${JSON.stringify(indexUrl)});
+      const wsp = await import(${JSON.stringify(promisesUrl)});
+      ws.startup();
+      const listener = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
+      ws.bind(listener, '127.0.0.1', 0);
+      ws.listen(listener);`;
+
 /** Runs `script` (an ES module) in a child Node; its stdout, or a failure if it crashed or has not exited by the deadline. */
 async function runChild(script: string): Promise<string> {
   const child = spawn(process.execPath, evalModuleArgs(script), { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -32,13 +41,7 @@ async function runChild(script: string): Promise<string> {
 
 describe('attack: try* calls', () => {
   test('a socket made blocking again through a second descriptor of it: waiting recv and send never block the loop', async () => {
-    const script = `
-      const ws = await import(${JSON.stringify(indexUrl)});
-      const wsp = await import(${JSON.stringify(promisesUrl)});
-      ws.startup();
-      const listener = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
-      ws.bind(listener, '127.0.0.1', 0);
-      ws.listen(listener);
+    const script = `${LISTENING}
       const client = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
       ws.connect(client, '127.0.0.1', ws.getsockname(listener).port);
       const server = ws.accept(listener).socket;
@@ -84,13 +87,7 @@ describe('attack: try* calls', () => {
   test('a buffer argument whose check runs JavaScript that closes the socket: WSAENOTSOCK, never a crash or a send on its reused descriptor', async () => {
     // A view of no bytes is checked for bounds through Reflect.get, which any caller can replace; the replacement
     // closes the socket the call named and opens another, which takes the closed one's descriptor number.
-    const script = `
-      const ws = await import(${JSON.stringify(indexUrl)});
-      const wsp = await import(${JSON.stringify(promisesUrl)});
-      ws.startup();
-      const listener = ws.socket(ws.AF_INET, ws.SOCK_STREAM, ws.IPPROTO_TCP);
-      ws.bind(listener, '127.0.0.1', 0);
-      ws.listen(listener);
+    const script = `${LISTENING}
       const port = ws.getsockname(listener).port;
       const opened = [listener];
       const real = globalThis.Reflect;
