@@ -150,8 +150,9 @@ bool IsReceiveFlags(int flags) { return (flags & ~kReceiveFlags) == 0; }
 // How a receive may wait. A try* call (the promises API) must never block, whatever mode the socket is in now:
 // O_NONBLOCK belongs to the open file description, which another descriptor of the same socket shares (fromShare in
 // this process, or the process it was shared with), and an ioctlsocket(FIONBIO, 0) through that one made a waiting
-// call's next try block the event loop for ever (test/conformance/attack-try-calls.test.ts). MSG_DONTWAIT makes each try
-// nonblocking by itself, at no cost. kNeverSettled: also known to be a connected stream, so EAGAIN needs no look at it.
+// call's next try block the event loop for ever (test/conformance/attack-try-calls.test.ts). MSG_DONTWAIT makes
+// each try nonblocking by itself, at no cost. kNeverSettled: also known to be a connected stream, so EAGAIN needs no
+// look at it.
 enum class Waiting { kMayBlock, kNever, kNeverSettled };
 
 constexpr int DontWaitFlag(Waiting waiting) { return waiting == Waiting::kMayBlock ? 0 : MSG_DONTWAIT; }
